@@ -1,0 +1,11 @@
+//! The `arazzo` binary: see the `arazzo_cli` library for everything it does.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut stdout = std::io::stdout().lock();
+    let mut stderr = std::io::stderr().lock();
+    arazzo_cli::run(std::env::args_os(), &mut stdout, &mut stderr, color)
+}

@@ -1,0 +1,1 @@
+//! The Arazzo workflow engine (work in progress: see the `arazzo run` issue).

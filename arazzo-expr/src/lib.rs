@@ -1,0 +1,1 @@
+//! Runtime expressions, templates and success criteria of Arazzo 1.0.x.

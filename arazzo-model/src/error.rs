@@ -1,0 +1,197 @@
+//! Load errors, validation diagnostics and their rule ids.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// A 1-based line and column in a document's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// A document could not be read or parsed into the model.
+///
+/// Its `Display` is one line a person understands:
+/// `file:line:col: message (at /json/pointer)`.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", self.render())]
+pub struct LoadError {
+    /// The file name, or `<string>` for text given directly.
+    pub file: String,
+    /// Where in the text, when known.
+    pub location: Option<Location>,
+    /// The JSON pointer of the failing field (empty for the whole document or a syntax error).
+    pub pointer: String,
+    /// What went wrong.
+    pub kind: LoadErrorKind,
+}
+
+/// The kinds of [`LoadError`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadErrorKind {
+    /// The file could not be read.
+    #[error("cannot read the file: {0}")]
+    Io(#[source] std::io::Error),
+    /// The text is not well-formed YAML or JSON, e.g. an unclosed `{`.
+    #[error("{0}")]
+    Syntax(String),
+    /// The text is well-formed but does not fit the Arazzo model (e.g. `info: 3`).
+    #[error("{0}")]
+    Structure(String),
+}
+
+impl LoadError {
+    fn render(&self) -> String {
+        let mut line = self.file.clone();
+        if let Some(location) = self.location {
+            line.push_str(&format!(":{location}"));
+        }
+        line.push_str(&format!(": {}", self.kind));
+        if !self.pointer.is_empty() {
+            line.push_str(&format!(" (at {})", self.pointer));
+        }
+        line
+    }
+}
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The document is invalid: nothing may be run from it.
+    Error,
+    /// Allowed, but probably not what the author meant.
+    Warning,
+}
+
+/// One problem found by [`crate::validate`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Diagnostic {
+    /// The rule that found it; its id is stable.
+    pub rule: Rule,
+    /// Error or warning.
+    pub severity: Severity,
+    /// The JSON pointer of the offending value (empty for the root).
+    pub pointer: String,
+    /// Where in the file, when it can be found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    /// What is wrong, in lowercase, one line.
+    pub message: String,
+    /// A suggestion (e.g. "did you mean `getPet`?").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+macro_rules! rules {
+    ($($(#[doc = $doc:literal])* $variant:ident => $id:literal,)*) => {
+        /// The validation rules. Each has a stable kebab-case id, shown with every diagnostic.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Rule {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl Rule {
+            /// Every rule, in declaration order.
+            pub const ALL: &'static [Rule] = &[$(Rule::$variant,)*];
+
+            /// The stable id, e.g. `duplicate-step-id`.
+            pub fn id(self) -> &'static str {
+                match self {
+                    $(Rule::$variant => $id,)*
+                }
+            }
+        }
+    };
+}
+
+rules! {
+    /// The document is not an object, or a field has the wrong JSON type (e.g. `version: 1.0`).
+    WrongType => "wrong-type",
+    /// A required field is missing (e.g. a workflow without `steps`).
+    MissingField => "missing-field",
+    /// A field the spec does not define and that is not an `x-` extension.
+    UnknownField => "unknown-field",
+    /// A value outside the allowed set (e.g. `type: loop` on an action).
+    InvalidValue => "invalid-value",
+    /// `arazzo` is not a `1.0.x` version.
+    ArazzoVersion => "arazzo-version",
+    /// A source description name does not match `^[A-Za-z0-9_\-]+$`.
+    SourceName => "source-name",
+    /// A components key does not match `^[a-zA-Z0-9.\-_]+$`.
+    ComponentKey => "component-key",
+    /// An `outputs` key does not match `^[a-zA-Z0-9.\-_]+$`.
+    OutputKey => "output-key",
+    /// A list that must have entries is empty (e.g. `steps: []`).
+    EmptyList => "empty-list",
+    /// A list holds the same item twice.
+    DuplicateItem => "duplicate-item",
+    /// A number below its minimum (e.g. `retryLimit: -1`).
+    OutOfRange => "out-of-range",
+    /// `in: body` (removed in Arazzo 1.0.1).
+    ParameterInBody => "parameter-in-body",
+    /// An inline parameter of an operation step has no `in`.
+    ParameterInMissing => "parameter-in-missing",
+    /// A criterion has a `type` but no `context`.
+    CriterionContext => "criterion-context",
+    /// A workflow step, or an Arazzo Criterion Expression Type, is malformed in a way not listed above.
+    Schema => "schema",
+    /// Two workflows share a `workflowId`.
+    DuplicateWorkflowId => "duplicate-workflow-id",
+    /// Two steps of one workflow share a `stepId`.
+    DuplicateStepId => "duplicate-step-id",
+    /// Two source descriptions share a `name`.
+    DuplicateSourceName => "duplicate-source-name",
+    /// Two parameters of one list share `name` and `in`.
+    DuplicateParameter => "duplicate-parameter",
+    /// Two actions of one list share a `name`.
+    DuplicateAction => "duplicate-action",
+    /// A step has none, or several, of `operationId`, `operationPath`, `workflowId`.
+    StepTarget => "step-target",
+    /// A `goto` without exactly one of `stepId`/`workflowId`, or a `retry`/`end` with both.
+    ActionTarget => "action-target",
+    /// A `stepId` target that is not a step of the current workflow.
+    UnknownStep => "unknown-step",
+    /// A `workflowId` (step, action or `dependsOn`) naming no workflow of the document.
+    UnknownWorkflow => "unknown-workflow",
+    /// A `$sourceDescriptions.<name>` naming no source description.
+    UnknownSource => "unknown-source",
+    /// A Reusable Object reference that does not resolve to a component of the right kind.
+    UnknownComponent => "unknown-component",
+    /// A workflow input `$ref` into the document that does not resolve.
+    UnknownInputRef => "unknown-input-ref",
+    /// A bare `operationId` while several OpenAPI sources are defined.
+    AmbiguousOperationId => "ambiguous-operation-id",
+    /// `dependsOn` forms a cycle.
+    DependsOnCycle => "depends-on-cycle",
+    /// A Reusable Object with fields other than `reference` and `value` (they are ignored).
+    ReusableExtraField => "reusable-extra-field",
+    /// A `value` on a reference to an action (only parameter references take one).
+    ReusableValue => "reusable-value",
+    /// A `workflowId` or `stepId` that does not match `[A-Za-z0-9_\-]+` (a SHOULD).
+    IdPattern => "id-pattern",
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl Serialize for Rule {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id())
+    }
+}

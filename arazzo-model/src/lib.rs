@@ -1,0 +1,119 @@
+//! The Arazzo 1.0.x document model: load YAML or JSON, validate, navigate.
+//!
+//! Every object of the specification is a type here ([`Document`], [`Workflow`], [`Step`],
+//! [`Parameter`], [`SuccessAction`], [`FailureAction`], [`Criterion`], …), deserialized with
+//! serde. `x-` extensions are kept in each object's [`Extensions`]; other unknown fields are
+//! kept too, and reported by [`validate`], never dropped.
+//!
+//! Loading gives errors a person can act on: `file:line:col`, the JSON pointer of the failing
+//! field, one line. [`validate`] returns every problem at once, each with a stable [`Rule`] id.
+//!
+//! # Example
+//!
+//! ```
+//! let text = r#"
+//! arazzo: 1.0.1
+//! info: {title: Pets, version: 1.0.0}
+//! sourceDescriptions:
+//!   - {name: petStore, url: ./petstore.yaml, type: openapi}
+//! workflows:
+//!   - workflowId: adopt
+//!     steps:
+//!       - stepId: find
+//!         operationId: findPets
+//!         onSuccess:
+//!           - {name: again, type: goto, stepId: fnid}
+//! "#;
+//! let file = arazzo_model::SourceFile::parse("pets.arazzo.yaml", text)?;
+//! let validation = arazzo_model::validate(&file);
+//! let problem = &validation.diagnostics[0];
+//! assert_eq!(problem.rule.id(), "unknown-step");
+//! assert_eq!(problem.pointer, "/workflows/0/steps/0/onSuccess/0/stepId");
+//! assert_eq!(problem.location.map(|at| at.line), Some(12));
+//! assert_eq!(problem.help.as_deref(), Some("did you mean `find`?"));
+//!
+//! let document = validation.document.expect("the document fits the model");
+//! assert_eq!(document.workflows[0].steps[0].operation_id.as_deref(), Some("findPets"));
+//! # Ok::<(), arazzo_model::LoadError>(())
+//! ```
+
+mod action;
+mod components;
+mod criterion;
+mod document;
+mod error;
+mod extensions;
+mod load;
+mod locate;
+mod parameter;
+mod request_body;
+mod reusable;
+mod source;
+mod step;
+mod validate;
+mod workflow;
+
+use std::path::Path;
+
+use serde_json::Value;
+
+pub use action::{FailureAction, FailureActionType, SuccessAction, SuccessActionType};
+pub use components::Components;
+pub use criterion::{
+    Criterion, CriterionExpressionType, CriterionKind, CriterionType, ExpressionLanguage,
+};
+pub use document::{Document, Info};
+pub use error::{Diagnostic, LoadError, LoadErrorKind, Location, Rule, Severity};
+pub use extensions::Extensions;
+pub use load::{Format, SourceFile};
+pub use parameter::{Parameter, ParameterIn};
+pub use request_body::{PayloadReplacement, RequestBody};
+pub use reusable::{Component, OrReusable, Reusable};
+pub use source::{SourceDescription, SourceType};
+pub use step::{Step, StepTarget};
+pub use validate::{Validation, validate};
+pub use workflow::Workflow;
+
+/// Reads a document from a YAML or JSON file into the model.
+///
+/// This checks only that the document fits the model; use [`SourceFile::read`] and
+/// [`validate`] to check it against every rule.
+///
+/// # Errors
+/// When the file cannot be read, is not well-formed, or does not fit the model.
+pub fn from_path(path: impl AsRef<Path>) -> Result<Document, LoadError> {
+    SourceFile::read(path)?.document()
+}
+
+/// Reads a document from YAML text into the model.
+///
+/// # Errors
+/// When the text is not well-formed YAML or does not fit the model.
+pub fn from_yaml(text: &str) -> Result<Document, LoadError> {
+    SourceFile::parse("<yaml>", text)?.document()
+}
+
+/// Reads a document from JSON text into the model.
+///
+/// # Errors
+/// When the text is not well-formed JSON or does not fit the model.
+pub fn from_json(text: &str) -> Result<Document, LoadError> {
+    SourceFile::parse("<json>", text).and_then(|file| match file.format() {
+        Format::Json => file.document(),
+        Format::Yaml => SourceFile::parse("<string>.json", text)?.document(),
+    })
+}
+
+/// Escapes a JSON pointer reference token (RFC 6901: `~` → `~0`, `/` → `~1`).
+pub fn escape_pointer_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// The value at a JSON pointer taken from a URI fragment (percent-decoded first, so
+/// `#/paths/~1pets~1%7BpetId%7D` works), or `None`.
+pub fn resolve_pointer<'v>(value: &'v Value, fragment: &str) -> Option<&'v Value> {
+    let decoded = percent_encoding::percent_decode_str(fragment)
+        .decode_utf8()
+        .ok()?;
+    value.pointer(&decoded)
+}

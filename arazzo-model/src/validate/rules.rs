@@ -1,0 +1,692 @@
+//! The rules the JSON Schema cannot express, run on the typed model.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::Value;
+
+use super::{Finding, did_you_mean};
+use crate::error::Rule;
+use crate::reusable::Component;
+use crate::{
+    Document, FailureAction, FailureActionType, OrReusable, Parameter, SourceType, Step,
+    StepTarget, SuccessAction, SuccessActionType, Workflow,
+};
+
+/// Runs every rule on `document`, whose JSON value is `value`.
+pub(super) fn check(document: &Document, value: &Value, findings: &mut Vec<Finding>) {
+    let mut rules = Rules {
+        document,
+        value,
+        findings,
+    };
+    rules.unique_names();
+    rules.components();
+    for (index, workflow) in document.workflows.iter().enumerate() {
+        rules.workflow(&format!("/workflows/{index}"), workflow);
+    }
+    rules.depends_on_cycles();
+}
+
+struct Rules<'a> {
+    document: &'a Document,
+    value: &'a Value,
+    findings: &'a mut Vec<Finding>,
+}
+
+/// The source name of a `$sourceDescriptions.<name>.<rest>` reference, and the rest.
+fn source_reference(text: &str) -> Option<(&str, &str)> {
+    text.strip_prefix("$sourceDescriptions.")?.split_once('.')
+}
+
+fn id_is_conventional(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-')
+}
+
+fn output_key_is_valid(key: &str) -> bool {
+    !key.is_empty()
+        && key
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '.' | '-' | '_'))
+}
+
+impl Rules<'_> {
+    fn push(&mut self, finding: Finding) {
+        self.findings.push(finding);
+    }
+
+    fn unique_names(&mut self) {
+        let mut seen = HashSet::new();
+        for (index, source) in self.document.source_descriptions.iter().enumerate() {
+            if !seen.insert(source.name.as_str()) {
+                self.push(Finding::error(
+                    Rule::DuplicateSourceName,
+                    format!("/sourceDescriptions/{index}/name"),
+                    format!("source description name `{}` is used twice", source.name),
+                ));
+            }
+        }
+        let mut seen = HashSet::new();
+        for (index, workflow) in self.document.workflows.iter().enumerate() {
+            let pointer = format!("/workflows/{index}/workflowId");
+            let id = workflow.workflow_id.as_str();
+            if !seen.insert(id) {
+                self.push(Finding::error(
+                    Rule::DuplicateWorkflowId,
+                    pointer.clone(),
+                    format!("workflowId `{id}` is used twice"),
+                ));
+            }
+            if !id_is_conventional(id) {
+                self.push(Finding::warning(
+                    Rule::IdPattern,
+                    pointer,
+                    format!("workflowId `{id}` should match `[A-Za-z0-9_\\-]+`"),
+                ));
+            }
+        }
+    }
+
+    fn components(&mut self) {
+        let Some(components) = &self.document.components else {
+            return;
+        };
+        for (key, schema) in &components.inputs {
+            let pointer = format!("/components/inputs/{}", crate::escape_pointer_token(key));
+            self.input_refs(&pointer, schema);
+        }
+        for (key, action) in &components.success_actions {
+            let pointer = format!(
+                "/components/successActions/{}",
+                crate::escape_pointer_token(key)
+            );
+            self.success_action_shape(&pointer, action);
+        }
+        for (key, action) in &components.failure_actions {
+            let pointer = format!(
+                "/components/failureActions/{}",
+                crate::escape_pointer_token(key)
+            );
+            self.failure_action_shape(&pointer, action);
+        }
+    }
+
+    fn workflow(&mut self, pointer: &str, workflow: &Workflow) {
+        if let Some(inputs) = &workflow.inputs {
+            self.input_refs(&format!("{pointer}/inputs"), inputs);
+        }
+        self.outputs(pointer, &workflow.outputs);
+        for (index, dependency) in workflow.depends_on.iter().enumerate() {
+            self.workflow_reference(&format!("{pointer}/dependsOn/{index}"), dependency);
+        }
+        let has_operation_step = workflow
+            .steps
+            .iter()
+            .any(|step| !matches!(step.target(), Some(StepTarget::WorkflowId(_)) | None));
+        self.parameters(
+            &format!("{pointer}/parameters"),
+            &workflow.parameters,
+            has_operation_step,
+        );
+        self.actions(
+            pointer,
+            workflow,
+            "successActions",
+            &workflow.success_actions,
+            Self::success_action,
+        );
+        self.actions(
+            pointer,
+            workflow,
+            "failureActions",
+            &workflow.failure_actions,
+            Self::failure_action,
+        );
+
+        let mut seen = HashSet::new();
+        for (index, step) in workflow.steps.iter().enumerate() {
+            let step_pointer = format!("{pointer}/steps/{index}");
+            if !seen.insert(step.step_id.as_str()) {
+                self.push(Finding::error(
+                    Rule::DuplicateStepId,
+                    format!("{step_pointer}/stepId"),
+                    format!(
+                        "stepId `{}` is used twice in workflow `{}`",
+                        step.step_id, workflow.workflow_id
+                    ),
+                ));
+            }
+            if !id_is_conventional(&step.step_id) {
+                self.push(Finding::warning(
+                    Rule::IdPattern,
+                    format!("{step_pointer}/stepId"),
+                    format!("stepId `{}` should match `[A-Za-z0-9_\\-]+`", step.step_id),
+                ));
+            }
+            self.step(&step_pointer, workflow, step);
+        }
+    }
+
+    fn step(&mut self, pointer: &str, workflow: &Workflow, step: &Step) {
+        match step.target() {
+            Some(StepTarget::OperationId(id)) => {
+                self.operation_id(&format!("{pointer}/operationId"), id);
+            }
+            Some(StepTarget::OperationPath(path)) => {
+                self.operation_path(&format!("{pointer}/operationPath"), path);
+            }
+            Some(StepTarget::WorkflowId(id)) => {
+                self.workflow_reference(&format!("{pointer}/workflowId"), id);
+            }
+            None => {
+                let given: Vec<&str> = [
+                    ("operationId", step.operation_id.is_some()),
+                    ("operationPath", step.operation_path.is_some()),
+                    ("workflowId", step.workflow_id.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(name, present)| present.then_some(name))
+                .collect();
+                let message = match given.as_slice() {
+                    [] => format!("step `{}` names nothing to call", step.step_id),
+                    several => format!(
+                        "step `{}` has {}: they exclude each other",
+                        step.step_id,
+                        several.join(" and ")
+                    ),
+                };
+                self.push(
+                    Finding::error(Rule::StepTarget, pointer, message)
+                        .help("give exactly one of `operationId`, `operationPath` or `workflowId`"),
+                );
+            }
+        }
+        let calls_operation = !matches!(step.target(), Some(StepTarget::WorkflowId(_)));
+        self.parameters(
+            &format!("{pointer}/parameters"),
+            &step.parameters,
+            calls_operation,
+        );
+        self.outputs(pointer, &step.outputs);
+        self.actions(
+            pointer,
+            workflow,
+            "onSuccess",
+            &step.on_success,
+            Self::success_action,
+        );
+        self.actions(
+            pointer,
+            workflow,
+            "onFailure",
+            &step.on_failure,
+            Self::failure_action,
+        );
+    }
+
+    /// Checks a parameter list: references resolve, no duplicates, `in` where required.
+    fn parameters(&mut self, pointer: &str, list: &[OrReusable<Parameter>], needs_in: bool) {
+        let mut seen: HashMap<(String, Option<&'static str>), usize> = HashMap::new();
+        for (index, item) in list.iter().enumerate() {
+            let item_pointer = format!("{pointer}/{index}");
+            let Some(parameter) = self.resolve(&item_pointer, item) else {
+                continue;
+            };
+            let location = parameter.location.map(|location| location.as_str());
+            if location.is_none() && needs_in {
+                self.push(
+                    Finding::error(
+                        Rule::ParameterInMissing,
+                        item_pointer.clone(),
+                        format!(
+                            "parameter `{}` has no `in`, which an operation step needs",
+                            parameter.name
+                        ),
+                    )
+                    .help("add `in: path`, `query`, `header` or `cookie`"),
+                );
+            }
+            // Header names are case-insensitive in HTTP: `X-Api-Key` and `x-api-key` collide.
+            let name = match location {
+                Some("header") => parameter.name.to_ascii_lowercase(),
+                _ => parameter.name.clone(),
+            };
+            if let Some(first) = seen.insert((name, location), index) {
+                self.push(Finding::error(
+                    Rule::DuplicateParameter,
+                    item_pointer,
+                    format!(
+                        "parameter `{}`{} is already given at {pointer}/{first}",
+                        parameter.name,
+                        location
+                            .map(|location| format!(" in {location}"))
+                            .unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+    }
+
+    /// Checks an action list: references resolve, names are unique, targets exist.
+    fn actions<T: Component + Named>(
+        &mut self,
+        pointer: &str,
+        workflow: &Workflow,
+        field: &str,
+        list: &[OrReusable<T>],
+        check: fn(&mut Self, &str, &Workflow, &T),
+    ) {
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for (index, item) in list.iter().enumerate() {
+            let item_pointer = format!("{pointer}/{field}/{index}");
+            let Some(action) = self.resolve(&item_pointer, item) else {
+                continue;
+            };
+            if let Some(first) = seen.insert(action.name().to_string(), index) {
+                self.push(Finding::error(
+                    Rule::DuplicateAction,
+                    item_pointer.clone(),
+                    format!(
+                        "action `{}` is already given at {pointer}/{field}/{first}",
+                        action.name()
+                    ),
+                ));
+            }
+            check(self, &item_pointer, workflow, &action);
+        }
+    }
+
+    fn success_action(&mut self, pointer: &str, workflow: &Workflow, action: &SuccessAction) {
+        self.success_action_shape(pointer, action);
+        self.action_targets(
+            pointer,
+            workflow,
+            action.step_id.as_deref(),
+            action.workflow_id.as_deref(),
+        );
+    }
+
+    fn failure_action(&mut self, pointer: &str, workflow: &Workflow, action: &FailureAction) {
+        self.failure_action_shape(pointer, action);
+        self.action_targets(
+            pointer,
+            workflow,
+            action.step_id.as_deref(),
+            action.workflow_id.as_deref(),
+        );
+    }
+
+    fn success_action_shape(&mut self, pointer: &str, action: &SuccessAction) {
+        let goto = action.action_type == SuccessActionType::Goto;
+        self.action_shape(
+            pointer,
+            &action.name,
+            goto,
+            action.step_id.is_some(),
+            action.workflow_id.is_some(),
+        );
+    }
+
+    fn failure_action_shape(&mut self, pointer: &str, action: &FailureAction) {
+        let goto = action.action_type == FailureActionType::Goto;
+        self.action_shape(
+            pointer,
+            &action.name,
+            goto,
+            action.step_id.is_some(),
+            action.workflow_id.is_some(),
+        );
+        if action.action_type != FailureActionType::Retry
+            && (action.retry_after.is_some() || action.retry_limit.is_some())
+        {
+            self.push(Finding::warning(
+                Rule::ActionTarget,
+                pointer,
+                format!(
+                    "action `{}` is not a `retry`: its `retryAfter`/`retryLimit` are ignored",
+                    action.name
+                ),
+            ));
+        }
+    }
+
+    fn action_shape(&mut self, pointer: &str, name: &str, goto: bool, step: bool, workflow: bool) {
+        if step && workflow {
+            self.push(Finding::error(
+                Rule::ActionTarget,
+                pointer,
+                format!(
+                    "action `{name}` has both `stepId` and `workflowId`: they exclude each other"
+                ),
+            ));
+        } else if goto && !step && !workflow {
+            self.push(
+                Finding::error(
+                    Rule::ActionTarget,
+                    pointer,
+                    format!("`goto` action `{name}` has no target"),
+                )
+                .help("add a `stepId` or a `workflowId`"),
+            );
+        }
+    }
+
+    /// `stepId` targets are steps of the current workflow; `workflowId` targets exist.
+    fn action_targets(
+        &mut self,
+        pointer: &str,
+        workflow: &Workflow,
+        step: Option<&str>,
+        target: Option<&str>,
+    ) {
+        if let Some(step_id) = step
+            && workflow.step(step_id).is_none()
+        {
+            let steps = workflow.steps.iter().map(|step| step.step_id.as_str());
+            self.push(
+                Finding::error(
+                    Rule::UnknownStep,
+                    format!("{pointer}/stepId"),
+                    format!(
+                        "`{step_id}` is not a step of workflow `{}`",
+                        workflow.workflow_id
+                    ),
+                )
+                .maybe_help(did_you_mean(step_id, steps)),
+            );
+        }
+        if let Some(workflow_id) = target {
+            self.workflow_reference(&format!("{pointer}/workflowId"), workflow_id);
+        }
+    }
+
+    /// A Reusable Object resolved to its component, reporting what does not resolve.
+    fn resolve<T: Component>(&mut self, pointer: &str, item: &OrReusable<T>) -> Option<T> {
+        let OrReusable::Reusable(reusable) = item else {
+            return item.resolve(None);
+        };
+        for field in reusable.ignored.keys() {
+            self.push(
+                Finding::warning(
+                    Rule::ReusableExtraField,
+                    format!("{pointer}/{}", crate::escape_pointer_token(field)),
+                    format!("field `{field}` of a Reusable Object is ignored"),
+                )
+                .at_key(),
+            );
+        }
+        if reusable.value.is_some() && T::SECTION != "parameters" {
+            self.push(Finding::warning(
+                Rule::ReusableValue,
+                format!("{pointer}/value"),
+                "`value` applies only to references to parameters; it is ignored here",
+            ));
+        }
+        let resolved = item.resolve(self.document.components.as_ref());
+        if resolved.is_none() {
+            let section = T::SECTION;
+            let references: Vec<String> = self
+                .component_keys(section)
+                .iter()
+                .map(|key| format!("$components.{section}.{key}"))
+                .collect();
+            let help = match reusable.key_in(section) {
+                Some(_) => did_you_mean(&reusable.reference, references.iter().map(String::as_str)),
+                None => Some(format!(
+                    "a reference here has the form `$components.{section}.<key>`"
+                )),
+            };
+            self.push(
+                Finding::error(
+                    Rule::UnknownComponent,
+                    format!("{pointer}/reference"),
+                    format!(
+                        "`{}` does not name a component in `components.{section}`",
+                        reusable.reference
+                    ),
+                )
+                .maybe_help(help),
+            );
+        }
+        resolved
+    }
+
+    fn component_keys(&self, section: &str) -> Vec<String> {
+        let Some(components) = &self.document.components else {
+            return Vec::new();
+        };
+        match section {
+            "parameters" => components.parameters.keys().cloned().collect(),
+            "successActions" => components.success_actions.keys().cloned().collect(),
+            _ => components.failure_actions.keys().cloned().collect(),
+        }
+    }
+
+    fn outputs(&mut self, pointer: &str, outputs: &indexmap::IndexMap<String, String>) {
+        for key in outputs.keys() {
+            if !output_key_is_valid(key) {
+                self.push(
+                    Finding::error(
+                        Rule::OutputKey,
+                        format!("{pointer}/outputs/{}", crate::escape_pointer_token(key)),
+                        format!("output name `{key}` does not match `^[a-zA-Z0-9.\\-_]+$`"),
+                    )
+                    .at_key(),
+                );
+            }
+        }
+    }
+
+    /// A bare operationId is ambiguous with several OpenAPI sources; a qualified one names a
+    /// source that exists.
+    fn operation_id(&mut self, pointer: &str, id: &str) {
+        if id.starts_with("$sourceDescriptions.") {
+            self.source_name(pointer, id);
+            return;
+        }
+        let openapi: Vec<&str> = self
+            .document
+            .source_descriptions
+            .iter()
+            .filter(|source| source.source_type != Some(SourceType::Arazzo))
+            .map(|source| source.name.as_str())
+            .collect();
+        // A warning: the spec says MUST qualify, but real documents (Amberflo's among them)
+        // rely on ids being unique across sources, which can only be told once the sources are
+        // loaded; `arazzo-exec` reports a bare id found in several sources as an error.
+        if openapi.len() > 1 {
+            self.push(
+                Finding::warning(
+                    Rule::AmbiguousOperationId,
+                    pointer,
+                    format!(
+                        "bare operationId `{id}` while several OpenAPI sources are defined ({})",
+                        openapi.join(", ")
+                    ),
+                )
+                .help(format!(
+                    "qualify it, e.g. `$sourceDescriptions.{}.{id}`",
+                    openapi[0]
+                )),
+            );
+        }
+    }
+
+    /// `operationPath` is `{$sourceDescriptions.<name>.url}#<JSON pointer>`.
+    fn operation_path(&mut self, pointer: &str, path: &str) {
+        let reference = path
+            .strip_prefix('{')
+            .and_then(|rest| rest.split_once('}'))
+            .filter(|(_, fragment)| fragment.starts_with('#'))
+            .map(|(reference, _)| reference);
+        match reference {
+            Some(reference) if reference.ends_with(".url") => self.source_name(pointer, reference),
+            _ => self.push(
+                Finding::error(
+                    Rule::Schema,
+                    pointer,
+                    format!("operationPath `{path}` does not have the form `{{$sourceDescriptions.<name>.url}}#<JSON pointer>`"),
+                )
+                .help("e.g. '{$sourceDescriptions.petStore.url}#/paths/~1pets/get'"),
+            ),
+        }
+    }
+
+    /// A bare workflowId names a workflow of this document; a qualified one names a source.
+    fn workflow_reference(&mut self, pointer: &str, id: &str) {
+        if id.starts_with("$sourceDescriptions.") {
+            self.source_name(pointer, id);
+        } else if self.document.workflow(id).is_none() {
+            let ids = self
+                .document
+                .workflows
+                .iter()
+                .map(|workflow| workflow.workflow_id.as_str());
+            self.push(
+                Finding::error(
+                    Rule::UnknownWorkflow,
+                    pointer,
+                    format!("`{id}` is not a workflow of this document"),
+                )
+                .maybe_help(did_you_mean(id, ids)),
+            );
+        }
+    }
+
+    /// The `<name>` of `$sourceDescriptions.<name>.…` names a source description.
+    fn source_name(&mut self, pointer: &str, reference: &str) {
+        let name = source_reference(reference)
+            .map(|(name, _)| name)
+            .unwrap_or_default();
+        if self.document.source(name).is_none() {
+            let names = self
+                .document
+                .source_descriptions
+                .iter()
+                .map(|source| source.name.as_str());
+            self.push(
+                Finding::error(
+                    Rule::UnknownSource,
+                    pointer,
+                    format!("`{name}` is not a source description name"),
+                )
+                .maybe_help(did_you_mean(name, names)),
+            );
+        }
+    }
+
+    /// Every `$ref` into this document (`#/…`) inside an input schema resolves.
+    fn input_refs(&mut self, pointer: &str, schema: &Value) {
+        match schema {
+            Value::Object(members) => {
+                for (key, member) in members {
+                    let member_pointer = format!("{pointer}/{}", crate::escape_pointer_token(key));
+                    match (key.as_str(), member) {
+                        ("$ref", Value::String(target)) => {
+                            if let Some(fragment) = target.strip_prefix('#')
+                                && crate::resolve_pointer(self.value, fragment).is_none()
+                            {
+                                self.push(Finding::error(
+                                    Rule::UnknownInputRef,
+                                    member_pointer,
+                                    format!("`$ref: {target}` does not resolve in this document"),
+                                ));
+                            }
+                        }
+                        _ => self.input_refs(&member_pointer, member),
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    self.input_refs(&format!("{pointer}/{index}"), item);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `dependsOn` among this document's workflows has no cycle.
+    fn depends_on_cycles(&mut self) {
+        let workflows = &self.document.workflows;
+        let index_of: HashMap<&str, usize> = workflows
+            .iter()
+            .enumerate()
+            .map(|(index, workflow)| (workflow.workflow_id.as_str(), index))
+            .collect();
+        // Depth-first search with colours; a back edge closes a cycle.
+        #[derive(Clone, Copy, PartialEq)]
+        enum Colour {
+            White,
+            Grey,
+            Black,
+        }
+        let mut colour = vec![Colour::White; workflows.len()];
+        let mut reported = HashSet::new();
+        for start in 0..workflows.len() {
+            if colour[start] != Colour::White {
+                continue;
+            }
+            let mut stack = vec![(start, 0usize)];
+            let mut path = vec![start];
+            colour[start] = Colour::Grey;
+            while let Some((node, next)) = stack.last_mut() {
+                let node = *node;
+                let dependencies = &workflows[node].depends_on;
+                if *next == dependencies.len() {
+                    colour[node] = Colour::Black;
+                    stack.pop();
+                    path.pop();
+                    continue;
+                }
+                let edge = *next;
+                *next += 1;
+                let Some(&target) = index_of.get(dependencies[edge].as_str()) else {
+                    continue;
+                };
+                match colour[target] {
+                    Colour::White => {
+                        colour[target] = Colour::Grey;
+                        stack.push((target, 0));
+                        path.push(target);
+                    }
+                    Colour::Grey => {
+                        let from = path.iter().position(|&id| id == target).unwrap_or(0);
+                        let mut names: Vec<&str> = path[from..]
+                            .iter()
+                            .map(|&id| workflows[id].workflow_id.as_str())
+                            .collect();
+                        names.push(&workflows[target].workflow_id);
+                        if reported.insert(target) {
+                            self.findings.push(Finding::error(
+                                Rule::DependsOnCycle,
+                                format!("/workflows/{node}/dependsOn/{edge}"),
+                                format!("`dependsOn` forms a cycle: {}", names.join(" → ")),
+                            ));
+                        }
+                    }
+                    Colour::Black => {}
+                }
+            }
+        }
+    }
+}
+
+/// An action's name, its identity when lists are merged.
+trait Named {
+    fn name(&self) -> &str;
+}
+
+impl Named for SuccessAction {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Named for FailureAction {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}

@@ -1,0 +1,237 @@
+//! Structural rules: the Arazzo JSON Schema, with its errors turned into diagnostics.
+
+use std::sync::OnceLock;
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::{ValidationError, Validator};
+use serde_json::Value;
+
+use super::{Finding, did_you_mean, object_kind};
+use crate::error::Rule;
+
+/// The schema's text: the official schema with the corrections its header lists.
+const SCHEMA: &str = include_str!("../schema/arazzo-1.0.schema.yaml");
+
+fn schema() -> &'static Value {
+    static SCHEMA_VALUE: OnceLock<Value> = OnceLock::new();
+    SCHEMA_VALUE.get_or_init(|| yaml_serde::from_str(SCHEMA).expect("the bundled schema is YAML"))
+}
+
+fn validator() -> &'static Validator {
+    static VALIDATOR: OnceLock<Validator> = OnceLock::new();
+    VALIDATOR.get_or_init(|| {
+        jsonschema::draft202012::new(schema()).expect("the bundled schema compiles offline")
+    })
+}
+
+/// Every schema violation of `value`.
+pub(super) fn check(value: &Value, findings: &mut Vec<Finding>) {
+    for err in validator().iter_errors(value) {
+        findings.extend(translate(&err));
+    }
+}
+
+fn translate(err: &ValidationError<'_>) -> Vec<Finding> {
+    let pointer = err.instance_path().as_str().to_string();
+    let schema_path = err.schema_path().as_str();
+    let kind = object_kind(&pointer);
+    if pointer.contains("/inputs") && !schema_path.starts_with("/$defs/workflow-object") {
+        // Inside a workflow's `inputs`: a JSON Schema checked against the 2020-12 meta-schema.
+        return vec![Finding::error(
+            Rule::Schema,
+            pointer,
+            format!("invalid JSON Schema: {err}"),
+        )];
+    }
+    let finding = match err.kind() {
+        ValidationErrorKind::Required { property } => {
+            let property = property.as_str().unwrap_or_default();
+            if schema_path.contains("dependentRequired") {
+                Finding::error(
+                    Rule::CriterionContext,
+                    pointer,
+                    "a criterion with a `type` needs a `context`".to_string(),
+                )
+                .help("add e.g. `context: $response.body`")
+            } else {
+                Finding::error(
+                    Rule::MissingField,
+                    pointer,
+                    format!("{kind} is missing the required field `{property}`"),
+                )
+            }
+        }
+        ValidationErrorKind::UnevaluatedProperties { unexpected }
+        | ValidationErrorKind::AdditionalProperties { unexpected } => {
+            let known = known_fields(schema_path);
+            return unexpected
+                .iter()
+                .map(|field| unknown_field(&pointer, &kind, field, &known))
+                .collect();
+        }
+        ValidationErrorKind::Type { kind: expected } => {
+            let expected = match expected {
+                TypeKind::Single(single) => format!("{single}"),
+                TypeKind::Multiple(many) => format!("{many:?}"),
+            };
+            let found = describe(err.instance());
+            let finding = Finding::error(
+                Rule::WrongType,
+                pointer,
+                format!("expected {} for {kind}, found {found}", a(&expected)),
+            );
+            if expected == "string" && err.instance().is_number() {
+                finding.help(format!("quote it: '{}'", err.instance()))
+            } else {
+                finding
+            }
+        }
+        ValidationErrorKind::Enum { options } => {
+            let options = options.as_array().map(Vec::as_slice).unwrap_or_default();
+            let value: &Value = err.instance();
+            if pointer.ends_with("/in") && value == "body" {
+                Finding::error(
+                    Rule::ParameterInBody,
+                    pointer,
+                    "`in: body` was removed in Arazzo 1.0.1".to_string(),
+                )
+                .help("send the body with the step's `requestBody`")
+            } else {
+                let names: Vec<String> = options
+                    .iter()
+                    .map(|option| format!("`{}`", plain(option)))
+                    .collect();
+                let mut finding = Finding::error(
+                    Rule::InvalidValue,
+                    pointer,
+                    format!("{} is not one of {}", code(value), names.join(", ")),
+                );
+                if let Some(text) = value.as_str() {
+                    let candidates: Vec<&str> = options.iter().filter_map(Value::as_str).collect();
+                    finding.help = did_you_mean(text, candidates);
+                }
+                finding
+            }
+        }
+        ValidationErrorKind::Pattern { pattern } => {
+            let value = code(err.instance());
+            if pointer == "/arazzo" {
+                Finding::error(
+                    Rule::ArazzoVersion,
+                    pointer,
+                    format!("{value} is not an Arazzo 1.0.x version"),
+                )
+                .help("this engine reads `1.0.0` and `1.0.1` documents (`arazzo: 1.0.1`)")
+            } else if pointer.starts_with("/sourceDescriptions/") {
+                Finding::error(
+                    Rule::SourceName,
+                    pointer,
+                    format!("source description name {value} does not match `{pattern}`"),
+                )
+            } else {
+                Finding::error(
+                    Rule::Schema,
+                    pointer,
+                    format!("{value} does not match `{pattern}`"),
+                )
+            }
+        }
+        ValidationErrorKind::PropertyNames { error } => Finding::error(
+            Rule::ComponentKey,
+            format!(
+                "{pointer}/{}",
+                crate::escape_pointer_token(&plain(error.instance()))
+            ),
+            format!(
+                "component key {} does not match `^[a-zA-Z0-9.\\-_]+$`",
+                code(error.instance())
+            ),
+        ),
+        ValidationErrorKind::MinItems { .. } => Finding::error(
+            Rule::EmptyList,
+            pointer,
+            format!("{kind} must not be empty"),
+        ),
+        ValidationErrorKind::UniqueItems => Finding::error(
+            Rule::DuplicateItem,
+            pointer,
+            format!("{kind} holds the same item twice"),
+        ),
+        ValidationErrorKind::Minimum { limit } => Finding::error(
+            Rule::OutOfRange,
+            pointer,
+            format!("{} is below the minimum {limit}", code(err.instance())),
+        ),
+        _ => Finding::error(Rule::Schema, pointer, err.to_string()),
+    };
+    vec![finding]
+}
+
+fn unknown_field(pointer: &str, kind: &str, field: &str, known: &[&str]) -> Finding {
+    let mut finding = Finding::error(
+        Rule::UnknownField,
+        format!("{pointer}/{}", crate::escape_pointer_token(field)),
+        format!("unknown field `{field}` in {kind}"),
+    )
+    .at_key();
+    finding.help = if field == "version" && known.contains(&"condition") {
+        Some(
+            "give the version in a Criterion Expression Type object: \
+             `type: {type: jsonpath, version: draft-goessner-dispatch-jsonpath-00}`"
+                .to_string(),
+        )
+    } else {
+        did_you_mean(field, known.iter().copied())
+            .or_else(|| Some("extensions must start with `x-`".to_string()))
+    };
+    finding
+}
+
+/// The fields a schema definition allows, from the schema path of an error inside it.
+fn known_fields(schema_path: &str) -> Vec<&'static str> {
+    let definition = schema_path
+        .strip_prefix("/$defs/")
+        .and_then(|rest| rest.split('/').next())
+        .map(|name| &schema()["$defs"][name])
+        .unwrap_or_else(|| schema());
+    definition["properties"]
+        .as_object()
+        .map(|properties| properties.keys().map(String::as_str).collect())
+        .unwrap_or_default()
+}
+
+fn describe(value: &Value) -> String {
+    let kind = match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    };
+    match value {
+        Value::Array(_) | Value::Object(_) => kind.to_string(),
+        _ => format!("{kind} {}", code(value)),
+    }
+}
+
+fn a(type_name: &str) -> String {
+    match type_name {
+        "object" => "an object".to_string(),
+        "array" => "a list".to_string(),
+        "integer" => "an integer".to_string(),
+        other => format!("a {other}"),
+    }
+}
+
+/// A value as written inside backticks.
+fn code(value: &Value) -> String {
+    format!("`{}`", plain(value))
+}
+
+fn plain(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,111 @@
+//! The `arazzo` command line, run in-process: output and exit codes, snapshotted.
+
+use crate::util::{arazzo, arg};
+
+const AMBERFLO: &str = "amberflo/workflows/amberflo-launch-usage-based-product-workflow.yml";
+
+#[test]
+fn cli_validate_amberflo() {
+    let output = arazzo(&["validate", &arg(AMBERFLO)]);
+    assert_eq!(output.code, 0);
+    insta::assert_snapshot!(output.transcript());
+}
+
+#[test]
+fn cli_validate_malformed_is_one_line_and_exit_3() {
+    let output = arazzo(&["validate", &arg("amberflo/fixtures/malformed-workflow.yml")]);
+    assert_eq!(output.code, 3);
+    assert_eq!(output.stdout.lines().count(), 1);
+    insta::assert_snapshot!(output.transcript());
+}
+
+#[test]
+fn cli_validate_several_files_exit_3_if_one_is_invalid() {
+    let output = arazzo(&[
+        "validate",
+        &arg(AMBERFLO),
+        &arg("model/fail/unknown-step.arazzo.yaml"),
+    ]);
+    assert_eq!(output.code, 3);
+    assert!(
+        output
+            .stdout
+            .contains("amberflo-launch-usage-based-product-workflow.yml: valid, 4 warnings")
+    );
+    assert!(
+        output
+            .stdout
+            .contains("unknown-step.arazzo.yaml: invalid, 1 error")
+    );
+}
+
+#[test]
+fn cli_validate_json() {
+    let output = arazzo(&[
+        "validate",
+        "--format",
+        "json",
+        &arg("model/fail/unknown-step.arazzo.yaml"),
+        &arg("amberflo/fixtures/malformed-workflow.yml"),
+    ]);
+    assert_eq!(output.code, 3);
+    let report: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    assert_eq!(report["files"][0]["diagnostics"][0]["rule"], "unknown-step");
+    assert_eq!(report["files"][1]["error"]["location"]["line"], 37);
+    insta::assert_snapshot!(output.transcript());
+}
+
+#[test]
+fn cli_validate_missing_file_exit_3() {
+    let output = arazzo(&["validate", "no/such/file.yaml"]);
+    assert_eq!(output.code, 3);
+    assert!(
+        output
+            .stdout
+            .contains("no/such/file.yaml: cannot read the file"),
+        "{}",
+        output.stdout
+    );
+}
+
+#[test]
+fn cli_usage_errors_exit_2() {
+    assert_eq!(arazzo(&[]).code, 2);
+    assert_eq!(arazzo(&["validate"]).code, 2);
+    assert_eq!(arazzo(&["validate", "--format", "xml", "x.yaml"]).code, 2);
+    assert_eq!(arazzo(&["frobnicate"]).code, 2);
+    let help = arazzo(&["--help"]);
+    assert_eq!(help.code, 0);
+    assert!(help.stdout.contains("validate"));
+}
+
+#[test]
+fn cli_list_amberflo() {
+    let output = arazzo(&["list", &arg(AMBERFLO)]);
+    assert_eq!(output.code, 0);
+    insta::assert_snapshot!(output.transcript());
+}
+
+#[test]
+fn cli_list_json_resolves_input_refs() {
+    let output = arazzo(&[
+        "list",
+        "--format",
+        "json",
+        &arg("upstream/examples/1.0.0/pet-coupons.arazzo.yaml"),
+    ]);
+    assert_eq!(output.code, 0);
+    let workflows: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    let inputs = &workflows[0]["inputs"];
+    assert!(
+        inputs.as_array().is_some_and(|inputs| !inputs.is_empty()),
+        "{inputs}"
+    );
+    insta::assert_snapshot!(output.transcript());
+}
+
+#[test]
+fn cli_list_invalid_file_exit_3() {
+    let output = arazzo(&["list", &arg("amberflo/fixtures/malformed-workflow.yml")]);
+    assert_eq!(output.code, 3);
+}

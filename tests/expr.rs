@@ -1,0 +1,1 @@
+//! Runtime-expression fixtures (see `specs/expr/`).

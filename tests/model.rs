@@ -1,0 +1,134 @@
+//! Loading and validating documents: `specs/model/{pass,fail,load}` and the Amberflo files.
+
+use arazzo_model::{Rule, Severity, SourceFile, validate};
+
+use crate::util::{arazzo, arg, spec};
+
+#[test]
+fn model_pass_fixtures_validate_clean() {
+    insta::glob!("../specs", "model/pass/*", |path| {
+        let file = SourceFile::read(path).unwrap();
+        let validation = validate(&file);
+        assert!(
+            validation.diagnostics.is_empty(),
+            "{}: {:#?}",
+            path.display(),
+            validation.diagnostics
+        );
+        assert!(validation.document.is_some());
+    });
+}
+
+#[test]
+fn model_fail_fixtures_report_their_rule() {
+    insta::glob!("../specs", "model/fail/*.arazzo.yaml", |path| {
+        let rule_id = path
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .trim_end_matches(".arazzo.yaml");
+        let validation = validate(&SourceFile::read(path).unwrap());
+        let found = validation
+            .diagnostics
+            .iter()
+            .find(|d| d.rule.id() == rule_id);
+        let found = found.unwrap_or_else(|| panic!("{rule_id}: {:#?}", validation.diagnostics));
+        assert!(found.location.is_some(), "{rule_id}: no location");
+        if found.severity == Severity::Error {
+            assert!(!validation.is_valid());
+        }
+        let relative = format!("model/fail/{}", path.file_name().unwrap().to_str().unwrap());
+        insta::assert_snapshot!(arazzo(&["validate", &arg(&relative)]).transcript());
+    });
+}
+
+#[test]
+fn every_rule_has_a_fail_fixture() {
+    for rule in Rule::ALL {
+        let fixture = spec(&format!("model/fail/{}.arazzo.yaml", rule.id()));
+        assert!(fixture.exists(), "no fixture for rule `{rule}`");
+    }
+}
+
+#[test]
+fn model_load_errors_are_one_line_with_a_location() {
+    insta::glob!("../specs", "model/load/*", |path| {
+        let err = SourceFile::read(path).unwrap_err().to_string();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        let specs = crate::util::specs().display().to_string();
+        insta::assert_snapshot!(err.replace(&specs, "specs"));
+    });
+}
+
+#[test]
+fn extensions_are_kept_and_unknown_fields_reported() {
+    let document =
+        arazzo_model::from_path(spec("model/pass/extensions-everywhere.arazzo.yaml")).unwrap();
+    assert_eq!(
+        document.extensions.x["x-root"],
+        serde_json::json!({"any": ["value"]})
+    );
+    assert_eq!(document.info.extensions.x["x-info"], 1);
+    assert_eq!(
+        document.workflows[0].steps[0].extensions.x["x-step-note"],
+        "kept"
+    );
+
+    let document = arazzo_model::from_path(spec("model/fail/unknown-field.arazzo.yaml")).unwrap();
+    let step = &document.workflows[0].steps[0];
+    assert!(step.success_criteria.is_empty());
+    assert!(step.extensions.unknown.contains_key("sucessCriteria"));
+}
+
+#[test]
+fn json_and_yaml_give_the_same_model() {
+    let yaml = arazzo_model::from_path(spec("model/pass/workflow-step-and-depends-on.arazzo.yaml"))
+        .unwrap();
+    let json = arazzo_model::from_path(spec("model/json/workflow-step-and-depends-on.arazzo.json"))
+        .unwrap();
+    assert_eq!(yaml, json);
+    let text = std::fs::read_to_string(spec("model/json/workflow-step-and-depends-on.arazzo.json"))
+        .unwrap();
+    assert_eq!(arazzo_model::from_json(&text).unwrap(), yaml);
+}
+
+#[test]
+fn load_error_names_the_field_and_its_line() {
+    let text = "arazzo: 1.0.1\ninfo: {title: t, version: v}\nsourceDescriptions: []\nworkflows:\n  - workflowId: w\n    steps:\n      - stepId: s\n        successCriteria: 3\n";
+    let err = arazzo_model::from_yaml(text).unwrap_err();
+    assert_eq!(err.pointer, "/workflows/0/steps/0/successCriteria");
+    assert_eq!(err.location.map(|at| (at.line, at.column)), Some((8, 26)));
+    assert_eq!(err.to_string().lines().count(), 1);
+}
+
+#[test]
+fn amberflo_validates_without_errors() {
+    let validation = validate(
+        &SourceFile::read(spec(
+            "amberflo/workflows/amberflo-launch-usage-based-product-workflow.yml",
+        ))
+        .unwrap(),
+    );
+    let errors: Vec<_> = validation.errors().collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // Its bare operationIds with two OpenAPI sources are worth a warning, not an error.
+    assert!(
+        validation
+            .diagnostics
+            .iter()
+            .all(|d| d.rule == Rule::AmbiguousOperationId)
+    );
+}
+
+#[test]
+fn amberflo_malformed_copy_gives_one_line_with_the_brace_line() {
+    let err = SourceFile::read(spec("amberflo/fixtures/malformed-workflow.yml")).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.ends_with(
+            "malformed-workflow.yml:37:16: unclosed `{`: did not find expected ',' or '}' at 38:5"
+        ),
+        "{text}"
+    );
+}

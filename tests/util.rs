@@ -1,0 +1,61 @@
+//! Shared helpers: fixture paths, the in-process CLI, insta settings.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The `specs/` folder.
+pub fn specs() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../specs")
+        .canonicalize()
+        .expect("specs/ exists")
+}
+
+/// A path under `specs/`.
+pub fn spec(relative: &str) -> PathBuf {
+    specs().join(relative)
+}
+
+/// What a CLI run printed, and its exit code.
+pub struct Output {
+    pub code: u8,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Output {
+    /// stdout, stderr and the exit code in one text, for snapshots.
+    pub fn transcript(&self) -> String {
+        format!(
+            "exit: {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Runs `arazzo` in-process; absolute `specs/` paths print as `specs/…`.
+pub fn arazzo(args: &[&str]) -> Output {
+    let mut stdout = Vec::new();
+    let mut stderr = Vec::new();
+    let argv = std::iter::once("arazzo").chain(args.iter().copied());
+    let exit = arazzo_cli::run(argv, &mut stdout, &mut stderr, false);
+    let code = (0..=255u8)
+        .find(|code| ExitCode::from(*code) == exit)
+        .expect("an exit code is a byte");
+    let specs = specs().display().to_string();
+    let clean = |bytes: Vec<u8>| {
+        String::from_utf8(bytes)
+            .expect("utf-8 output")
+            .replace(&specs, "specs")
+    };
+    Output {
+        code,
+        stdout: clean(stdout),
+        stderr: clean(stderr),
+    }
+}
+
+/// A `specs/` path as a string argument.
+pub fn arg(relative: &str) -> String {
+    spec(relative).display().to_string()
+}
