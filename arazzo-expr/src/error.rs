@@ -1,0 +1,249 @@
+//! Parse errors, warnings and evaluation errors.
+
+use std::fmt;
+
+use crate::ast::Span;
+
+/// A string that is not a valid expression, template, condition or criterion.
+///
+/// `span` is a byte range in the parsed string; [`render`](ParseError::render) shows it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{kind}")]
+pub struct ParseError {
+    /// Where the problem is.
+    pub span: Span,
+    /// What the problem is.
+    pub kind: ParseErrorKind,
+}
+
+/// The kinds of [`ParseError`]. Each variant shows an input that triggers it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ParseErrorKind {
+    /// `$statusCode === 200`, `$steps.a.result`, `{$inputs.id`.
+    #[error("expected {expected}, found {found}")]
+    Syntax {
+        /// What would have been valid here, in words.
+        expected: String,
+        /// What was found: a quoted excerpt or "the end of the text".
+        found: String,
+    },
+    /// `$statusCode == 200` or `$inputs.a b` where one whole expression is expected.
+    #[error("unexpected `{rest}` after the runtime expression `{expression}`")]
+    TrailingText {
+        /// The expression that was read.
+        expression: String,
+        /// What follows it, trimmed.
+        rest: String,
+    },
+    /// 65 nested `(`.
+    #[error("the condition nests deeper than {limit} levels of parentheses and `!`")]
+    TooDeep {
+        /// The limit.
+        limit: usize,
+    },
+    /// In strict mode: `$response.body.id`, `$response.headers.Location`.
+    #[error("`{found}` is not in the runtime-expression ABNF; write `{canonical}`")]
+    NotInAbnf {
+        /// The expression as written.
+        found: String,
+        /// The ABNF form lenient mode reads it as.
+        canonical: String,
+    },
+    /// In strict mode: `{$statusCode == 200}` as a whole condition.
+    #[error("braces around a whole condition are not part of the condition language")]
+    BracedCondition,
+    /// `$message.body` (Arazzo 1.0.0 only).
+    #[error("`$message` expressions were removed in Arazzo 1.0.1")]
+    MessageRemoved,
+    /// `$statusCode.value` as a value, `$url[0]`: only conditions navigate such values.
+    #[error("`{navigation}` cannot follow `{expression}` outside a condition")]
+    UnexpectedNavigation {
+        /// The expression.
+        expression: String,
+        /// The navigation that follows it.
+        navigation: String,
+    },
+    /// `$response.body#/%FF`, `$response.body#/%7E2`.
+    #[error("invalid JSON pointer `{pointer}`: {reason}")]
+    InvalidPointer {
+        /// The pointer as written.
+        pointer: String,
+        /// Why it is invalid.
+        reason: crate::pointer::PointerError,
+    },
+    /// `1e999`, `[99999999999999999999999]`.
+    #[error("number `{text}` is out of range")]
+    NumberOutOfRange {
+        /// The number as written.
+        text: String,
+    },
+    /// A `regex` criterion with the pattern `(`.
+    #[error("invalid regular expression `{pattern}`: {reason}")]
+    InvalidRegex {
+        /// The pattern.
+        pattern: String,
+        /// The regex engine's message.
+        reason: String,
+    },
+    /// A `jsonpath` criterion with the query `$.a != null`.
+    #[error("invalid JSONPath query `{query}`: {reason}")]
+    InvalidJsonPath {
+        /// The query.
+        query: String,
+        /// The JSONPath engine's message.
+        reason: String,
+    },
+    /// An `xpath` criterion with the expression `//[`.
+    #[error("invalid XPath expression `{expression}`: {reason}")]
+    InvalidXPath {
+        /// The expression.
+        expression: String,
+        /// The XPath engine's message.
+        reason: String,
+    },
+    /// A `regex`, `jsonpath` or `xpath` criterion without `context`.
+    #[error("a `{kind}` criterion needs a `context` expression")]
+    MissingContext {
+        /// The criterion type.
+        kind: &'static str,
+    },
+}
+
+impl ParseError {
+    pub(crate) fn new(span: Span, kind: ParseErrorKind) -> Self {
+        ParseError { span, kind }
+    }
+
+    /// The message with the source line and a caret under the span, for people:
+    ///
+    /// ```text
+    /// error: expected a runtime expression or a literal, found `=`
+    ///  --> 1:15
+    ///   |
+    /// 1 | $statusCode === 200
+    ///   |               ^
+    /// ```
+    pub fn render(&self, source: &str) -> String {
+        let start = floor_char_boundary(source, self.span.start);
+        let line_start = source[..start].rfind('\n').map_or(0, |at| at + 1);
+        let line_end = source[start..]
+            .find('\n')
+            .map_or(source.len(), |at| start + at);
+        let line_number = source[..start].matches('\n').count() + 1;
+        let line = &source[line_start..line_end];
+        let column = source[line_start..start].chars().count() + 1;
+        let end = floor_char_boundary(source, self.span.end.clamp(start, line_end));
+        let width = source[start..end].chars().count().max(1);
+        let gutter = " ".repeat(line_number.to_string().len());
+        format!(
+            "error: {self}\n{gutter}--> {line_number}:{column}\n{gutter} |\n{line_number} | {line}\n{gutter} | {}{}",
+            " ".repeat(column - 1),
+            "^".repeat(width),
+        )
+    }
+}
+
+/// The largest char boundary at or before `at` (spans from another string must not panic).
+fn floor_char_boundary(source: &str, at: usize) -> usize {
+    (0..=at.min(source.len()))
+        .rev()
+        .find(|&at| source.is_char_boundary(at))
+        .unwrap_or(0)
+}
+
+/// Something accepted in lenient mode that is not in the ABNF, with where it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Warning {
+    /// Where the lenient form is.
+    pub span: Span,
+    /// What was accepted and how it was read.
+    pub message: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Why an expression, template or criterion could not be evaluated.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EvalError {
+    /// `$inputs.missing` when the workflow has no such input.
+    #[error("`{expression}` did not resolve to a value")]
+    Unresolved {
+        /// The expression, in canonical form.
+        expression: String,
+    },
+    /// A regex pattern that is invalid after template substitution.
+    #[error("invalid regular expression `{pattern}`: {reason}")]
+    InvalidRegex {
+        /// The pattern.
+        pattern: String,
+        /// The regex engine's message.
+        reason: String,
+    },
+    /// A JSONPath query that is invalid after template substitution.
+    #[error("invalid JSONPath query `{query}`: {reason}")]
+    InvalidJsonPath {
+        /// The query.
+        query: String,
+        /// The JSONPath engine's message.
+        reason: String,
+    },
+    /// An XPath expression that does not compile.
+    #[error("invalid XPath expression `{expression}`: {reason}")]
+    InvalidXPath {
+        /// The expression.
+        expression: String,
+        /// The XPath engine's message.
+        reason: String,
+    },
+    /// An `xpath` criterion whose context is not XML text.
+    #[error("the xpath context is not XML: {reason}")]
+    NotXml {
+        /// Why.
+        reason: String,
+    },
+    /// An XPath dynamic error (for example a type error while computing the result).
+    #[error("xpath evaluation failed: {reason}")]
+    XPath {
+        /// The XPath engine's message.
+        reason: String,
+    },
+    /// An `xpath` criterion in a build without the `xpath` feature.
+    #[error("xpath criteria need the `xpath` feature of `arazzo-expr`")]
+    XPathFeature,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn syntax_error(start: usize, end: usize) -> ParseError {
+        let kind = ParseErrorKind::Syntax {
+            expected: "`)`".into(),
+            found: "`x`".into(),
+        };
+        ParseError::new(Span::new(start, end), kind)
+    }
+
+    #[test]
+    fn render_points_at_the_line_and_column() {
+        // The column counts characters: `é` is two bytes.
+        let source = "$statusCode == 200\n  && ($inputs.é x";
+        let rendered = syntax_error(36, 37).render(source);
+        assert_eq!(
+            rendered,
+            "error: expected `)`, found `x`\n --> 2:17\n  |\n2 |   && ($inputs.é x\n  |                 ^"
+        );
+    }
+
+    #[test]
+    fn render_survives_spans_of_another_string() {
+        assert!(syntax_error(2, 99).render("é").ends_with('^'));
+        assert!(syntax_error(50, 60).render("").contains("1:1"));
+    }
+}
