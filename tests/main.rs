@@ -11,3 +11,7 @@ mod model;
 mod upstream;
 // The `arazzo` command line, in-process.
 mod cli;
+// Running workflows over real HTTP against local servers: the Amberflo fixture and its
+// failure cases.
+mod run;
+mod sources;

@@ -59,3 +59,15 @@ pub fn arazzo(args: &[&str]) -> Output {
 pub fn arg(relative: &str) -> String {
     spec(relative).display().to_string()
 }
+
+/// `arazzo validate`'s whole validation of a file: the model's rules and the source checks.
+pub fn validate_fully(file: &arazzo_model::SourceFile) -> arazzo_model::Validation {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(arazzo_exec::validate(
+        file,
+        &arazzo_exec::SourceOptions::default(),
+    ))
+}

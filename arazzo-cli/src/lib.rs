@@ -14,7 +14,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{Cli, Command, Format};
+pub use args::{Cli, Command, Format, RunArgs};
 
 /// Runs `arazzo` with `args` (the first is the program name), writing to `stdout` and
 /// `stderr`; `color` turns on ANSI colours (only when stdout is a terminal).
@@ -45,6 +45,7 @@ pub fn run(
     let result = match cli.command {
         Command::Validate { files, format } => cmd::validate::run(&files, format, stdout, color),
         Command::List { file, format } => cmd::list::run(&file, format, stdout),
+        Command::Run(args) => cmd::run::run(&args, stdout, stderr, color),
     };
     match result {
         Ok(code) => exit::code(code),

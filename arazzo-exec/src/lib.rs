@@ -1,1 +1,77 @@
-//! The Arazzo workflow engine (work in progress: see the `arazzo run` issue).
+//! The Arazzo workflow engine: runs the workflows of an Arazzo 1.0.x document against real
+//! APIs, through a pluggable [`Executor`].
+//!
+//! The stages are distinct types: a [`arazzo_model::Document`] is loaded and validated, its
+//! source descriptions are loaded into [`Sources`], a [`Plan`] resolves every step's target
+//! and parses every expression once, and an [`Engine`] runs a planned workflow through an
+//! [`Executor`] — [`HttpExecutor`] (reqwest, rustls, no redirects) or your own — returning a
+//! [`WorkflowReport`] with every request, response, criterion and output (secrets redacted).
+//!
+//! # Example
+//!
+//! A custom executor (here an in-process fake of the Amberflo API that echoes the request
+//! body) plugged into the engine:
+//!
+//! ```
+//! use arazzo_exec::{Engine, Executor, ExecutorError, Plan, Request, Response, SourceOptions};
+//! use serde_json::json;
+//!
+//! struct Echo;
+//!
+//! #[async_trait::async_trait]
+//! impl Executor for Echo {
+//!     async fn execute(&self, request: &Request) -> Result<Response, ExecutorError> {
+//!         let body = request.body.clone().unwrap_or_default();
+//!         let headers = vec![("content-type".to_string(), "application/json".to_string())];
+//!         Ok(Response { status: 200, headers, body })
+//!     }
+//! }
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
+//! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/amberflo/workflows/amberflo-launch-usage-based-product-workflow.yml");
+//! let plan = Plan::load(path, &SourceOptions::default()).await?;
+//! let engine = Engine::new(plan, Echo);
+//! let inputs = json!({
+//!     "apiKey": "k-123", "meterApiName": "api-calls", "displayName": "API Calls",
+//!     "type": "sum_of_all_usage", "customerId": "cust-1", "customerName": "Acme",
+//!     "productId": "1", "meterValue": 5, "meterTimeInMillis": 1718153645993u64
+//! });
+//! let report = engine.run("launch-usage-based-product", inputs).await?;
+//! assert!(report.passed());
+//! assert_eq!(report.outputs["customerId"], "cust-1");
+//! assert_eq!(report.steps.len(), 4);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! With real HTTP, build the engine with [`HttpExecutor::new`] instead of `Echo`.
+
+mod context;
+mod engine;
+mod error;
+mod executor;
+mod inputs;
+mod load;
+mod plan;
+mod redact;
+mod report;
+mod request;
+pub mod sources;
+mod value;
+
+pub use engine::{Engine, NoObserver, Observer};
+pub use error::{PlanError, RunError};
+pub use executor::{
+    Executor, ExecutorError, ExecutorErrorKind, HttpExecutor, HttpExecutorBuilder, Request,
+    Response,
+};
+pub use inputs::{InputProblem, InputSchema};
+pub use load::{LoadError, validate};
+pub use plan::{Plan, WorkflowPlan};
+pub use redact::{REDACTED, Redactor, is_secret_name};
+pub use report::{
+    CriterionRecord, Outcome, RequestRecord, ResponseRecord, StepOutcome, StepReport,
+    WorkflowReport,
+};
+pub use sources::{SourceOptions, Sources};

@@ -24,6 +24,47 @@ pub struct Criterion {
 }
 
 impl Criterion {
+    /// Parses the criterion with `arazzo-expr`: its `context` expression and its condition in
+    /// the language its `type` names. Spans in the error refer to the `condition`, except for
+    /// [`CriterionError::Context`].
+    ///
+    /// # Errors
+    /// When the context or the condition does not parse, or the type names no supported
+    /// language version.
+    pub fn parse(
+        &self,
+        mode: arazzo_expr::Mode,
+    ) -> Result<arazzo_expr::Parsed<arazzo_expr::Criterion>, CriterionError> {
+        let (type_name, version) = match &self.criterion_type {
+            None => ("simple", None),
+            Some(CriterionType::Kind(kind)) => (kind.name(), None),
+            Some(CriterionType::ExpressionType(expression_type)) => {
+                let name = match expression_type.language {
+                    ExpressionLanguage::Jsonpath => "jsonpath",
+                    ExpressionLanguage::Xpath => "xpath",
+                };
+                (name, Some(expression_type.version.as_str()))
+            }
+        };
+        let kind = arazzo_expr::CriterionKind::from_type(type_name, version).ok_or_else(|| {
+            CriterionError::Type(format!("{type_name} {}", version.unwrap_or_default()))
+        })?;
+        let mut warnings = Vec::new();
+        let context = match &self.context {
+            Some(context) => {
+                let parsed = arazzo_expr::parse_expression(context, mode)
+                    .map_err(CriterionError::Context)?;
+                warnings.extend(parsed.warnings);
+                Some(parsed.value)
+            }
+            None => None,
+        };
+        let mut parsed = arazzo_expr::parse_criterion(kind, context, &self.condition, mode)
+            .map_err(CriterionError::Condition)?;
+        parsed.warnings.extend(warnings);
+        Ok(parsed)
+    }
+
     /// The condition language, `simple` when `type` is absent.
     pub fn kind(&self) -> CriterionKind {
         match &self.criterion_type {
@@ -37,6 +78,20 @@ impl Criterion {
             }
         }
     }
+}
+
+/// Why a criterion does not parse.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CriterionError {
+    /// The `context` is not a runtime expression.
+    #[error("context: {0}")]
+    Context(arazzo_expr::ParseError),
+    /// The `condition` does not parse in its language.
+    #[error("{0}")]
+    Condition(arazzo_expr::ParseError),
+    /// The `type` and `version` name no language this engine knows.
+    #[error("unsupported criterion type `{0}`")]
+    Type(String),
 }
 
 /// A criterion's `type`: a language name, or an object naming a language and its version.
@@ -61,6 +116,18 @@ pub enum CriterionKind {
     Jsonpath,
     /// An XPath expression applied to the context.
     Xpath,
+}
+
+impl CriterionKind {
+    /// The name used in documents.
+    pub fn name(self) -> &'static str {
+        match self {
+            CriterionKind::Simple => "simple",
+            CriterionKind::Regex => "regex",
+            CriterionKind::Jsonpath => "jsonpath",
+            CriterionKind::Xpath => "xpath",
+        }
+    }
 }
 
 /// Names the version of a criterion's expression language.

@@ -182,6 +182,23 @@ rules! {
     ReusableValue => "reusable-value",
     /// A `workflowId` or `stepId` that does not match `[A-Za-z0-9_\-]+` (a SHOULD).
     IdPattern => "id-pattern",
+    /// A source description that cannot be loaded (unreadable, not YAML/JSON, Swagger 2.0, a
+    /// broken `$ref`…); a warning for a remote one not fetched without `--allow-remote`.
+    SourceUnavailable => "source-unavailable",
+    /// An `operationId` that no Operation Object of the OpenAPI sources has (case-sensitive).
+    UnknownOperation => "unknown-operation",
+    /// An `operationPath` whose pointer does not land on an Operation Object
+    /// (`#/paths/<path>/<method>`), e.g. one that stops at the Path Item.
+    OperationPathTarget => "operation-path-target",
+    /// A runtime expression, template or condition that does not parse.
+    ExpressionSyntax => "expression-syntax",
+    /// An expression outside the 1.0.1 ABNF that is read leniently (e.g. `$response.body.id`).
+    ExpressionLenient => "expression-lenient",
+    /// `$steps.<id>.outputs.<name>` or `$workflows.<id>.outputs.<name>` naming an output the
+    /// step or workflow does not declare.
+    UnknownOutput => "unknown-output",
+    /// `$inputs.<name>` naming an input the workflow's `inputs` schema does not declare.
+    UnknownInput => "unknown-input",
 }
 
 impl fmt::Display for Rule {

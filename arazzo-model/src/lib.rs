@@ -60,7 +60,8 @@ use serde_json::Value;
 pub use action::{FailureAction, FailureActionType, SuccessAction, SuccessActionType};
 pub use components::Components;
 pub use criterion::{
-    Criterion, CriterionExpressionType, CriterionKind, CriterionType, ExpressionLanguage,
+    Criterion, CriterionError, CriterionExpressionType, CriterionKind, CriterionType,
+    ExpressionLanguage,
 };
 pub use document::{Document, Info};
 pub use error::{Diagnostic, LoadError, LoadErrorKind, Location, Rule, Severity};

@@ -146,6 +146,36 @@ impl SourceFile {
         locate::locate(&self.text, pointer, locate::Part::Value)
     }
 
+    /// Where the character at byte `offset` of the string at a JSON pointer is, when the
+    /// string is written on one line (plain or quoted); otherwise where the value starts.
+    pub fn locate_within(&self, pointer: &str, offset: usize) -> Option<Location> {
+        let start = self.locate(pointer)?;
+        let Some(Value::String(text)) = self.value.pointer(pointer) else {
+            return Some(start);
+        };
+        let first = self
+            .text
+            .lines()
+            .nth(start.line - 1)?
+            .chars()
+            .nth(start.column - 1)?;
+        let quote = match first {
+            '|' | '>' => return Some(start),
+            '\'' | '"' => 1,
+            _ => 0,
+        };
+        if text.contains('\n') {
+            return Some(start);
+        }
+        let chars = text
+            .get(..offset)
+            .map_or(0, |before| before.chars().count());
+        Some(Location {
+            line: start.line,
+            column: start.column + quote + chars,
+        })
+    }
+
     /// Where the key of the member at a JSON pointer starts in the text (the value's start
     /// for an array item or the root).
     pub fn locate_key(&self, pointer: &str) -> Option<Location> {

@@ -3,7 +3,8 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use arazzo_model::{Severity, SourceFile, validate};
+use arazzo_exec::SourceOptions;
+use arazzo_model::{Severity, SourceFile};
 use serde_json::json;
 
 use crate::args::Format;
@@ -16,6 +17,10 @@ pub fn run(
     out: &mut dyn Write,
     color: bool,
 ) -> anyhow::Result<u8> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let options = SourceOptions::default();
     let mut code = exit::OK;
     let mut reports = Vec::new();
     for path in files {
@@ -42,7 +47,7 @@ pub fn run(
                 continue;
             }
         };
-        let validation = validate(&source);
+        let validation = runtime.block_on(arazzo_exec::validate(&source, &options));
         if !validation.is_valid() {
             code = exit::INVALID;
         }

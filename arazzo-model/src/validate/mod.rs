@@ -5,6 +5,7 @@
 //! unknown fields), then the rules the schema cannot express (uniqueness of ids, references
 //! that must resolve, one target per step, `dependsOn` cycles…), which run on the typed model.
 
+mod expressions;
 mod rules;
 mod schema;
 
@@ -45,6 +46,7 @@ pub fn validate(file: &SourceFile) -> Validation {
     // fits the model, so that every problem is reported at once.
     if let Some(fitted) = document.clone().or_else(|| fit(file.value().clone())) {
         rules::check(&fitted, file.value(), &mut findings);
+        expressions::check(&fitted, file.value(), &mut findings);
     }
     let mut diagnostics: Vec<Diagnostic> = findings
         .into_iter()
@@ -102,6 +104,8 @@ pub(crate) struct Finding {
     message: String,
     help: Option<String>,
     at_key: bool,
+    /// A byte offset inside the string value, for expressions.
+    within: Option<usize>,
 }
 
 impl Finding {
@@ -117,6 +121,7 @@ impl Finding {
             message: message.into(),
             help: None,
             at_key: false,
+            within: None,
         }
     }
 
@@ -147,10 +152,17 @@ impl Finding {
         self
     }
 
+    /// Points at a byte offset inside the string value (e.g. a span of an expression).
+    pub(crate) fn within(mut self, offset: usize) -> Self {
+        self.within = Some(offset);
+        self
+    }
+
     fn into_diagnostic(self, file: &SourceFile) -> Diagnostic {
-        let location = match self.at_key {
-            true => file.locate_key(&self.pointer),
-            false => file.locate(&self.pointer),
+        let location = match (self.at_key, self.within) {
+            (true, _) => file.locate_key(&self.pointer),
+            (false, Some(offset)) => file.locate_within(&self.pointer, offset),
+            (false, None) => file.locate(&self.pointer),
         };
         Diagnostic {
             rule: self.rule,

@@ -1,0 +1,201 @@
+//! Workflow inputs: checked against the workflow's `inputs` JSON Schema before anything is
+//! sent, typed from command-line text, and told apart when secret.
+
+use jsonschema::error::ValidationErrorKind;
+use serde_json::{Value, json};
+
+use crate::redact::is_secret_name;
+
+/// A workflow's `inputs` schema, compiled once.
+#[derive(Debug)]
+pub struct InputSchema {
+    validator: jsonschema::Validator,
+    /// The schema with a top-level `$ref` into the document followed.
+    resolved: Value,
+}
+
+/// One problem with the inputs given to a workflow.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct InputProblem {
+    /// The JSON pointer of the offending input (`/meterValue`), empty for the whole object.
+    pub pointer: String,
+    /// What is wrong, without the value (which may be secret).
+    pub message: String,
+}
+
+impl std::fmt::Display for InputProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl InputSchema {
+    /// Compiles the `inputs` of the workflow at `index` of the Arazzo document `document`
+    /// (its JSON value): `$ref`s such as `#/components/inputs/x` resolve against the document.
+    ///
+    /// # Errors
+    /// When the schema does not compile (its message).
+    pub fn compile(document: &Value, index: usize) -> Result<Option<InputSchema>, String> {
+        let Some(schema) = document["workflows"][index].get("inputs") else {
+            return Ok(None);
+        };
+        // The whole document is the schema resource, so that pointers into it resolve; none of
+        // its top-level fields is a JSON Schema keyword, so only the `$ref` applies.
+        let mut root = document.clone();
+        root["$schema"] = json!("https://json-schema.org/draft/2020-12/schema");
+        root["$ref"] = json!(format!("#/workflows/{index}/inputs"));
+        let validator = jsonschema::draft202012::new(&root).map_err(|err| err.to_string())?;
+        let resolved = follow_ref(document, schema).clone();
+        Ok(Some(InputSchema {
+            validator,
+            resolved,
+        }))
+    }
+
+    /// Every problem with `inputs`.
+    pub fn check(&self, inputs: &Value) -> Vec<InputProblem> {
+        self.validator
+            .iter_errors(inputs)
+            .map(|err| {
+                let pointer = err.instance_path().as_str().to_string();
+                let name = pointer.trim_start_matches('/').replace('/', ".");
+                let message = match err.kind() {
+                    ValidationErrorKind::Required { property } => {
+                        let property = property.as_str().unwrap_or_default();
+                        match name.is_empty() {
+                            true => format!("missing required input `{property}`"),
+                            false => {
+                                format!("input `{name}` is missing its required field `{property}`")
+                            }
+                        }
+                    }
+                    ValidationErrorKind::Type { kind } => {
+                        format!(
+                            "input `{name}` must be of type {}, got {}",
+                            type_names(kind),
+                            json_type(err.instance())
+                        )
+                    }
+                    _ if is_secret_name(&name) => format!("input `{name}` is not valid"),
+                    _ => format!("input `{name}`: {err}"),
+                };
+                InputProblem { pointer, message }
+            })
+            .collect()
+    }
+
+    /// The value of input `name` written as text on a command line: parsed as JSON when the
+    /// schema types the input as a number, integer, boolean, array, object or null (and the
+    /// text parses), kept as a string otherwise.
+    pub fn coerce(&self, name: &str, text: &str) -> Value {
+        let declared = &self.resolved["properties"][name]["type"];
+        let is_string = match declared {
+            Value::String(kind) => kind == "string",
+            Value::Array(kinds) => kinds.iter().any(|kind| kind == "string"),
+            _ => false,
+        };
+        if declared.is_null() || is_string {
+            return Value::String(text.to_string());
+        }
+        serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()))
+    }
+
+    /// The names of the inputs that hold secrets: `format: password`, or a secret-like name.
+    pub fn secret_names(&self) -> Vec<String> {
+        let Some(properties) = self.resolved["properties"].as_object() else {
+            return Vec::new();
+        };
+        properties
+            .iter()
+            .filter(|(name, property)| property["format"] == "password" || is_secret_name(name))
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+}
+
+fn follow_ref<'v>(document: &'v Value, schema: &'v Value) -> &'v Value {
+    schema["$ref"]
+        .as_str()
+        .and_then(|target| target.strip_prefix('#'))
+        .and_then(|fragment| arazzo_model::resolve_pointer(document, fragment))
+        .unwrap_or(schema)
+}
+
+fn type_names(kind: &jsonschema::error::TypeKind) -> String {
+    match kind {
+        jsonschema::error::TypeKind::Single(single) => format!("`{single}`"),
+        jsonschema::error::TypeKind::Multiple(many) => {
+            let names: Vec<String> = many.iter().map(|kind| format!("`{kind}`")).collect();
+            names.join(" or ")
+        }
+    }
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn document() -> Value {
+        json!({
+            "workflows": [{"inputs": {"$ref": "#/components/inputs/order"}}],
+            "components": {"inputs": {"order": {
+                "type": "object",
+                "required": ["apiKey", "quantity"],
+                "properties": {
+                    "apiKey": {"type": "string"},
+                    "quantity": {"type": "integer"},
+                    "note": {"type": "string"},
+                    "pin": {"type": "string", "format": "password"}
+                }
+            }}}
+        })
+    }
+
+    #[test]
+    fn inputs_are_checked_through_refs_into_the_document() {
+        let schema = InputSchema::compile(&document(), 0).unwrap().unwrap();
+        assert!(
+            schema
+                .check(&json!({"apiKey": "k", "quantity": 2}))
+                .is_empty()
+        );
+        let problems: Vec<String> = schema
+            .check(&json!({"quantity": "two"}))
+            .into_iter()
+            .map(|problem| problem.message)
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                "missing required input `apiKey`",
+                "input `quantity` must be of type `integer`, got a string"
+            ]
+        );
+    }
+
+    #[test]
+    fn command_line_text_is_typed_by_the_schema() {
+        let schema = InputSchema::compile(&document(), 0).unwrap().unwrap();
+        assert_eq!(schema.coerce("quantity", "5"), json!(5));
+        assert_eq!(schema.coerce("quantity", "five"), json!("five"));
+        assert_eq!(schema.coerce("note", "5"), json!("5"));
+        assert_eq!(schema.coerce("undeclared", "5"), json!("5"));
+    }
+
+    #[test]
+    fn secret_inputs_by_format_or_name() {
+        let schema = InputSchema::compile(&document(), 0).unwrap().unwrap();
+        assert_eq!(schema.secret_names(), ["apiKey", "pin"]);
+    }
+}

@@ -1,0 +1,86 @@
+//! From a file to a [`Plan`] in one call: read, validate, load the sources, plan.
+
+use std::path::Path;
+
+use arazzo_model::{Rule, SourceFile, Validation};
+
+use crate::error::PlanError;
+use crate::plan::Plan;
+use crate::sources::{SourceError, SourceOptions, Sources, check_targets};
+
+/// Why a document could not be made runnable. Nothing was sent.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// The file cannot be read or parsed.
+    #[error(transparent)]
+    Read(#[from] arazzo_model::LoadError),
+    /// The document has validation errors (every diagnostic is in the [`Validation`]).
+    #[error("the document is invalid ({} errors)", .0.errors().count())]
+    Invalid(Box<Validation>),
+    /// A source description cannot be loaded.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// A step cannot be planned.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+}
+
+/// Validates a document as `arazzo validate` does: every rule of [`arazzo_model::validate`],
+/// plus the checks that need its source descriptions (each loads; each step's
+/// `operationId`/`operationPath` resolves, with a did-you-mean). A source that cannot be loaded
+/// is reported, not fatal, so that every problem is listed at once.
+pub async fn validate(file: &SourceFile, options: &SourceOptions) -> Validation {
+    let mut validation = arazzo_model::validate(file);
+    let Some(document) = &validation.document else {
+        return validation;
+    };
+    let Ok(url) = crate::sources::document_url(file.name()) else {
+        return validation;
+    };
+    let sources = Sources::load_partial(document, &url, options).await;
+    let targets: Vec<_> = check_targets(document, &sources)
+        .into_iter()
+        .map(|problem| problem.into_diagnostic(file))
+        .collect();
+    // With the sources loaded, a bare operationId found in several sources is an error; the
+    // model's warning at the same place (it could not tell) is dropped.
+    validation.diagnostics.retain(|diagnostic| {
+        !(diagnostic.rule == Rule::AmbiguousOperationId
+            && targets
+                .iter()
+                .any(|target| target.pointer == diagnostic.pointer))
+    });
+    validation.diagnostics.extend(targets);
+    validation
+        .diagnostics
+        .sort_by_key(|diagnostic| diagnostic.location.map(|at| (at.line, at.column)));
+    validation
+}
+
+impl Plan {
+    /// Reads, validates and plans the Arazzo document at `path`, loading its sources.
+    ///
+    /// # Errors
+    /// See [`LoadError`].
+    pub async fn load(path: impl AsRef<Path>, options: &SourceOptions) -> Result<Plan, LoadError> {
+        let file = SourceFile::read(path.as_ref())?;
+        Plan::from_file(&file, options).await
+    }
+
+    /// Validates and plans an already read document, loading its sources (relative source
+    /// URLs resolve against the file's path).
+    ///
+    /// # Errors
+    /// See [`LoadError`].
+    pub async fn from_file(file: &SourceFile, options: &SourceOptions) -> Result<Plan, LoadError> {
+        let validation = validate(file, options).await;
+        let document = match validation.document.clone() {
+            Some(document) if validation.is_valid() => document,
+            _ => return Err(LoadError::Invalid(Box::new(validation))),
+        };
+        let url = crate::sources::document_url(file.name())?;
+        let sources = Sources::load(&document, &url, options).await?;
+        Ok(Plan::new(document, file.value(), sources)?)
+    }
+}

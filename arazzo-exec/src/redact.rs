@@ -1,0 +1,146 @@
+//! Secrets never leave the engine in clear: every report goes through a [`Redactor`].
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+/// What replaces a secret.
+pub const REDACTED: &str = "***";
+
+/// Headers whose values are always secret.
+const SECRET_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+    "x-api-key",
+    "api-key",
+    "x-auth-token",
+];
+
+/// Whether an input or header name looks like it holds a secret (`apiKey`, `x-token`,
+/// `client_secret`, `password`…).
+pub fn is_secret_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    SECRET_HEADERS.contains(&lower.as_str())
+        || [
+            "key",
+            "token",
+            "secret",
+            "password",
+            "passwd",
+            "credential",
+            "authorization",
+        ]
+        .iter()
+        .any(|word| lower.contains(word))
+}
+
+/// Replaces secret values in text, and the values of secret headers.
+#[derive(Debug, Clone, Default)]
+pub struct Redactor {
+    /// Secret values, longest first (so a secret containing another is replaced whole).
+    secrets: Vec<String>,
+}
+
+impl Redactor {
+    /// A redactor for these secret values (e.g. the secret inputs of a run). Values shorter
+    /// than 3 characters are ignored: replacing them would garble unrelated text.
+    pub fn new(secrets: impl IntoIterator<Item = String>) -> Self {
+        let mut secrets: Vec<String> = secrets
+            .into_iter()
+            .filter(|secret| secret.chars().count() >= 3)
+            .collect();
+        secrets.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
+        secrets.dedup();
+        Redactor { secrets }
+    }
+
+    /// `text` with every secret value replaced.
+    pub fn text<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let mut out = Cow::Borrowed(text);
+        for secret in &self.secrets {
+            if out.contains(secret.as_str()) {
+                out = Cow::Owned(out.replace(secret.as_str(), REDACTED));
+            }
+        }
+        out
+    }
+
+    /// A header value, fully redacted when the header is secret by name.
+    pub fn header(&self, name: &str, value: &str) -> String {
+        if SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str()) || is_secret_name(name) {
+            REDACTED.to_string()
+        } else {
+            self.text(value).into_owned()
+        }
+    }
+
+    /// A JSON value with secrets replaced in every string, and members with secret-like names
+    /// redacted whole.
+    pub fn value(&self, value: &Value) -> Value {
+        match value {
+            Value::String(text) => Value::String(self.text(text).into_owned()),
+            Value::Array(items) => {
+                Value::Array(items.iter().map(|item| self.value(item)).collect())
+            }
+            Value::Object(members) => Value::Object(
+                members
+                    .iter()
+                    .map(|(key, member)| {
+                        let redacted = match member {
+                            Value::String(_) | Value::Number(_) if is_secret_name(key) => {
+                                Value::String(REDACTED.to_string())
+                            }
+                            other => self.value(other),
+                        };
+                        (key.clone(), redacted)
+                    })
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn secret_names() {
+        for name in [
+            "apiKey",
+            "X-API-KEY",
+            "access_token",
+            "client_secret",
+            "Password",
+            "Authorization",
+        ] {
+            assert!(is_secret_name(name), "{name}");
+        }
+        for name in ["customerId", "meterApiName", "type", "Content-Type"] {
+            assert!(!is_secret_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn redacts_values_everywhere() {
+        let redactor = Redactor::new(["s3cr3t-value".to_string(), "ab".to_string()]);
+        assert_eq!(
+            redactor.text("https://x/?k=s3cr3t-value&ab=1"),
+            "https://x/?k=***&ab=1"
+        );
+        assert_eq!(redactor.header("X-API-KEY", "anything"), REDACTED);
+        assert_eq!(redactor.header("Accept", "s3cr3t-value"), REDACTED);
+        assert_eq!(
+            redactor.header("Accept", "application/json"),
+            "application/json"
+        );
+        assert_eq!(
+            redactor.value(&json!({"a": ["s3cr3t-value"], "token": "xyz", "n": 1})),
+            json!({"a": ["***"], "token": "***", "n": 1})
+        );
+    }
+}

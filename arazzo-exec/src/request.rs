@@ -1,0 +1,244 @@
+//! A step's request: parameters, body and URL resolved against the run state.
+
+use arazzo_model::ParameterIn;
+use bytes::Bytes;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde_json::Value;
+
+use crate::context::{Exchange, Scope};
+use crate::executor::Request;
+use crate::plan::StepPlan;
+use crate::value::Evaluated;
+
+/// Characters escaped in a path parameter: everything but RFC 3986 unreserved characters.
+const PATH_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// The default media type of a body when neither the step nor the operation names one.
+const DEFAULT_CONTENT_TYPE: &str = "application/json";
+
+/// Builds the step's request, and the exchange its expressions will read.
+///
+/// # Errors
+/// A parameter or payload expression that does not resolve, a path parameter without a
+/// value, a bad payload replacement, or a URL that does not parse (one line each).
+pub(crate) fn build(step: &StepPlan, scope: &Scope<'_>) -> Result<(Request, Exchange), String> {
+    let operation = &step.operation;
+    let mut exchange = Exchange {
+        method: operation.method.to_string(),
+        ..Exchange::default()
+    };
+    let mut cookies = Vec::new();
+    for parameter in &step.parameters {
+        let value = match parameter.value.evaluate(scope) {
+            Ok(Evaluated::Value(value)) => value,
+            Ok(Evaluated::AbsentInput) => continue,
+            Err(err) => return Err(format!("parameter `{}`: {err}", parameter.name)),
+        };
+        let name = parameter.name.clone();
+        match parameter.location {
+            ParameterIn::Path => exchange.path.push((name, text(&value))),
+            ParameterIn::Query => match value {
+                // An array is sent as repeated `name=item` (OpenAPI's default: form, explode).
+                Value::Array(items) => exchange
+                    .query
+                    .extend(items.iter().map(|item| (name.clone(), text(item)))),
+                other => exchange.query.push((name, text(&other))),
+            },
+            ParameterIn::Header => exchange.request_headers.push((name, text(&value))),
+            ParameterIn::Cookie => cookies.push(format!("{name}={}", text(&value))),
+        }
+    }
+    if !cookies.is_empty() {
+        exchange
+            .request_headers
+            .push(("Cookie".to_string(), cookies.join("; ")));
+    }
+
+    let mut path = operation.path.clone();
+    for (name, value) in &exchange.path {
+        path = path.replace(
+            &format!("{{{name}}}"),
+            &utf8_percent_encode(value, PATH_VALUE).to_string(),
+        );
+    }
+    if let Some(start) = path.find('{') {
+        let name = path[start + 1..].split('}').next().unwrap_or_default();
+        return Err(format!(
+            "path parameter `{name}` of `{}` has no value",
+            operation.path
+        ));
+    }
+    let base = operation
+        .base_url()
+        .map_err(|err| err.to_string())?
+        .as_str()
+        .trim_end_matches('/');
+    let mut url = url::Url::parse(&format!("{base}{path}"))
+        .map_err(|err| format!("invalid URL `{base}{path}`: {err}"))?;
+    if !exchange.query.is_empty() {
+        url.query_pairs_mut().extend_pairs(exchange.query.iter());
+    }
+    exchange.url = url.to_string();
+
+    let body = match &step.body {
+        Some(plan) => {
+            let mut payload = match &plan.payload {
+                Some(tree) => match tree.evaluate(scope) {
+                    Ok(Evaluated::Value(value)) => value,
+                    Ok(Evaluated::AbsentInput) => Value::Null,
+                    Err(err) => return Err(format!("request body: {err}")),
+                },
+                None => Value::Null,
+            };
+            for (target, tree) in &plan.replacements {
+                let value = match tree.evaluate(scope) {
+                    Ok(Evaluated::Value(value)) => value,
+                    Ok(Evaluated::AbsentInput) => continue,
+                    Err(err) => return Err(format!("replacement `{target}`: {err}")),
+                };
+                replace(&mut payload, target, value)?;
+            }
+            let content_type = plan
+                .content_type
+                .clone()
+                .or_else(|| {
+                    operation
+                        .request_body
+                        .as_ref()?
+                        .content_types
+                        .first()
+                        .cloned()
+                })
+                .unwrap_or_else(|| DEFAULT_CONTENT_TYPE.to_string());
+            let bytes = encode(&payload, &content_type);
+            let has_content_type = exchange
+                .request_headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
+            if !has_content_type {
+                exchange
+                    .request_headers
+                    .push(("Content-Type".to_string(), content_type));
+            }
+            exchange.request_body = Some(payload);
+            Some(bytes)
+        }
+        None => None,
+    };
+
+    let request = Request {
+        method: operation.method.clone(),
+        url,
+        headers: exchange.request_headers.clone(),
+        body,
+    };
+    Ok((request, exchange))
+}
+
+/// A parameter value as text: strings as they are, anything else as JSON.
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The body bytes: a string payload verbatim; an object as a form for
+/// `application/x-www-form-urlencoded`; anything else as JSON.
+fn encode(payload: &Value, content_type: &str) -> Bytes {
+    match payload {
+        Value::String(text) => Bytes::from(text.clone()),
+        Value::Object(members) if content_type.starts_with("application/x-www-form-urlencoded") => {
+            let mut form = url::form_urlencoded::Serializer::new(String::new());
+            for (key, value) in members {
+                form.append_pair(key, &text(value));
+            }
+            Bytes::from(form.finish())
+        }
+        other => Bytes::from(serde_json::to_vec(other).unwrap_or_default()),
+    }
+}
+
+/// Sets `value` at the JSON pointer `target` of `payload`: an existing member or index is
+/// replaced; a new member of an existing object is added; `-` appends to an array.
+fn replace(payload: &mut Value, target: &str, value: Value) -> Result<(), String> {
+    if target.is_empty() {
+        *payload = value;
+        return Ok(());
+    }
+    let (parent_pointer, last) = target
+        .rsplit_once('/')
+        .ok_or_else(|| format!("replacement target `{target}` is not a JSON pointer"))?;
+    let key = last.replace("~1", "/").replace("~0", "~");
+    let parent = payload.pointer_mut(parent_pointer).ok_or_else(|| {
+        format!("replacement target `{target}`: `{parent_pointer}` is not in the payload")
+    })?;
+    match parent {
+        Value::Object(members) => {
+            members.insert(key, value);
+        }
+        Value::Array(items) if key == "-" => items.push(value),
+        Value::Array(items) => {
+            let slot = key
+                .parse::<usize>()
+                .ok()
+                .and_then(|index| items.get_mut(index))
+                .ok_or_else(|| {
+                    format!("replacement target `{target}`: no index `{key}` in the array")
+                })?;
+            *slot = value;
+        }
+        _ => {
+            return Err(format!(
+                "replacement target `{target}`: `{parent_pointer}` is not an object or array"
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn replacements_set_members_and_items() {
+        let mut payload = json!({"a": {"b": 1}, "list": [1, 2]});
+        replace(&mut payload, "/a/b", json!(10)).unwrap();
+        replace(&mut payload, "/a/c", json!("new")).unwrap();
+        replace(&mut payload, "/list/0", json!(0)).unwrap();
+        replace(&mut payload, "/list/-", json!(3)).unwrap();
+        assert_eq!(
+            payload,
+            json!({"a": {"b": 10, "c": "new"}, "list": [0, 2, 3]})
+        );
+        assert!(
+            replace(&mut payload, "/missing/x", json!(1))
+                .unwrap_err()
+                .contains("not in the payload")
+        );
+        assert!(replace(&mut payload, "/list/9", json!(1)).is_err());
+    }
+
+    #[test]
+    fn bodies_are_encoded_by_media_type() {
+        let object = json!({"grant_type": "client credentials", "n": 1});
+        assert_eq!(
+            encode(&object, "application/x-www-form-urlencoded"),
+            Bytes::from("grant_type=client+credentials&n=1")
+        );
+        assert_eq!(
+            encode(&object, "application/json"),
+            Bytes::from(r#"{"grant_type":"client credentials","n":1}"#)
+        );
+        assert_eq!(
+            encode(&json!("<a>{x}</a>"), "application/xml"),
+            Bytes::from("<a>{x}</a>")
+        );
+    }
+}

@@ -1,0 +1,95 @@
+//! `arazzo validate`'s checks that need the sources: every source loads, every step's
+//! `operationId`/`operationPath` resolves.
+
+use arazzo_model::{Diagnostic, Document, Rule, Severity, SourceFile, StepTarget};
+
+use super::Sources;
+use super::error::{ResolveErrorKind, SourceErrorKind};
+
+/// A problem found by [`check_targets`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetProblem {
+    /// The JSON pointer of the offending field, e.g. `/workflows/0/steps/2/operationId`.
+    pub pointer: String,
+    /// The rule broken.
+    pub rule: Rule,
+    /// Error, or warning for a remote source that was not fetched (its targets are unchecked).
+    pub severity: Severity,
+    /// What is wrong, lowercase, one line.
+    pub message: String,
+    /// A suggestion, e.g. "did you mean `Par`?".
+    pub help: Option<String>,
+}
+
+impl TargetProblem {
+    /// As a diagnostic of `file`, the document checked, with the location of its pointer.
+    pub fn into_diagnostic(self, file: &SourceFile) -> Diagnostic {
+        Diagnostic {
+            location: file.locate(&self.pointer),
+            rule: self.rule,
+            severity: self.severity,
+            pointer: self.pointer,
+            message: self.message,
+            help: self.help,
+        }
+    }
+}
+
+/// Checks that every source description of `document` loaded (`source-unavailable`) and that
+/// every step's `operationId` or `operationPath` resolves (`unknown-operation`,
+/// `ambiguous-operation-id`, `operation-path-target`). `sources` should come from
+/// [`Sources::load_partial`], so that one unavailable source does not hide the other problems.
+///
+/// Not reported here, because `arazzo_model::validate` does: unknown source names and
+/// malformed targets. Steps needing a source that did not load are skipped (the source is
+/// reported). Nested Arazzo documents are checked when they are validated themselves.
+pub fn check_targets(document: &Document, sources: &Sources) -> Vec<TargetProblem> {
+    let mut problems = Vec::new();
+    for (index, source) in document.source_descriptions.iter().enumerate() {
+        let Some(err) = sources.failure(&source.name) else {
+            continue;
+        };
+        let remote = matches!(err.kind, SourceErrorKind::RemoteNotAllowed { .. });
+        problems.push(TargetProblem {
+            pointer: format!("/sourceDescriptions/{index}/url"),
+            rule: Rule::SourceUnavailable,
+            severity: if remote {
+                Severity::Warning
+            } else {
+                Severity::Error
+            },
+            message: err.to_string(),
+            help: remote.then(|| "pass --allow-remote to check the steps that use it".into()),
+        });
+    }
+    for (w, workflow) in document.workflows.iter().enumerate() {
+        for (s, step) in workflow.steps.iter().enumerate() {
+            let field = match step.target() {
+                Some(StepTarget::OperationId(_)) => "operationId",
+                Some(StepTarget::OperationPath(_)) => "operationPath",
+                _ => continue,
+            };
+            let Err(err) = sources.operation(step) else {
+                continue;
+            };
+            let rule = match err.kind {
+                ResolveErrorKind::UnknownOperation { .. } | ResolveErrorKind::NotOpenApi { .. } => {
+                    Rule::UnknownOperation
+                }
+                ResolveErrorKind::AmbiguousOperation { .. } => Rule::AmbiguousOperationId,
+                ResolveErrorKind::PathItem { .. } | ResolveErrorKind::NotAnOperation { .. } => {
+                    Rule::OperationPathTarget
+                }
+                _ => continue,
+            };
+            problems.push(TargetProblem {
+                pointer: format!("/workflows/{w}/steps/{s}/{field}"),
+                rule,
+                severity: Severity::Error,
+                message: err.kind.to_string(),
+                help: err.help,
+            });
+        }
+    }
+    problems
+}

@@ -1,0 +1,355 @@
+//! Fetching and parsing source descriptions: every document once, `file:` from disk, `http(s)`
+//! only when allowed; Arazzo sources recursively, each URL once (so cycles end).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use arazzo_model::{Document, SourceDescription, SourceFile, SourceType};
+use indexmap::IndexMap;
+use serde_json::Value;
+use url::Url;
+
+use super::error::{SourceError, SourceErrorKind};
+use super::openapi::OpenApi;
+use super::openapi_fixups::referenced_documents;
+use super::{Entry, Scope, SourceOptions};
+
+/// How long a remote document may take to arrive.
+const FETCH_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Every OpenAPI document loaded (sources and files reached through `$ref`s), by URL without
+/// fragment; a document that could not be loaded keeps its error, reported when a `$ref` needs it.
+#[derive(Debug, Default)]
+pub(crate) struct Documents(HashMap<Url, Result<SourceFile, SourceErrorKind>>);
+
+impl Documents {
+    /// The document holding `url` (its fragment ignored), with the URL it is stored under.
+    ///
+    /// # Errors
+    /// Why the document is not available, e.g. "`https://…` is remote: …".
+    pub(crate) fn get(&self, url: &Url) -> Result<(&Url, &Value), String> {
+        let mut key = url.clone();
+        key.set_fragment(None);
+        match self.0.get_key_value(&key) {
+            Some((url, Ok(file))) => Ok((url, file.value())),
+            Some((_, Err(err))) => Err(err.to_string()),
+            None => Err(format!("`{key}` was not loaded")),
+        }
+    }
+}
+
+/// A source description once fetched, before its operations are built.
+enum Draft {
+    OpenApi(Url),
+    Arazzo(usize),
+    Failed(SourceError),
+}
+
+struct Loader<'o> {
+    options: &'o SourceOptions,
+    /// Built on the first remote fetch: local runs never create one.
+    client: Option<reqwest::Client>,
+    documents: Documents,
+    /// The Arazzo documents (the root first) with their sources.
+    scopes: Vec<(Document, Url, IndexMap<String, Draft>)>,
+    arazzo_urls: HashMap<Url, usize>,
+}
+
+/// Loads the sources of `document` and, recursively, of its Arazzo sources; a source that
+/// cannot be loaded becomes an [`Entry::Failed`]. The root document's scope is the first.
+pub(crate) async fn load(
+    document: &Document,
+    document_url: &Url,
+    options: &SourceOptions,
+) -> Vec<Scope> {
+    let mut loader = Loader {
+        options,
+        client: None,
+        documents: Documents::default(),
+        scopes: vec![(document.clone(), document_url.clone(), IndexMap::new())],
+        arazzo_urls: HashMap::from([(without_fragment(document_url), 0)]),
+    };
+    let mut next = 0;
+    while next < loader.scopes.len() {
+        let sources = loader.scopes[next].0.source_descriptions.clone();
+        let base = loader.scopes[next].1.clone();
+        for source in &sources {
+            let draft = match loader.source(source, &base).await {
+                Ok(draft) => draft,
+                Err(kind) => Draft::Failed(SourceError {
+                    name: source.name.clone(),
+                    kind,
+                }),
+            };
+            // A duplicate name is a validation error; the first one is used.
+            loader.scopes[next]
+                .2
+                .entry(source.name.clone())
+                .or_insert(draft);
+        }
+        next += 1;
+    }
+    loader.finish()
+}
+
+impl Loader<'_> {
+    async fn source(
+        &mut self,
+        source: &SourceDescription,
+        base: &Url,
+    ) -> Result<Draft, SourceErrorKind> {
+        let written = source.url.as_str();
+        let url = base
+            .join(written)
+            .map(|url| without_fragment(&url))
+            .map_err(|err| SourceErrorKind::Url {
+                url: written.to_string(),
+                reason: err.to_string(),
+            })?;
+        if let Some(&scope) = self.arazzo_urls.get(&url) {
+            return Ok(Draft::Arazzo(scope));
+        }
+        if let Some(loaded) = self.documents.0.get(&url) {
+            return loaded
+                .as_ref()
+                .map(|_| Draft::OpenApi(url))
+                .map_err(Clone::clone);
+        }
+        let file = self.read(&url, written).await?;
+        if detect(file.value(), written, source.source_type)? == SourceType::Arazzo {
+            let document = file
+                .document()
+                .map_err(|err| SourceErrorKind::Parse(err.to_string()))?;
+            let scope = self.scopes.len();
+            self.scopes.push((document, url.clone(), IndexMap::new()));
+            self.arazzo_urls.insert(url, scope);
+            return Ok(Draft::Arazzo(scope));
+        }
+        self.documents.0.insert(url.clone(), Ok(file));
+        self.load_referenced(&url).await;
+        Ok(Draft::OpenApi(url))
+    }
+
+    /// Loads the files that `$ref`s of the document at `url` point into, transitively.
+    async fn load_referenced(&mut self, url: &Url) {
+        let mut queue = vec![url.clone()];
+        while let Some(holder) = queue.pop() {
+            let Some(Ok(file)) = self.documents.0.get(&holder) else {
+                continue;
+            };
+            for target in referenced_documents(file.value(), &holder) {
+                if self.documents.0.contains_key(&target) {
+                    continue;
+                }
+                let loaded = self.read(&target, &shown(&target)).await;
+                if loaded.is_ok() {
+                    queue.push(target.clone());
+                }
+                self.documents.0.insert(target, loaded);
+            }
+        }
+    }
+
+    /// Reads and parses the document at `url`; `shown` names it in messages.
+    async fn read(&mut self, url: &Url, shown: &str) -> Result<SourceFile, SourceErrorKind> {
+        let text = match url.scheme() {
+            "file" => {
+                let path = url.to_file_path().map_err(|()| SourceErrorKind::Url {
+                    url: shown.to_string(),
+                    reason: "not a local path".to_string(),
+                })?;
+                tokio::fs::read_to_string(&path)
+                    .await
+                    .map_err(|err| SourceErrorKind::Read {
+                        location: shown.to_string(),
+                        reason: io_reason(&err),
+                    })?
+            }
+            "http" | "https" => self.fetch(url).await?,
+            scheme => {
+                return Err(SourceErrorKind::Url {
+                    url: shown.to_string(),
+                    reason: format!("unsupported scheme `{scheme}` (use a file path or http(s))"),
+                });
+            }
+        };
+        SourceFile::parse(shown, text).map_err(|err| SourceErrorKind::Parse(err.to_string()))
+    }
+
+    async fn fetch(&mut self, url: &Url) -> Result<String, SourceErrorKind> {
+        if !self.options.allow_remote {
+            return Err(SourceErrorKind::RemoteNotAllowed {
+                url: url.to_string(),
+            });
+        }
+        let failed = |err: reqwest::Error| SourceErrorKind::Fetch {
+            url: url.to_string(),
+            reason: err.without_url().to_string(),
+        };
+        let client = match &self.client {
+            Some(client) => client,
+            None => self.client.insert(
+                reqwest::Client::builder()
+                    .timeout(FETCH_TIMEOUT)
+                    .build()
+                    .map_err(failed)?,
+            ),
+        };
+        let response = client.get(url.clone()).send().await.map_err(failed)?;
+        let response = response.error_for_status().map_err(failed)?;
+        response.text().await.map_err(failed)
+    }
+
+    /// Builds every OpenAPI source's operations, now that every document is loaded.
+    fn finish(self) -> Vec<Scope> {
+        let documents = Arc::new(self.documents);
+        let options = self.options;
+        let server = |name: &str| {
+            let from_env = || options.env_servers.get(&super::server::env_key(name));
+            options.servers.get(name).or_else(from_env)
+        };
+        self.scopes
+            .into_iter()
+            .map(|(document, url, drafts)| {
+                let entries = drafts
+                    .into_iter()
+                    .map(|(name, draft)| {
+                        let entry = match draft {
+                            Draft::OpenApi(url) => {
+                                match OpenApi::build(&name, url, &documents, server(&name)) {
+                                    Ok(openapi) => Entry::OpenApi(Box::new(openapi)),
+                                    Err(kind) => Entry::Failed(SourceError {
+                                        name: name.clone(),
+                                        kind,
+                                    }),
+                                }
+                            }
+                            Draft::Arazzo(scope) => Entry::Arazzo(scope),
+                            Draft::Failed(err) => Entry::Failed(err),
+                        };
+                        (name, entry)
+                    })
+                    .collect();
+                Scope::new(document, url, entries)
+            })
+            .collect()
+    }
+}
+
+/// The kind of document, from its root field, checked against the declared `type`.
+fn detect(
+    value: &Value,
+    shown: &str,
+    declared: Option<SourceType>,
+) -> Result<SourceType, SourceErrorKind> {
+    let field = |name: &str| {
+        value.get(name).map(|version| match version {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        })
+    };
+    let unsupported = |found: String| SourceErrorKind::Unsupported {
+        location: shown.to_string(),
+        found,
+    };
+    let found = if let Some(version) = field("openapi") {
+        if !version.starts_with("3.") {
+            return Err(unsupported(format!("OpenAPI {version}")));
+        }
+        SourceType::Openapi
+    } else if let Some(version) = field("swagger") {
+        return Err(unsupported(format!("Swagger {version}")));
+    } else if field("arazzo").is_some() {
+        SourceType::Arazzo
+    } else {
+        return Err(SourceErrorKind::UnknownKind {
+            location: shown.to_string(),
+        });
+    };
+    match declared {
+        Some(declared) if declared != found => Err(SourceErrorKind::TypeMismatch {
+            location: shown.to_string(),
+            declared: type_name(declared).to_string(),
+            found: type_name(found).to_string(),
+        }),
+        _ => Ok(found),
+    }
+}
+
+fn type_name(source_type: SourceType) -> &'static str {
+    match source_type {
+        SourceType::Openapi => "openapi",
+        SourceType::Arazzo => "arazzo",
+    }
+}
+
+fn without_fragment(url: &Url) -> Url {
+    let mut url = url.clone();
+    url.set_fragment(None);
+    url
+}
+
+/// How a document reached through a `$ref` is named in messages: its path, or its URL.
+fn shown(url: &Url) -> String {
+    match url.to_file_path() {
+        Ok(path) if url.scheme() == "file" => path.display().to_string(),
+        _ => url.to_string(),
+    }
+}
+
+/// An I/O error as a lowercase reason without the OS error number: "no such file or directory".
+fn io_reason(err: &std::io::Error) -> String {
+    let text = err.to_string();
+    let text = match text.rfind(" (os error") {
+        Some(at) => &text[..at],
+        None => &text,
+    };
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_lowercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn detect_tells_the_kind_from_the_root_field() {
+        let detect = |value: Value, declared| detect(&value, "x.yaml", declared);
+        assert_eq!(
+            detect(json!({"openapi": "3.1.0"}), None),
+            Ok(SourceType::Openapi)
+        );
+        assert_eq!(
+            detect(json!({"arazzo": "1.0.1"}), None),
+            Ok(SourceType::Arazzo)
+        );
+        assert_eq!(
+            detect(json!({"swagger": "2.0"}), Some(SourceType::Openapi))
+                .unwrap_err()
+                .to_string(),
+            "x.yaml is Swagger 2.0, which is not supported; convert it to OpenAPI 3.0 or 3.1"
+        );
+        assert_eq!(
+            detect(json!({"arazzo": "1.0.1"}), Some(SourceType::Openapi))
+                .unwrap_err()
+                .to_string(),
+            "x.yaml is declared `type: openapi` but is an arazzo document"
+        );
+        assert!(matches!(
+            detect(json!({"info": {}}), None),
+            Err(SourceErrorKind::UnknownKind { .. })
+        ));
+    }
+
+    #[test]
+    fn io_reasons_are_lowercase_without_the_os_error() {
+        let err = std::fs::read("/definitely/not/here.yaml").unwrap_err();
+        assert_eq!(io_reason(&err), "no such file or directory");
+    }
+}

@@ -1,0 +1,371 @@
+//! Source descriptions: loading the OpenAPI documents (and Arazzo documents) a workflow
+//! uses, and resolving what each step calls.
+//!
+//! [`Sources::load`] reads every source description once: its `url` resolved against the
+//! Arazzo document's URL, `file:` URLs from disk, `http(s)` only with
+//! [`SourceOptions::allow_remote`] (a document is untrusted input), YAML or JSON. A source
+//! without `type` is told by its root field (`openapi` or `arazzo`); Swagger 2.0 is refused.
+//! Arazzo sources are loaded with their own sources, each URL once (cycles end there).
+//!
+//! # OpenAPI and `oas3`
+//! Each OpenAPI document is kept as written, as a `serde_json::Value` (operationPath pointers
+//! point into it), and its operations are built from that value once, at load, into
+//! [`Operation`]s indexed by operationId and by path and method: one code path, which never
+//! fails on what `oas3` 0.22 cannot parse. What oas3 gets wrong (3.0 boolean
+//! `exclusiveMinimum`, `nullable`, refs into other files, path-level parameters) is handled in
+//! one module, `openapi_fixups`; oas3 provides the typed view of a whole document,
+//! [`OpenApi::spec`], parsed lazily from a fixed-up copy.
+//!
+//! # Servers
+//! An operation's base URL is the first server of its `servers`, else its path item's, else
+//! the document's (`/` if none), `{variables}` replaced by their defaults, a relative URL
+//! resolved against the OpenAPI document's URL. For a local document with relative (or no)
+//! servers that gives a `file:` URL: loading and validation accept it, and
+//! [`Operation::base_url`] refuses it when a request is built, asking for an override.
+//!
+//! Overrides replace every server of a source: `--server SOURCE=URL`
+//! ([`SourceOptions::servers`], [`parse_server_override`]), else the environment variable
+//! `ARAZZO_SERVER_<SOURCE>`, the source name upper-cased with `-` as `_`
+//! ([`SourceOptions::env_servers`], [`servers_from_env`], [`server_env_var`]).
+//!
+//! # Example
+//! ```
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! use arazzo_exec::sources::{SourceOptions, Sources};
+//!
+//! let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/amberflo");
+//! let path = dir.join("workflows/amberflo-launch-usage-based-product-workflow.yml");
+//! let document = arazzo_model::from_path(&path)?;
+//! let url = url::Url::from_file_path(path.canonicalize()?).unwrap();
+//!
+//! let sources = Sources::load(&document, &url, &SourceOptions::default()).await?;
+//! let step = &document.workflows[0].steps[0];
+//! let operation = sources.operation(step)?;
+//! assert_eq!(operation.method, http::Method::POST);
+//! assert_eq!(operation.path, "/meters");
+//! assert_eq!(operation.base_url()?.as_str(), "https://app.amberflo.io/");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # }).unwrap();
+//! ```
+
+mod check;
+mod error;
+mod load;
+mod openapi;
+mod openapi_fixups;
+mod resolve;
+mod server;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use arazzo_model::{Document, ParameterIn};
+use indexmap::IndexMap;
+use serde_json::Value;
+use url::Url;
+
+pub use check::{TargetProblem, check_targets};
+pub use error::{
+    ResolveError, ResolveErrorKind, ServerError, ServerOverrideError, SourceError, SourceErrorKind,
+};
+pub use openapi::OpenApi;
+pub use server::{parse_server_override, server_env_var, servers_from_env};
+
+/// How source descriptions are loaded.
+#[derive(Debug, Clone, Default)]
+pub struct SourceOptions {
+    /// Whether `http(s)` source URLs may be fetched (a document is untrusted input: off by
+    /// default, `--allow-remote` on the command line).
+    pub allow_remote: bool,
+    /// Base URLs replacing an OpenAPI source's servers, by source description name
+    /// (`--server SOURCE=URL`, see [`parse_server_override`]). A name that is no OpenAPI
+    /// source is an error (a typo must not send requests to the real server).
+    pub servers: HashMap<String, Url>,
+    /// Base URLs from the environment, by the `<SOURCE>` part of `ARAZZO_SERVER_<SOURCE>` (see
+    /// [`servers_from_env`]); [`SourceOptions::servers`] wins over them. Names matching no
+    /// source are ignored (the environment may serve other documents).
+    pub env_servers: HashMap<String, Url>,
+}
+
+/// An operation a step calls, with everything needed to build its request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// The name of the source description it comes from.
+    pub source: String,
+    /// Its `operationId`, if it has one.
+    pub operation_id: Option<String>,
+    /// The HTTP method.
+    pub method: http::Method,
+    /// The path template, as in the OpenAPI document (`/pets/{petId}`).
+    pub path: String,
+    /// The base URL the path is appended to: the chosen server (operation > path item >
+    /// document), variables substituted with their defaults, relative URLs resolved against
+    /// the OpenAPI document's URL, or the `--server` override. It may be a `file:` URL (see
+    /// [`Operation::base_url`]).
+    pub server: Url,
+    /// The declared parameters: path-item parameters merged with the operation's (the
+    /// operation's win by `name` + `in`), `$ref`s resolved.
+    pub parameters: Vec<OperationParameter>,
+    /// The declared request body, if any.
+    pub request_body: Option<OperationBody>,
+    /// The Operation Object as written in the OpenAPI document (for later checks such as
+    /// responses and security).
+    pub definition: Value,
+}
+
+/// A parameter an OpenAPI operation declares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperationParameter {
+    /// The parameter's name.
+    pub name: String,
+    /// Where it goes.
+    pub location: ParameterIn,
+    /// Whether the operation requires it.
+    pub required: bool,
+    /// `style`, when given.
+    pub style: Option<String>,
+    /// `explode`, when given.
+    pub explode: Option<bool>,
+    /// The media type of `content`, when the parameter uses `content` instead of `schema`.
+    pub content_type: Option<String>,
+    /// Its schema (`$ref`s resolved at the top level; the media type's schema when the
+    /// parameter uses `content`; 3.0 keywords in their 3.1 form), when given.
+    pub schema: Option<Value>,
+}
+
+/// The request body an OpenAPI operation declares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperationBody {
+    /// Whether the body is required.
+    pub required: bool,
+    /// The media types of `content`, in document order.
+    pub content_types: Vec<String>,
+}
+
+/// The `file:` URL of a local Arazzo document, for [`Sources::load`] (its relative source
+/// URLs resolve against it).
+///
+/// # Errors
+/// When the path cannot be made absolute (no current directory).
+pub fn document_url(path: impl AsRef<std::path::Path>) -> Result<Url, SourceError> {
+    let path = path.as_ref();
+    let failed = |reason: String| SourceError {
+        name: path.display().to_string(),
+        kind: SourceErrorKind::Url {
+            url: path.display().to_string(),
+            reason,
+        },
+    };
+    let absolute = std::path::absolute(path).map_err(|err| failed(err.to_string()))?;
+    Url::from_file_path(&absolute).map_err(|()| failed("not an absolute path".to_string()))
+}
+
+impl Operation {
+    /// The base URL requests go to: [`Operation::server`] when it is an `http(s)` URL.
+    ///
+    /// # Errors
+    /// When the servers resolve to something else, e.g. a `file:` URL for a local document
+    /// with relative servers: the message asks for `--server` or the environment variable.
+    pub fn base_url(&self) -> Result<&Url, ServerError> {
+        match self.server.scheme() {
+            "http" | "https" => Ok(&self.server),
+            _ => Err(ServerError {
+                source_name: self.source.clone(),
+                method: self.method.clone(),
+                path: self.path.clone(),
+                url: self.server.to_string(),
+                env_var: server_env_var(&self.source),
+            }),
+        }
+    }
+}
+
+/// The loaded source descriptions of an Arazzo document, with what its steps call.
+///
+/// Cheap to clone; [`Sources::arazzo`] gives the sources of a nested Arazzo document.
+#[derive(Clone)]
+pub struct Sources {
+    scopes: Arc<Vec<Scope>>,
+    /// Which document's sources these are: an index into `scopes` (0 is the loaded document).
+    scope: usize,
+}
+
+/// The sources of one Arazzo document.
+#[derive(Debug)]
+struct Scope {
+    document: Document,
+    url: Url,
+    entries: IndexMap<String, Entry>,
+    /// operationId → indices into `entries` of the OpenAPI sources defining it.
+    operation_ids: HashMap<String, Vec<usize>>,
+}
+
+impl Scope {
+    fn new(document: Document, url: Url, entries: IndexMap<String, Entry>) -> Scope {
+        let mut operation_ids: HashMap<String, Vec<usize>> = HashMap::new();
+        for (at, entry) in entries.values().enumerate() {
+            let Entry::OpenApi(openapi) = entry else {
+                continue;
+            };
+            let ids = openapi
+                .operations()
+                .iter()
+                .filter_map(|operation| operation.operation_id.as_ref());
+            for id in ids {
+                let defined_in = operation_ids.entry(id.clone()).or_default();
+                if defined_in.last() != Some(&at) {
+                    defined_in.push(at);
+                }
+            }
+        }
+        Scope {
+            document,
+            url,
+            entries,
+            operation_ids,
+        }
+    }
+
+    fn openapi(&self) -> impl Iterator<Item = &OpenApi> {
+        self.entries.values().filter_map(|entry| match entry {
+            Entry::OpenApi(openapi) => Some(openapi.as_ref()),
+            _ => None,
+        })
+    }
+}
+
+/// A source description, loaded or not.
+#[derive(Debug)]
+enum Entry {
+    OpenApi(Box<OpenApi>),
+    /// An Arazzo document: the index of its scope.
+    Arazzo(usize),
+    Failed(SourceError),
+}
+
+impl Entry {
+    fn failed(&self) -> Option<&SourceError> {
+        match self {
+            Entry::Failed(err) => Some(err),
+            _ => None,
+        }
+    }
+}
+
+/// An Arazzo document used as a source description.
+#[derive(Debug, Clone)]
+pub struct ArazzoSource<'a> {
+    /// The document.
+    pub document: &'a Document,
+    /// Its URL.
+    pub url: &'a Url,
+    /// Its own source descriptions (a step of its workflows resolves against these).
+    pub sources: Sources,
+}
+
+impl Sources {
+    /// Loads every source description of `document`, found at `document_url` (a `file:` URL
+    /// for a local document), and of the Arazzo documents among them.
+    ///
+    /// # Errors
+    /// The first source that cannot be loaded (unreadable, remote without
+    /// [`SourceOptions::allow_remote`], not YAML/JSON, Swagger 2.0, an OpenAPI document whose
+    /// operations cannot be built), or a [`SourceOptions::servers`] key naming no OpenAPI
+    /// source.
+    pub async fn load(
+        document: &Document,
+        document_url: &Url,
+        options: &SourceOptions,
+    ) -> Result<Sources, SourceError> {
+        let sources = Sources::load_partial(document, document_url, options).await;
+        let scopes = sources.scopes.iter();
+        if let Some(err) = scopes
+            .flat_map(|scope| scope.entries.values().filter_map(Entry::failed))
+            .next()
+        {
+            return Err(err.clone());
+        }
+        let names: Vec<&str> = sources
+            .scopes
+            .iter()
+            .flat_map(|scope| scope.openapi().map(OpenApi::name))
+            .collect();
+        if let Some(unknown) = options
+            .servers
+            .keys()
+            .find(|name| !names.contains(&name.as_str()))
+        {
+            return Err(SourceError {
+                name: unknown.clone(),
+                kind: SourceErrorKind::UnknownOverride {
+                    help: resolve::did_you_mean(unknown, names.iter().copied()),
+                },
+            });
+        }
+        Ok(sources)
+    }
+
+    /// Like [`Sources::load`], but a source that cannot be loaded is kept as a failure
+    /// ([`Sources::failure`]) instead of stopping: for `arazzo validate`, which reports every
+    /// problem at once.
+    pub async fn load_partial(
+        document: &Document,
+        document_url: &Url,
+        options: &SourceOptions,
+    ) -> Sources {
+        Sources {
+            scopes: Arc::new(load::load(document, document_url, options).await),
+            scope: 0,
+        }
+    }
+
+    fn scope(&self) -> &Scope {
+        &self.scopes[self.scope]
+    }
+
+    /// The URL of the document these are the sources of.
+    pub fn document_url(&self) -> &Url {
+        &self.scope().url
+    }
+
+    /// The OpenAPI source with this name.
+    pub fn openapi(&self, name: &str) -> Option<&OpenApi> {
+        match self.scope().entries.get(name)? {
+            Entry::OpenApi(openapi) => Some(openapi),
+            _ => None,
+        }
+    }
+
+    /// The Arazzo source with this name, with its own sources.
+    pub fn arazzo(&self, name: &str) -> Option<ArazzoSource<'_>> {
+        let Entry::Arazzo(scope) = self.scope().entries.get(name)? else {
+            return None;
+        };
+        let nested = &self.scopes[*scope];
+        Some(ArazzoSource {
+            document: &nested.document,
+            url: &nested.url,
+            sources: Sources {
+                scopes: Arc::clone(&self.scopes),
+                scope: *scope,
+            },
+        })
+    }
+
+    /// Why the source with this name could not be loaded (only after
+    /// [`Sources::load_partial`]).
+    pub fn failure(&self, name: &str) -> Option<&SourceError> {
+        self.scope().entries.get(name)?.failed()
+    }
+}
+
+impl fmt::Debug for Sources {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let scope = self.scope();
+        f.debug_struct("Sources")
+            .field("document_url", &scope.url.as_str())
+            .field("sources", &scope.entries.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}

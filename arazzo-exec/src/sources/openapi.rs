@@ -1,0 +1,263 @@
+//! An OpenAPI source: its operations, built once at load and indexed by operationId and by
+//! path and method.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use arazzo_model::{ParameterIn, escape_pointer_token};
+use indexmap::IndexMap;
+use serde_json::Value;
+use url::Url;
+
+use super::error::SourceErrorKind;
+use super::load::Documents;
+use super::openapi_fixups::{follow, is_3_0, merge_parameters, typed_view, upgrade_3_0};
+use super::{Operation, OperationBody, OperationParameter, server};
+
+/// The methods a Path Item may hold, in the order the OpenAPI specification lists them.
+const METHODS: [(&str, http::Method); 8] = [
+    ("get", http::Method::GET),
+    ("put", http::Method::PUT),
+    ("post", http::Method::POST),
+    ("delete", http::Method::DELETE),
+    ("options", http::Method::OPTIONS),
+    ("head", http::Method::HEAD),
+    ("patch", http::Method::PATCH),
+    ("trace", http::Method::TRACE),
+];
+
+/// An OpenAPI source description, loaded: its document and its operations.
+///
+/// Only the Operation Objects under `paths` count (Link Objects and callbacks also carry
+/// `operationId`s, and are ignored).
+#[derive(Debug)]
+pub struct OpenApi {
+    name: String,
+    url: Url,
+    documents: Arc<Documents>,
+    operations: Vec<Operation>,
+    by_id: HashMap<String, usize>,
+    /// Path template → indices into `operations`, in document order.
+    by_path: IndexMap<String, Vec<usize>>,
+    spec: OnceLock<Result<oas3::Spec, String>>,
+}
+
+impl OpenApi {
+    /// Builds the operations of the document at `url`; `server_override` replaces every
+    /// operation's server.
+    pub(crate) fn build(
+        name: &str,
+        url: Url,
+        documents: &Arc<Documents>,
+        server_override: Option<&Url>,
+    ) -> Result<OpenApi, SourceErrorKind> {
+        let (_, document) = documents.get(&url).map_err(SourceErrorKind::Parse)?;
+        let invalid = |pointer: String, reason: String| SourceErrorKind::Invalid {
+            location: url.to_string(),
+            pointer,
+            reason,
+        };
+        let upgrade = is_3_0(document);
+        let mut operations = Vec::new();
+        let mut by_id = HashMap::new();
+        let mut by_path: IndexMap<String, Vec<usize>> = IndexMap::new();
+        let paths = document.get("paths").and_then(Value::as_object);
+        for (path, item) in paths.into_iter().flatten() {
+            let item_at = format!("/paths/{}", escape_pointer_token(path));
+            let (item_url, item) =
+                follow(documents, &url, item).map_err(|reason| invalid(item_at.clone(), reason))?;
+            let indices = by_path.entry(path.clone()).or_default();
+            for (key, method) in &METHODS {
+                let Some(definition) = item.get(*key) else {
+                    continue;
+                };
+                let at = format!("{item_at}/{key}");
+                let parameters = merge_parameters(
+                    documents,
+                    (
+                        item_url,
+                        item.get("parameters"),
+                        format!("{item_at}/parameters"),
+                    ),
+                    (
+                        item_url,
+                        definition.get("parameters"),
+                        format!("{at}/parameters"),
+                    ),
+                )
+                .map_err(|(reason, pointer)| invalid(pointer, reason))?
+                .into_iter()
+                .enumerate()
+                .map(|(index, (base, parameter))| {
+                    operation_parameter(documents, base, parameter, upgrade)
+                        .map_err(|reason| invalid(format!("{at}/parameters/{index}"), reason))
+                })
+                .collect::<Result<_, _>>()?;
+                let request_body = match definition.get("requestBody") {
+                    Some(body) => Some(
+                        follow(documents, item_url, body)
+                            .map_err(|reason| invalid(format!("{at}/requestBody"), reason))?,
+                    ),
+                    None => None,
+                };
+                let server = match server_override {
+                    Some(server) => server.clone(),
+                    None => server::choose(
+                        &url,
+                        [definition, item, document].map(|holder| holder.get("servers")),
+                    )
+                    .map_err(|reason| invalid(format!("{at}/servers"), reason))?,
+                };
+                let operation_id = definition
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                if let Some(id) = &operation_id {
+                    by_id.entry(id.clone()).or_insert(operations.len());
+                }
+                indices.push(operations.len());
+                operations.push(Operation {
+                    source: name.to_string(),
+                    operation_id,
+                    method: method.clone(),
+                    path: path.clone(),
+                    server,
+                    parameters,
+                    request_body: request_body.map(|(_, body)| operation_body(body)),
+                    definition: definition.clone(),
+                });
+            }
+        }
+        Ok(OpenApi {
+            name: name.to_string(),
+            url,
+            documents: Arc::clone(documents),
+            operations,
+            by_id,
+            by_path,
+            spec: OnceLock::new(),
+        })
+    }
+
+    /// The source description's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The document's URL (the source's `url` resolved against the Arazzo document).
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+
+    /// The document as written (YAML or JSON, as a JSON value): operationPath pointers point
+    /// into it.
+    pub fn document(&self) -> &Value {
+        self.documents
+            .get(&self.url)
+            .map(|(_, document)| document)
+            .expect("an OpenApi is only built from a loaded document")
+    }
+
+    /// Every operation under `paths`, in document order.
+    pub fn operations(&self) -> &[Operation] {
+        &self.operations
+    }
+
+    /// The operation with this `operationId` (case-sensitive).
+    pub fn operation_by_id(&self, operation_id: &str) -> Option<&Operation> {
+        self.by_id.get(operation_id).map(|&at| &self.operations[at])
+    }
+
+    /// The operations of a path template (`/pets/{petId}`), or `None` if the document has no
+    /// such path.
+    pub fn path(&self, path: &str) -> Option<impl Iterator<Item = &Operation>> {
+        let indices = self.by_path.get(path)?;
+        Some(indices.iter().map(|&at| &self.operations[at]))
+    }
+
+    /// The path templates, in document order.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.by_path.keys().map(String::as_str)
+    }
+
+    /// The document as `oas3` types, for checks beyond what [`Operation`] carries (responses,
+    /// security schemes…). Parsed on first use, from a copy with the fixes of
+    /// `openapi_fixups` applied (external refs inlined, 3.0 keywords upgraded).
+    ///
+    /// # Errors
+    /// oas3's message when it still cannot parse the document; the operations do not depend
+    /// on it.
+    pub fn spec(&self) -> Result<&oas3::Spec, &str> {
+        self.spec
+            .get_or_init(|| typed_view(&self.documents, &self.url))
+            .as_ref()
+            .map_err(String::as_str)
+    }
+}
+
+fn operation_parameter(
+    documents: &Documents,
+    base: &Url,
+    parameter: &Value,
+    upgrade: bool,
+) -> Result<OperationParameter, String> {
+    let name = parameter
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or("a parameter without a `name`")?;
+    let location = match parameter.get("in").and_then(Value::as_str) {
+        Some("path") => ParameterIn::Path,
+        Some("query") => ParameterIn::Query,
+        Some("header") => ParameterIn::Header,
+        Some("cookie") => ParameterIn::Cookie,
+        other => {
+            return Err(format!(
+                "parameter `{name}` has `in: {}` (expected path, query, header or cookie)",
+                other.unwrap_or("(none)")
+            ));
+        }
+    };
+    let content = parameter
+        .get("content")
+        .and_then(Value::as_object)
+        .and_then(|content| content.iter().next());
+    let schema = match content {
+        Some((_, media_type)) => media_type.get("schema"),
+        None => parameter.get("schema"),
+    };
+    let schema = match schema {
+        Some(schema) => {
+            let (_, schema) = follow(documents, base, schema)?;
+            let mut schema = schema.clone();
+            if upgrade {
+                upgrade_3_0(&mut schema);
+            }
+            Some(schema)
+        }
+        None => None,
+    };
+    Ok(OperationParameter {
+        name: name.to_string(),
+        location,
+        required: parameter.get("required").and_then(Value::as_bool) == Some(true),
+        style: parameter
+            .get("style")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        explode: parameter.get("explode").and_then(Value::as_bool),
+        content_type: content.map(|(media_type, _)| media_type.clone()),
+        schema,
+    })
+}
+
+fn operation_body(body: &Value) -> OperationBody {
+    let content = body.get("content").and_then(Value::as_object);
+    OperationBody {
+        required: body.get("required").and_then(Value::as_bool) == Some(true),
+        content_types: content
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k.clone())
+            .collect(),
+    }
+}

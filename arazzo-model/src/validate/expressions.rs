@@ -1,0 +1,500 @@
+//! Expression fields: every runtime expression, template and condition of the document is
+//! parsed with `arazzo-expr`, and the names it refers to (`$steps.<id>`, `$workflows.<id>`,
+//! `$sourceDescriptions.<name>`, `$components.<kind>.<key>`, outputs, inputs) must exist.
+
+use arazzo_expr::{ComponentKind, Expression, Mode, ParseError, Span, WorkflowField};
+use serde_json::Value;
+
+use super::{Finding, did_you_mean};
+use crate::criterion::CriterionError;
+use crate::error::Rule;
+use crate::{Criterion, Document, OrReusable, Step, StepTarget, Workflow, escape_pointer_token};
+
+/// Runs the expression rules on `document`, whose JSON value is `value`.
+pub(super) fn check(document: &Document, value: &Value, findings: &mut Vec<Finding>) {
+    let mut check = Check {
+        document,
+        value,
+        findings,
+    };
+    for (index, workflow) in document.workflows.iter().enumerate() {
+        check.workflow(&format!("/workflows/{index}"), workflow);
+    }
+    if let Some(components) = &document.components {
+        let scope = Scope::default();
+        for (key, parameter) in &components.parameters {
+            let pointer = format!("/components/parameters/{}/value", escape_pointer_token(key));
+            check.tree(&pointer, &parameter.value, &scope);
+        }
+        for (key, action) in &components.success_actions {
+            let pointer = format!("/components/successActions/{}", escape_pointer_token(key));
+            check.criteria(&pointer, "criteria", &action.criteria, &scope);
+        }
+        for (key, action) in &components.failure_actions {
+            let pointer = format!("/components/failureActions/{}", escape_pointer_token(key));
+            check.criteria(&pointer, "criteria", &action.criteria, &scope);
+        }
+    }
+}
+
+/// What names an expression may refer to where it is written.
+#[derive(Default)]
+struct Scope<'a> {
+    workflow: Option<&'a Workflow>,
+    step: Option<&'a Step>,
+}
+
+struct Check<'a> {
+    document: &'a Document,
+    value: &'a Value,
+    findings: &'a mut Vec<Finding>,
+}
+
+/// Whether `name` is a declared name, or a declared name followed by `.` navigation.
+fn declares<'k>(mut names: impl Iterator<Item = &'k String>, name: &str) -> bool {
+    names.any(|declared| {
+        name == declared
+            || name
+                .strip_prefix(declared.as_str())
+                .is_some_and(|rest| rest.starts_with('.'))
+    })
+}
+
+impl<'a> Check<'a> {
+    fn workflow(&mut self, pointer: &str, workflow: &'a Workflow) {
+        let scope = Scope {
+            workflow: Some(workflow),
+            step: None,
+        };
+        for (key, source) in &workflow.outputs {
+            let output_pointer = format!("{pointer}/outputs/{}", escape_pointer_token(key));
+            self.expression(&output_pointer, source, &scope, true);
+        }
+        for (index, dependency) in workflow.depends_on.iter().enumerate() {
+            if dependency.starts_with('$') {
+                self.expression(
+                    &format!("{pointer}/dependsOn/{index}"),
+                    dependency,
+                    &scope,
+                    false,
+                );
+            }
+        }
+        self.parameters(
+            &format!("{pointer}/parameters"),
+            &workflow.parameters,
+            &scope,
+        );
+        for (index, action) in workflow.success_actions.iter().enumerate() {
+            let action_pointer = format!("{pointer}/successActions/{index}");
+            self.action(&action_pointer, action, &scope, |action| &action.criteria);
+        }
+        for (index, action) in workflow.failure_actions.iter().enumerate() {
+            let action_pointer = format!("{pointer}/failureActions/{index}");
+            self.action(&action_pointer, action, &scope, |action| &action.criteria);
+        }
+        for (index, step) in workflow.steps.iter().enumerate() {
+            self.step(&format!("{pointer}/steps/{index}"), workflow, step);
+        }
+    }
+
+    fn step(&mut self, pointer: &str, workflow: &'a Workflow, step: &'a Step) {
+        let scope = Scope {
+            workflow: Some(workflow),
+            step: Some(step),
+        };
+        // Target fields: syntax only; the names they hold are checked by the structural rules.
+        match step.target() {
+            Some(StepTarget::OperationId(id)) if id.starts_with('$') => {
+                self.expression(&format!("{pointer}/operationId"), id, &scope, false);
+            }
+            Some(StepTarget::WorkflowId(id)) if id.starts_with('$') => {
+                self.expression(&format!("{pointer}/workflowId"), id, &scope, false);
+            }
+            Some(StepTarget::OperationPath(path)) => {
+                let field = format!("{pointer}/operationPath");
+                self.parsed(
+                    &field,
+                    arazzo_expr::parse_template(path, Mode::Lenient).map(|parsed| parsed.warnings),
+                );
+            }
+            _ => {}
+        }
+        self.parameters(&format!("{pointer}/parameters"), &step.parameters, &scope);
+        if let Some(body) = &step.request_body {
+            if let Some(payload) = &body.payload {
+                self.tree(&format!("{pointer}/requestBody/payload"), payload, &scope);
+            }
+            for (index, replacement) in body.replacements.iter().enumerate() {
+                let value_pointer = format!("{pointer}/requestBody/replacements/{index}/value");
+                self.tree(&value_pointer, &replacement.value, &scope);
+            }
+        }
+        self.criteria(pointer, "successCriteria", &step.success_criteria, &scope);
+        for (key, source) in &step.outputs {
+            self.expression(
+                &format!("{pointer}/outputs/{}", escape_pointer_token(key)),
+                source,
+                &scope,
+                true,
+            );
+        }
+        for (index, action) in step.on_success.iter().enumerate() {
+            self.action(
+                &format!("{pointer}/onSuccess/{index}"),
+                action,
+                &scope,
+                |action| &action.criteria,
+            );
+        }
+        for (index, action) in step.on_failure.iter().enumerate() {
+            self.action(
+                &format!("{pointer}/onFailure/{index}"),
+                action,
+                &scope,
+                |action| &action.criteria,
+            );
+        }
+    }
+
+    fn parameters(
+        &mut self,
+        pointer: &str,
+        list: &[OrReusable<crate::Parameter>],
+        scope: &Scope<'a>,
+    ) {
+        for (index, item) in list.iter().enumerate() {
+            match item {
+                OrReusable::Object(parameter) => {
+                    self.tree(&format!("{pointer}/{index}/value"), &parameter.value, scope);
+                }
+                OrReusable::Reusable(reusable) => {
+                    self.expression(
+                        &format!("{pointer}/{index}/reference"),
+                        &reusable.reference,
+                        scope,
+                        false,
+                    );
+                    if let Some(value) = &reusable.value {
+                        self.tree(&format!("{pointer}/{index}/value"), value, scope);
+                    }
+                }
+            }
+        }
+    }
+
+    fn action<T>(
+        &mut self,
+        pointer: &str,
+        item: &OrReusable<T>,
+        scope: &Scope<'a>,
+        criteria: fn(&T) -> &Vec<Criterion>,
+    ) {
+        match item {
+            OrReusable::Object(action) => {
+                self.criteria(pointer, "criteria", criteria(action), scope);
+            }
+            OrReusable::Reusable(reusable) => {
+                self.expression(
+                    &format!("{pointer}/reference"),
+                    &reusable.reference,
+                    scope,
+                    false,
+                );
+            }
+        }
+    }
+
+    fn criteria(&mut self, pointer: &str, field: &str, criteria: &[Criterion], scope: &Scope<'a>) {
+        for (index, criterion) in criteria.iter().enumerate() {
+            let criterion_pointer = format!("{pointer}/{field}/{index}");
+            if criterion.context.is_none() && criterion.criterion_type.is_some() {
+                continue; // the schema rule `criterion-context` reports it
+            }
+            match criterion.parse(Mode::Lenient) {
+                Ok(parsed) => {
+                    let condition = format!("{criterion_pointer}/condition");
+                    self.warnings(&condition, parsed.warnings);
+                    if let Some(context) = parsed.value.context() {
+                        self.references(&format!("{criterion_pointer}/context"), context, scope);
+                    }
+                    for expression in parsed.value.condition_expressions() {
+                        self.references(&condition, expression, scope);
+                    }
+                }
+                Err(CriterionError::Context(err)) => {
+                    self.syntax(&format!("{criterion_pointer}/context"), &err);
+                }
+                Err(CriterionError::Condition(err)) => {
+                    self.syntax(&format!("{criterion_pointer}/condition"), &err);
+                }
+                Err(err @ CriterionError::Type(_)) => {
+                    let message = err.to_string();
+                    self.findings.push(Finding::error(
+                        Rule::ExpressionSyntax,
+                        format!("{criterion_pointer}/type"),
+                        message,
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Every string of a value (parameter value, payload) that is an expression or template.
+    fn tree(&mut self, pointer: &str, value: &Value, scope: &Scope<'a>) {
+        match value {
+            Value::String(text) => match arazzo_expr::parse_value(text, Mode::Lenient) {
+                Ok(parsed) => {
+                    self.warnings(pointer, parsed.warnings);
+                    for expression in parsed.value.expressions() {
+                        self.references(pointer, expression, scope);
+                    }
+                }
+                Err(err) => self.syntax(pointer, &err),
+            },
+            Value::Array(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    self.tree(&format!("{pointer}/{index}"), item, scope);
+                }
+            }
+            Value::Object(members) => {
+                for (key, member) in members {
+                    self.tree(
+                        &format!("{pointer}/{}", escape_pointer_token(key)),
+                        member,
+                        scope,
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A field that must be one whole runtime expression.
+    fn expression(&mut self, pointer: &str, text: &str, scope: &Scope<'a>, check_references: bool) {
+        match arazzo_expr::parse_expression(text, Mode::Lenient) {
+            Ok(parsed) => {
+                self.warnings(pointer, parsed.warnings);
+                if check_references {
+                    self.references(pointer, &parsed.value, scope);
+                }
+            }
+            Err(err) => self.syntax(pointer, &err),
+        }
+    }
+
+    fn parsed(&mut self, pointer: &str, result: Result<Vec<arazzo_expr::Warning>, ParseError>) {
+        match result {
+            Ok(warnings) => self.warnings(pointer, warnings),
+            Err(err) => self.syntax(pointer, &err),
+        }
+    }
+
+    fn syntax(&mut self, pointer: &str, err: &ParseError) {
+        self.findings.push(
+            Finding::error(Rule::ExpressionSyntax, pointer, err.to_string()).within(err.span.start),
+        );
+    }
+
+    fn warnings(&mut self, pointer: &str, warnings: Vec<arazzo_expr::Warning>) {
+        for warning in warnings {
+            self.findings.push(
+                Finding::warning(Rule::ExpressionLenient, pointer, warning.message)
+                    .within(warning.span.start),
+            );
+        }
+    }
+
+    fn unknown(
+        &mut self,
+        rule: Rule,
+        pointer: &str,
+        span: Span,
+        message: String,
+        name: &str,
+        candidates: Vec<&str>,
+    ) {
+        let finding = Finding::error(rule, pointer, message).within(span.start);
+        self.findings
+            .push(finding.maybe_help(did_you_mean(name, candidates)));
+    }
+
+    /// The names `expression` refers to exist.
+    fn references(&mut self, pointer: &str, expression: &Expression, scope: &Scope<'a>) {
+        let document = self.document;
+        match expression {
+            Expression::Steps {
+                step_id, output, ..
+            } => {
+                let Some(workflow) = scope.workflow else {
+                    return;
+                };
+                match workflow.step(&step_id.value) {
+                    None => self.unknown(
+                        Rule::UnknownStep,
+                        pointer,
+                        step_id.span,
+                        format!(
+                            "`$steps.{}` is not a step of workflow `{}`",
+                            step_id.value, workflow.workflow_id
+                        ),
+                        &step_id.value,
+                        workflow
+                            .steps
+                            .iter()
+                            .map(|step| step.step_id.as_str())
+                            .collect(),
+                    ),
+                    Some(step) if !declares(step.outputs.keys(), &output.value) => self.unknown(
+                        Rule::UnknownOutput,
+                        pointer,
+                        output.span,
+                        format!("step `{}` has no output `{}`", step.step_id, output.value),
+                        &output.value,
+                        step.outputs.keys().map(String::as_str).collect(),
+                    ),
+                    Some(_) => {}
+                }
+            }
+            Expression::Workflows {
+                workflow_id,
+                field,
+                name,
+                ..
+            } => match document.workflow(&workflow_id.value) {
+                None => self.unknown(
+                    Rule::UnknownWorkflow,
+                    pointer,
+                    workflow_id.span,
+                    format!(
+                        "`$workflows.{}` is not a workflow of this document",
+                        workflow_id.value
+                    ),
+                    &workflow_id.value,
+                    document
+                        .workflows
+                        .iter()
+                        .map(|workflow| workflow.workflow_id.as_str())
+                        .collect(),
+                ),
+                Some(workflow)
+                    if *field == WorkflowField::Outputs
+                        && !declares(workflow.outputs.keys(), &name.value) =>
+                {
+                    self.unknown(
+                        Rule::UnknownOutput,
+                        pointer,
+                        name.span,
+                        format!(
+                            "workflow `{}` has no output `{}`",
+                            workflow.workflow_id, name.value
+                        ),
+                        &name.value,
+                        workflow.outputs.keys().map(String::as_str).collect(),
+                    );
+                }
+                Some(workflow) if *field == WorkflowField::Inputs => {
+                    self.input(pointer, workflow, name);
+                }
+                Some(_) => {}
+            },
+            Expression::SourceDescriptions { name, .. }
+                if document.source(&name.value).is_none() =>
+            {
+                self.unknown(
+                    Rule::UnknownSource,
+                    pointer,
+                    name.span,
+                    format!("`{}` is not a source description name", name.value),
+                    &name.value,
+                    document
+                        .source_descriptions
+                        .iter()
+                        .map(|source| source.name.as_str())
+                        .collect(),
+                );
+            }
+            Expression::Components { kind, key, .. } => {
+                let components = document.components.clone().unwrap_or_default();
+                let keys: Vec<&String> = match kind {
+                    ComponentKind::Parameters => components.parameters.keys().collect(),
+                    ComponentKind::SuccessActions => components.success_actions.keys().collect(),
+                    ComponentKind::FailureActions => components.failure_actions.keys().collect(),
+                    ComponentKind::Inputs => components.inputs.keys().collect(),
+                };
+                if !keys.contains(&&key.value) {
+                    let candidates = keys.iter().map(|key| key.as_str()).collect();
+                    self.unknown(
+                        Rule::UnknownComponent,
+                        pointer,
+                        key.span,
+                        format!(
+                            "`$components.{}.{}` does not name a component",
+                            kind.as_str(),
+                            key.value
+                        ),
+                        &key.value,
+                        candidates,
+                    );
+                }
+            }
+            Expression::Inputs { name, .. } => {
+                if let Some(workflow) = scope.workflow {
+                    self.input(pointer, workflow, name);
+                }
+            }
+            Expression::Outputs { name, .. } => {
+                let callee = scope
+                    .step
+                    .and_then(|step| step.workflow_id.as_deref())
+                    .and_then(|id| document.workflow(id));
+                if let Some(callee) = callee
+                    && !declares(callee.outputs.keys(), &name.value)
+                {
+                    self.unknown(
+                        Rule::UnknownOutput,
+                        pointer,
+                        name.span,
+                        format!(
+                            "workflow `{}` has no output `{}`",
+                            callee.workflow_id, name.value
+                        ),
+                        &name.value,
+                        callee.outputs.keys().map(String::as_str).collect(),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// An input the workflow's `inputs` schema does not declare is a warning: JSON Schema
+    /// allows undeclared properties unless told otherwise.
+    fn input(&mut self, pointer: &str, workflow: &Workflow, name: &arazzo_expr::Name) {
+        let Some(schema) = &workflow.inputs else {
+            return;
+        };
+        let schema = schema["$ref"]
+            .as_str()
+            .and_then(|target| target.strip_prefix('#'))
+            .and_then(|fragment| crate::resolve_pointer(self.value, fragment))
+            .unwrap_or(schema);
+        let Some(properties) = schema["properties"].as_object() else {
+            return;
+        };
+        if !declares(properties.keys(), &name.value) {
+            let finding = Finding::warning(
+                Rule::UnknownInput,
+                pointer,
+                format!(
+                    "workflow `{}` declares no input `{}`",
+                    workflow.workflow_id, name.value
+                ),
+            )
+            .within(name.span.start);
+            let candidates = properties.keys().map(String::as_str);
+            self.findings
+                .push(finding.maybe_help(did_you_mean(&name.value, candidates)));
+        }
+    }
+}

@@ -1,0 +1,367 @@
+//! `arazzo run` over real HTTP (the reqwest executor) against a local server on 127.0.0.1:
+//! the Amberflo workflow end to end, and each failure case of the peers' benchmark.
+
+use serde_json::{Value, json};
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+use crate::util::{Output, arazzo, arg, spec};
+
+const WORKFLOW: &str = "amberflo/workflows/amberflo-launch-usage-based-product-workflow.yml";
+const API_KEY: &str = "bench-key";
+
+/// A local Amberflo API: each endpoint checks `X-API-KEY` and answers like the real one,
+/// echoing the request body. The customer id it returns differs from the one sent, so that
+/// later steps prove they chain the *response* value.
+struct Amberflo {
+    // Keeps the server's runtime alive for the test.
+    _runtime: tokio::runtime::Runtime,
+    server: MockServer,
+}
+
+fn echo(extra: Value) -> impl Fn(&Request) -> ResponseTemplate {
+    move |request: &Request| {
+        let mut body: Value = serde_json::from_slice(&request.body).unwrap_or(json!({}));
+        if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+            body.extend(extra.clone());
+        }
+        ResponseTemplate::new(200).set_body_json(body)
+    }
+}
+
+impl Amberflo {
+    fn start(failing_path: Option<&str>) -> Amberflo {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let server = runtime.block_on(async {
+            let server = MockServer::start().await;
+            if let Some(failing) = failing_path {
+                Mock::given(path(failing))
+                    .respond_with(
+                        ResponseTemplate::new(500)
+                            .set_body_json(json!({"message": "internal error"})),
+                    )
+                    .with_priority(1)
+                    .mount(&server)
+                    .await;
+            }
+            let routes = [
+                ("/meters", json!({"id": "meter-1"})),
+                (
+                    "/customers",
+                    json!({"customerId": "cust-0001-srv", "enabled": true}),
+                ),
+                (
+                    "/payments/pricing/amberflo/customer-pricing",
+                    json!({"createdTime": 1}),
+                ),
+                ("/ingest", json!({"ingested": 1})),
+            ];
+            for (route, extra) in routes {
+                Mock::given(method("POST"))
+                    .and(path(route))
+                    .and(header("X-API-KEY", API_KEY))
+                    .respond_with(echo(extra))
+                    .mount(&server)
+                    .await;
+            }
+            Mock::given(method("POST"))
+                .respond_with(ResponseTemplate::new(401).set_body_json(
+                    json!({"message": "Unauthorized: missing or invalid X-API-KEY"}),
+                ))
+                .with_priority(10)
+                .mount(&server)
+                .await;
+            server
+        });
+        Amberflo {
+            _runtime: runtime,
+            server,
+        }
+    }
+
+    fn requests(&self) -> Vec<Request> {
+        self._runtime
+            .block_on(self.server.received_requests())
+            .unwrap_or_default()
+    }
+
+    fn run(&self, inputs: &Value, extra: &[&str]) -> Output {
+        run_against(&self.server.uri(), inputs, extra)
+    }
+}
+
+fn inputs() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(spec("amberflo/inputs.json")).unwrap()).unwrap()
+}
+
+fn run_against(uri: &str, inputs: &Value, extra: &[&str]) -> Output {
+    let dir = std::env::temp_dir().join(format!(
+        "arazzo-run-{}-{}",
+        std::process::id(),
+        rand_suffix()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let inputs_file = dir.join("inputs.json");
+    std::fs::write(&inputs_file, inputs.to_string()).unwrap();
+    let metering = format!("meteringApi={uri}");
+    let billing = format!("billingApi={uri}");
+    let workflow = arg(WORKFLOW);
+    let mut args = vec![
+        "run",
+        &workflow,
+        "--inputs",
+        inputs_file.to_str().unwrap(),
+        "--server",
+        &metering,
+        "--server",
+        &billing,
+    ];
+    args.extend_from_slice(extra);
+    let output = arazzo(&args);
+    std::fs::remove_dir_all(&dir).ok();
+    output
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+fn body(request: &Request) -> Value {
+    serde_json::from_slice(&request.body).unwrap()
+}
+
+#[test]
+fn amberflo_runs_end_to_end_over_http() {
+    let api = Amberflo::start(None);
+    let output = api.run(&inputs(), &[]);
+    assert_eq!(output.code, 0, "{}", output.transcript());
+
+    let requests = api.requests();
+    let paths: Vec<&str> = requests.iter().map(|request| request.url.path()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/meters",
+            "/customers",
+            "/payments/pricing/amberflo/customer-pricing",
+            "/ingest"
+        ]
+    );
+    for request in &requests {
+        assert_eq!(request.method.as_str(), "POST");
+        assert_eq!(request.headers.get("x-api-key").unwrap(), API_KEY);
+        assert_eq!(
+            request.headers.get("content-type").unwrap(),
+            "application/json"
+        );
+    }
+    assert_eq!(
+        body(&requests[0]),
+        json!({"meterApiName": "api-calls", "displayName": "API Calls", "type": "sum_of_all_usage", "dimensions": []})
+    );
+    assert_eq!(
+        body(&requests[1]),
+        json!({"customerId": "cust-0001", "customerName": "Acme Corp", "customerEmail": "billing@acme.example", "lifecycleStage": "ACTIVE"})
+    );
+    // Chained from step 2's *response*, not from the inputs.
+    assert_eq!(
+        body(&requests[2]),
+        json!({"customerId": "cust-0001-srv", "productId": "1"})
+    );
+    assert_eq!(
+        body(&requests[3]),
+        json!({"meterApiName": "api-calls", "customerId": "cust-0001-srv", "meterValue": 5, "meterTimeInMillis": 1718153645993u64})
+    );
+
+    let outputs: Value = serde_json::from_str(&output.stdout).unwrap();
+    assert_eq!(outputs["meterApiName"], "api-calls");
+    assert_eq!(outputs["customerId"], "cust-0001-srv");
+    assert_eq!(outputs["assignedProductId"], "1");
+    assert_eq!(outputs["ingestResult"]["ingested"], 1);
+    assert!(
+        output
+            .stderr
+            .contains("workflow launch-usage-based-product passed (4 steps"),
+        "{}",
+        output.stderr
+    );
+}
+
+#[test]
+fn amberflo_json_report_has_every_step_and_no_secret() {
+    let api = Amberflo::start(None);
+    let output = api.run(&inputs(), &["--format", "json"]);
+    assert_eq!(output.code, 0, "{}", output.transcript());
+    let report: Value = serde_json::from_str(&output.stdout).unwrap();
+    assert_eq!(report["outcome"]["status"], "passed");
+    let steps = report["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 4);
+    assert_eq!(steps[2]["request"]["body"]["customerId"], "cust-0001-srv");
+    assert_eq!(steps[2]["response"]["status"], 200);
+    assert_eq!(
+        steps[0]["criteria"][0],
+        json!({"condition": "$statusCode == 200", "passed": true})
+    );
+    assert!(
+        !output.stdout.contains(API_KEY),
+        "the API key leaked: {}",
+        output.stdout
+    );
+}
+
+#[test]
+fn failure_http500_on_step_3_exits_1_with_the_cause() {
+    let api = Amberflo::start(Some("/payments/pricing/amberflo/customer-pricing"));
+    let output = api.run(&inputs(), &[]);
+    assert_eq!(output.code, 1, "{}", output.transcript());
+    assert!(
+        output.stderr.contains("FAIL assignPlan"),
+        "{}",
+        output.stderr
+    );
+    assert!(
+        output
+            .stderr
+            .contains("criterion `$statusCode == 200` failed"),
+        "{}",
+        output.stderr
+    );
+    assert!(
+        output.stderr.contains("internal error"),
+        "the body excerpt: {}",
+        output.stderr
+    );
+    assert_eq!(api.requests().len(), 3, "step 4 is not sent");
+}
+
+#[test]
+fn failure_http500_on_step_4_exits_1() {
+    let api = Amberflo::start(Some("/ingest"));
+    let output = api.run(&inputs(), &[]);
+    assert_eq!(output.code, 1, "{}", output.transcript());
+    assert!(
+        output
+            .stderr
+            .contains("workflow launch-usage-based-product failed at step ingestFirstUsage"),
+        "{}",
+        output.stderr
+    );
+}
+
+#[test]
+fn failure_wrong_key_exits_1_at_step_1_and_never_prints_the_key() {
+    let api = Amberflo::start(None);
+    let mut inputs = inputs();
+    inputs["apiKey"] = json!("not-a-valid-key");
+    let output = api.run(&inputs, &["-v", "--format", "human"]);
+    assert_eq!(output.code, 1, "{}", output.transcript());
+    assert!(
+        output.stderr.contains("FAIL createMeter"),
+        "{}",
+        output.stderr
+    );
+    assert!(output.stderr.contains("401"), "{}", output.stderr);
+    assert!(
+        !output.stderr.contains("not-a-valid-key") && !output.stdout.contains("not-a-valid-key")
+    );
+}
+
+#[test]
+fn failure_missing_required_input_sends_nothing() {
+    let api = Amberflo::start(None);
+    let mut inputs = inputs();
+    inputs.as_object_mut().unwrap().remove("productId");
+    let output = api.run(&inputs, &[]);
+    assert_eq!(output.code, 3, "{}", output.transcript());
+    assert!(
+        output.stderr.contains("missing required input `productId`"),
+        "{}",
+        output.stderr
+    );
+    assert!(api.requests().is_empty());
+}
+
+#[test]
+fn failure_missing_optional_input_leaves_the_property_out() {
+    let api = Amberflo::start(None);
+    let mut inputs = inputs();
+    inputs.as_object_mut().unwrap().remove("customerEmail");
+    let output = api.run(&inputs, &[]);
+    assert_eq!(output.code, 0, "{}", output.transcript());
+    let customer = body(&api.requests()[1]);
+    assert_eq!(
+        customer,
+        json!({"customerId": "cust-0001", "customerName": "Acme Corp", "lifecycleStage": "ACTIVE"})
+    );
+}
+
+#[test]
+fn failure_wrong_input_type_sends_nothing() {
+    let api = Amberflo::start(None);
+    let mut inputs = inputs();
+    inputs["meterValue"] = json!("five");
+    let output = api.run(&inputs, &[]);
+    assert_eq!(output.code, 3, "{}", output.transcript());
+    assert!(
+        output
+            .stderr
+            .contains("input `meterValue` must be of type `number`, got a string"),
+        "{}",
+        output.stderr
+    );
+    assert!(api.requests().is_empty());
+}
+
+#[test]
+fn failure_malformed_yaml_exits_3_with_one_line() {
+    let output = arazzo(&[
+        "run",
+        &arg("amberflo/fixtures/malformed-workflow.yml"),
+        "--inputs",
+        &arg("amberflo/inputs.json"),
+    ]);
+    assert_eq!(output.code, 3);
+    assert_eq!(output.stderr.lines().count(), 1, "{}", output.stderr);
+    assert!(
+        output
+            .stderr
+            .contains("malformed-workflow.yml:37:16: unclosed `{`"),
+        "{}",
+        output.stderr
+    );
+}
+
+#[test]
+fn failure_nothing_listening_exits_4_with_the_cause() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let output = run_against(&format!("http://127.0.0.1:{port}"), &inputs(), &[]);
+    assert_eq!(output.code, 4, "{}", output.transcript());
+    assert!(
+        output
+            .stderr
+            .contains(&format!("connection refused to 127.0.0.1:{port}")),
+        "{}",
+        output.stderr
+    );
+}
+
+#[test]
+fn input_flags_are_typed_by_the_schema() {
+    let api = Amberflo::start(None);
+    let output = api.run(
+        &inputs(),
+        &["--input", "meterValue=7", "--input", "customerId=cust-9"],
+    );
+    assert_eq!(output.code, 0, "{}", output.transcript());
+    let requests = api.requests();
+    assert_eq!(body(&requests[1])["customerId"], "cust-9");
+    assert_eq!(body(&requests[3])["meterValue"], 7);
+}
