@@ -14,4 +14,12 @@ mod cli;
 // Running workflows over real HTTP against local servers: the Amberflo fixture and its
 // failure cases.
 mod run;
+// Control flow: actions, retries, loops, workflow steps, dependsOn (`specs/flow/`).
+mod flow;
 mod sources;
+// The built-in mock: `arazzo-mock`, `arazzo mock`, `arazzo run --mock`.
+mod mock;
+// Cassettes: record / replay, and the replay scenarios of `specs/workflows/` (no socket).
+mod replay;
+// `arazzo snapshot`, and the `arazzo_exec::testing` insta helper used as a user would.
+mod snapshot;

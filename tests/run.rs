@@ -13,10 +13,10 @@ const API_KEY: &str = "bench-key";
 /// A local Amberflo API: each endpoint checks `X-API-KEY` and answers like the real one,
 /// echoing the request body. The customer id it returns differs from the one sent, so that
 /// later steps prove they chain the *response* value.
-struct Amberflo {
+pub(crate) struct Amberflo {
     // Keeps the server's runtime alive for the test.
     _runtime: tokio::runtime::Runtime,
-    server: MockServer,
+    pub(crate) server: MockServer,
 }
 
 fn echo(extra: Value) -> impl Fn(&Request) -> ResponseTemplate {
@@ -30,7 +30,7 @@ fn echo(extra: Value) -> impl Fn(&Request) -> ResponseTemplate {
 }
 
 impl Amberflo {
-    fn start(failing_path: Option<&str>) -> Amberflo {
+    pub(crate) fn start(failing_path: Option<&str>) -> Amberflo {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -94,11 +94,11 @@ impl Amberflo {
     }
 }
 
-fn inputs() -> Value {
+pub(crate) fn inputs() -> Value {
     serde_json::from_str(&std::fs::read_to_string(spec("amberflo/inputs.json")).unwrap()).unwrap()
 }
 
-fn run_against(uri: &str, inputs: &Value, extra: &[&str]) -> Output {
+pub(crate) fn run_against(uri: &str, inputs: &Value, extra: &[&str]) -> Output {
     let dir = std::env::temp_dir().join(format!(
         "arazzo-run-{}-{}",
         std::process::id(),
@@ -228,7 +228,7 @@ fn failure_http500_on_step_3_exits_1_with_the_cause() {
     assert!(
         output
             .stderr
-            .contains("criterion `$statusCode == 200` failed"),
+            .contains("failed criterion: `$statusCode == 200` is false (`$statusCode` = `500`)"),
         "{}",
         output.stderr
     );
@@ -364,4 +364,59 @@ fn input_flags_are_typed_by_the_schema() {
     let requests = api.requests();
     assert_eq!(body(&requests[1])["customerId"], "cust-9");
     assert_eq!(body(&requests[3])["meterValue"], 7);
+}
+
+#[test]
+fn junit_report_has_a_suite_per_workflow_and_a_case_per_step() {
+    let api = Amberflo::start(Some("/payments/pricing/amberflo/customer-pricing"));
+    let output = api.run(&inputs(), &["--format", "junit"]);
+    assert_eq!(output.code, 1, "{}", output.transcript());
+    let xml = &output.stdout;
+    assert!(xml.starts_with("<?xml"), "{xml}");
+    assert!(xml.contains(r#"<testsuite name="launch-usage-based-product" tests="3" skipped="0" errors="0" failures="1""#), "{xml}");
+    assert!(
+        xml.contains(
+            r#"<testcase name="createMeter" classname="launch-usage-based-product.createMeter""#
+        ),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(r#"<failure message="`$statusCode == 200` is false (`$statusCode` = `500`)""#),
+        "{xml}"
+    );
+    assert!(!xml.contains(API_KEY));
+}
+
+#[test]
+fn redirects_are_not_followed() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = runtime.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/login"))
+            .respond_with(
+                ResponseTemplate::new(302)
+                    .insert_header("Location", "https://app.example/callback?code=42"),
+            )
+            .mount(&server)
+            .await;
+        server
+    });
+    let server_arg = format!("api={}", server.uri());
+    let output = arazzo(&[
+        "run",
+        &arg("flow/redirect.arazzo.yaml"),
+        "--server",
+        &server_arg,
+    ]);
+    assert_eq!(output.code, 0, "{}", output.transcript());
+    let outputs: Value = serde_json::from_str(&output.stdout).unwrap();
+    assert_eq!(outputs["location"], "https://app.example/callback?code=42");
+    assert_eq!(
+        runtime.block_on(server.received_requests()).unwrap().len(),
+        1
+    );
 }

@@ -55,6 +55,14 @@ pub fn arazzo(args: &[&str]) -> Output {
     }
 }
 
+/// A fresh, empty temporary folder for one test (its name says which).
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("arazzo-tests-{}-{name}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// A `specs/` path as a string argument.
 pub fn arg(relative: &str) -> String {
     spec(relative).display().to_string()

@@ -27,6 +27,9 @@ pub enum Command {
     },
     /// Run a workflow against its APIs; exit 0 passed, 1 failed, 3 invalid, 4 runtime error.
     Run(RunArgs),
+    /// Run a workflow and print its report made deterministic, to commit; `--check` compares
+    /// it with the committed one (exit 1 and a diff when they differ), `--update` writes it.
+    Snapshot(SnapshotArgs),
     /// Show each workflow: summary, inputs, steps and outputs.
     List {
         /// An Arazzo document (YAML or JSON).
@@ -35,10 +38,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Serve OpenAPI descriptions from a mock: examples as responses, requests checked.
+    Mock(MockArgs),
 }
 
 /// The arguments of `arazzo run`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Default, clap::Args)]
 pub struct RunArgs {
     /// The Arazzo document (YAML or JSON).
     pub file: PathBuf,
@@ -58,14 +63,36 @@ pub struct RunArgs {
     #[arg(long)]
     pub allow_remote: bool,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = RunFormat::Human)]
+    pub format: RunFormat,
     /// Also write the JSON report to this file.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Show each request and response (secrets redacted).
     #[arg(long, short = 'v')]
     pub verbose: bool,
+    /// Fail a step whose response does not match the OpenAPI description (status, content
+    /// type, body schema); without it a mismatch is a warning.
+    #[arg(long)]
+    pub strict: bool,
+    /// Write every exchange (request and response) to this cassette file, secrets redacted,
+    /// for `--replay` later.
+    #[arg(long, value_name = "CASSETTE", conflicts_with = "replay")]
+    pub record: Option<PathBuf>,
+    /// Answer every request from this cassette instead of the network; a request that is not
+    /// in it fails its step.
+    #[arg(long, value_name = "CASSETTE", conflicts_with = "mock")]
+    pub replay: Option<PathBuf>,
+    /// Send every OpenAPI source's requests to a built-in mock (see `arazzo mock`) on a free
+    /// 127.0.0.1 port, stopped when the run ends; `--server` still wins for its source.
+    #[arg(long)]
+    pub mock: bool,
+    /// With --mock: every request to PATH (a path template or a concrete path) answers STATUS.
+    #[arg(long = "fail", value_name = "PATH=STATUS", requires = "mock")]
+    pub fails: Vec<String>,
+    /// With --mock: delay every answer of the mock by N milliseconds.
+    #[arg(long, value_name = "N", requires = "mock")]
+    pub delay_ms: Option<u64>,
 }
 
 /// How results are printed.
@@ -75,4 +102,84 @@ pub enum Format {
     Human,
     /// One JSON document on stdout, for tools.
     Json,
+}
+
+/// How `arazzo run` prints its report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum RunFormat {
+    /// A line per step on stderr, the workflow outputs as JSON on stdout.
+    #[default]
+    Human,
+    /// The whole report as one JSON document on stdout.
+    Json,
+    /// JUnit XML on stdout: a test suite per workflow, a test case per step, for CI systems.
+    Junit,
+}
+
+/// The arguments of `arazzo mock`.
+#[derive(Debug, clap::Args)]
+pub struct MockArgs {
+    /// OpenAPI 3.0/3.1 descriptions (YAML or JSON): paths, or URLs with --allow-remote.
+    #[arg(required = true, value_name = "OPENAPI")]
+    pub files: Vec<String>,
+    /// The port to listen on (0: a free one).
+    #[arg(long, short = 'p', default_value_t = 4010)]
+    pub port: u16,
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Answer with the examples as written: do not copy request fields into responses.
+    #[arg(long)]
+    pub no_echo: bool,
+    /// Every request to PATH (a path template or a concrete path) answers STATUS.
+    #[arg(long = "fail", value_name = "PATH=STATUS")]
+    pub fails: Vec<String>,
+    /// Delay every answer by N milliseconds.
+    #[arg(long, value_name = "N")]
+    pub delay_ms: Option<u64>,
+    /// Log nothing (by default, one line per request on stderr when it is a terminal).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Allow descriptions to be fetched over http(s).
+    #[arg(long)]
+    pub allow_remote: bool,
+}
+
+/// The arguments of `arazzo snapshot`.
+#[derive(Debug, clap::Args)]
+pub struct SnapshotArgs {
+    /// The Arazzo document (YAML or JSON).
+    pub file: PathBuf,
+    /// The workflow to run (optional when the document has one).
+    #[arg(long, short = 'w', value_name = "ID")]
+    pub workflow: Option<String>,
+    /// An input, typed by the workflow's inputs schema (`meterValue=5` is a number).
+    #[arg(long = "input", short = 'i', value_name = "NAME=VALUE")]
+    pub inputs: Vec<String>,
+    /// A JSON or YAML file of inputs, or `-` for standard input.
+    #[arg(long = "inputs", value_name = "FILE")]
+    pub inputs_file: Option<PathBuf>,
+    /// Send the requests of a source description to this base URL instead of its servers.
+    #[arg(long = "server", short = 's', value_name = "SOURCE=URL")]
+    pub servers: Vec<String>,
+    /// Allow source descriptions to be fetched over http(s).
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Answer every request from this cassette instead of the network.
+    #[arg(long, value_name = "CASSETTE", conflicts_with = "mock")]
+    pub replay: Option<PathBuf>,
+    /// Send every OpenAPI source's requests to the built-in mock (as `arazzo run --mock`); its
+    /// port is shown as `[port]` in the snapshot.
+    #[arg(long)]
+    pub mock: bool,
+    /// The committed snapshot (default: `<FILE without extension>.<workflow>.snapshot.yaml`
+    /// next to FILE).
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
+    /// Compare with the committed snapshot: exit 1 with a unified diff when they differ.
+    #[arg(long, conflicts_with = "update")]
+    pub check: bool,
+    /// Write the snapshot file.
+    #[arg(long)]
+    pub update: bool,
 }

@@ -6,6 +6,7 @@
 mod args;
 mod cmd;
 pub mod exit;
+mod junit;
 mod render;
 
 use std::ffi::OsString;
@@ -14,7 +15,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{Cli, Command, Format, RunArgs};
+pub use args::{Cli, Command, Format, MockArgs, RunArgs, RunFormat, SnapshotArgs};
 
 /// Runs `arazzo` with `args` (the first is the program name), writing to `stdout` and
 /// `stderr`; `color` turns on ANSI colours (only when stdout is a terminal).
@@ -46,6 +47,8 @@ pub fn run(
         Command::Validate { files, format } => cmd::validate::run(&files, format, stdout, color),
         Command::List { file, format } => cmd::list::run(&file, format, stdout),
         Command::Run(args) => cmd::run::run(&args, stdout, stderr, color),
+        Command::Snapshot(args) => cmd::snapshot::run(&args, stdout, stderr, color),
+        Command::Mock(args) => cmd::mock::run(&args, stdout, stderr, color),
     };
     match result {
         Ok(code) => exit::code(code),

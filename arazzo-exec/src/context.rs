@@ -11,6 +11,17 @@ use serde_json::Value;
 /// The outputs of the steps that have run, by step id.
 pub(crate) type StepOutputs = HashMap<String, IndexMap<String, Value>>;
 
+/// The inputs and outputs of a workflow that has run, for `$workflows.<id>.…`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct WorkflowResult {
+    pub inputs: Value,
+    pub outputs: IndexMap<String, Value>,
+    pub passed: bool,
+}
+
+/// The workflows of one document that have run, by workflow id.
+pub(crate) type WorkflowResults = HashMap<String, WorkflowResult>;
+
 /// One step's HTTP exchange, as expressions read it.
 #[derive(Debug, Default)]
 pub(crate) struct Exchange {
@@ -38,6 +49,10 @@ pub(crate) struct Scope<'a> {
     pub workflow_id: &'a str,
     pub inputs: &'a Value,
     pub steps: &'a StepOutputs,
+    /// The workflows of this document that have run (dependencies, called workflows).
+    pub workflows: Option<&'a WorkflowResults>,
+    /// `$outputs`: the outputs of the workflow the current step called.
+    pub outputs: Option<&'a IndexMap<String, Value>>,
     pub exchange: Option<&'a Exchange>,
 }
 
@@ -103,14 +118,31 @@ impl Context for Scope<'_> {
         self.inputs.get(name).map(Cow::Borrowed)
     }
 
+    fn output(&self, name: &str) -> Option<Cow<'_, Value>> {
+        self.outputs?.get(name).map(Cow::Borrowed)
+    }
+
     fn step_output(&self, step_id: &str, name: &str) -> Option<Cow<'_, Value>> {
         self.steps.get(step_id)?.get(name).map(Cow::Borrowed)
     }
 
     fn workflow_input(&self, workflow_id: &str, name: &str) -> Option<Cow<'_, Value>> {
-        (workflow_id == self.workflow_id)
-            .then(|| self.input(name))
-            .flatten()
+        if workflow_id == self.workflow_id {
+            return self.input(name);
+        }
+        self.workflows?
+            .get(workflow_id)?
+            .inputs
+            .get(name)
+            .map(Cow::Borrowed)
+    }
+
+    fn workflow_output(&self, workflow_id: &str, name: &str) -> Option<Cow<'_, Value>> {
+        self.workflows?
+            .get(workflow_id)?
+            .outputs
+            .get(name)
+            .map(Cow::Borrowed)
     }
 
     fn source_description(&self, name: &str, reference: &str) -> Option<Cow<'_, Value>> {

@@ -1,21 +1,30 @@
-//! The engine: runs a planned workflow step by step through an [`Executor`].
+//! The engine: runs a planned workflow step by step through an [`Executor`], following the
+//! success and failure actions.
 
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use arazzo_expr::{CriterionOutcome, evaluate, evaluate_criterion};
 use indexmap::IndexMap;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use crate::context::{ResponseView, Scope, StepOutputs};
+use crate::auth::{Credential, Scheme, credential, credential_key};
+use crate::clock::{Clock, SystemClock, retry_after};
+use crate::context::{Exchange, ResponseView, Scope, StepOutputs, WorkflowResult, WorkflowResults};
 use crate::error::RunError;
 use crate::executor::{Executor, Response};
-use crate::plan::{Plan, StepPlan, WorkflowPlan};
+use crate::plan::{
+    ActionKind, ActionPlan, Call, CriterionPlan, Plan, StepPlan, Target, WorkflowPlan,
+};
 use crate::redact::Redactor;
 use crate::report::{
     CriterionRecord, Outcome, RequestRecord, ResponseRecord, StepOutcome, StepReport,
     WorkflowReport,
 };
+use crate::value::Evaluated;
 
 /// Hears about a run as it goes (e.g. to print each step as it finishes). Every method has an
 /// empty default.
@@ -36,28 +45,88 @@ pub struct NoObserver;
 
 impl Observer for NoObserver {}
 
+/// Bounds on a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// How many steps one run may execute, retries and `goto` loops included (default 1000):
+    /// a `goto` loop that never ends stops with a clear error.
+    pub max_steps: usize,
+    /// The longest wait before a retry (default 60 s), whatever `retryAfter` or a
+    /// `Retry-After` header asks for.
+    pub max_retry_delay: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_steps: 1000,
+            max_retry_delay: Duration::from_secs(60),
+        }
+    }
+}
+
 /// Runs the workflows of a [`Plan`] through an [`Executor`].
 #[derive(Clone)]
 pub struct Engine {
     plan: Arc<Plan>,
     executor: Arc<dyn Executor>,
+    clock: Arc<dyn Clock>,
+    limits: Limits,
+    credentials: Arc<HashMap<String, String>>,
+    strict: bool,
 }
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine")
             .field("plan", &self.plan)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
 
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
 impl Engine {
-    /// An engine running `plan` through `executor`.
+    /// An engine running `plan` through `executor`, on the system clock.
     pub fn new(plan: impl Into<Arc<Plan>>, executor: impl Executor + 'static) -> Engine {
         Engine {
             plan: plan.into(),
             executor: Arc::new(executor),
+            clock: Arc::new(SystemClock),
+            limits: Limits::default(),
+            credentials: Arc::default(),
+            strict: false,
         }
+    }
+
+    /// In strict mode a response that does not match the OpenAPI description (undeclared
+    /// status, content type, or a body against its schema) fails the step; otherwise each
+    /// mismatch is a warning in the step's report.
+    pub fn with_strict(mut self, strict: bool) -> Engine {
+        self.strict = strict;
+        self
+    }
+
+    /// Credentials for the OpenAPI security schemes, by [`crate::credential_key`] of the
+    /// scheme name: an apiKey's value, a bearer token, `user:password` for basic, and
+    /// `<KEY>_CLIENT_ID` / `<KEY>_CLIENT_SECRET` for an OAuth2 client-credentials flow. An
+    /// input named like the scheme wins over them.
+    pub fn with_credentials(mut self, credentials: HashMap<String, String>) -> Engine {
+        self.credentials = Arc::new(credentials);
+        self
+    }
+
+    /// Uses `clock` for retry delays (tests use [`crate::ManualClock`]).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Engine {
+        self.clock = clock;
+        self
+    }
+
+    /// Uses other bounds.
+    pub fn with_limits(mut self, limits: Limits) -> Engine {
+        self.limits = limits;
+        self
     }
 
     /// The plan.
@@ -85,7 +154,6 @@ impl Engine {
         inputs: Value,
         observer: &dyn Observer,
     ) -> Result<WorkflowReport, RunError> {
-        let started = Instant::now();
         let workflow =
             self.plan
                 .workflow(workflow_id)
@@ -94,82 +162,86 @@ impl Engine {
                     available: self.plan.workflow_ids().map(str::to_string).collect(),
                 })?;
         let inputs = if inputs.is_null() {
-            Value::Object(Default::default())
+            Value::Object(Map::new())
         } else {
             inputs
         };
-        let redactor = self.check_inputs(workflow, &inputs)?;
-
-        let mut steps = StepOutputs::new();
-        let mut reports = Vec::with_capacity(workflow.steps.len());
-        let mut outcome = Outcome::Passed;
-        for step in &workflow.steps {
-            observer.step_started(&step.id);
-            let (report, step_outputs) = self
-                .run_step(workflow, step, &inputs, &steps, &redactor)
-                .await;
-            observer.step_finished(&report);
-            match report.outcome {
-                StepOutcome::Passed => {
-                    steps.insert(step.id.clone(), step_outputs);
-                }
-                StepOutcome::Failed => {
-                    let reason = report.error.clone().unwrap_or_default();
-                    outcome = Outcome::Failed {
-                        step_id: step.id.clone(),
-                        reason,
-                    };
-                }
-                StepOutcome::Error => {
-                    let message = report.error.clone().unwrap_or_default();
-                    outcome = Outcome::Error {
-                        step_id: step.id.clone(),
-                        message,
-                    };
-                }
-            }
-            reports.push(report);
-            if outcome != Outcome::Passed {
-                break;
-            }
-        }
-
-        let scope = Scope {
-            document: &self.plan.document,
-            workflow_id: &workflow.id,
-            inputs: &inputs,
-            steps: &steps,
-            exchange: None,
+        let mut run = Run {
+            engine: self,
+            observer,
+            redactor: Redactor::new(self.credentials.values().cloned()),
+            steps_run: 0,
+            results: HashMap::new(),
+            tokens: HashMap::new(),
         };
-        let mut outputs = IndexMap::new();
-        let mut unresolved_outputs = Vec::new();
-        for (name, expression) in &workflow.outputs {
-            match evaluate(expression, &scope) {
-                Ok(value) => {
-                    outputs.insert(name.clone(), redactor.value(&value));
-                }
-                Err(err) => unresolved_outputs
-                    .push((name.clone(), redactor.text(&err.to_string()).into_owned())),
-            }
-        }
-        Ok(WorkflowReport {
-            workflow_id: workflow.id.clone(),
-            outcome,
-            steps: reports,
-            outputs,
-            unresolved_outputs,
-            duration: started.elapsed(),
-        })
+        run.check_inputs(workflow, &inputs)
+            .map_err(|problems| RunError::InvalidInputs { problems })?;
+        Ok(run.workflow(&self.plan, workflow, inputs).await.report)
     }
+}
 
-    /// Checks the inputs against the schema; returns the redactor for their secret values.
-    fn check_inputs(&self, workflow: &WorkflowPlan, inputs: &Value) -> Result<Redactor, RunError> {
+/// One run: the state shared by the workflows it executes.
+struct Run<'e> {
+    engine: &'e Engine,
+    observer: &'e dyn Observer,
+    redactor: Redactor,
+    steps_run: usize,
+    /// The workflows that have run, by document URL then workflow id.
+    results: HashMap<String, WorkflowResults>,
+    /// OAuth2 access tokens fetched in this run, by token URL and client id.
+    tokens: HashMap<(String, String), String>,
+}
+
+/// A workflow that ran: its report, its outputs in clear, and its last HTTP exchange (what a
+/// calling step's `$statusCode` and `$response` read).
+struct Ran {
+    report: WorkflowReport,
+    outputs: IndexMap<String, Value>,
+    last: Option<Exchange>,
+}
+
+/// A step that ran.
+struct StepRun {
+    report: StepReport,
+    outputs: IndexMap<String, Value>,
+    exchange: Option<Exchange>,
+    /// For a workflow step: the called workflow's outputs (`$outputs`).
+    callee_outputs: Option<IndexMap<String, Value>>,
+}
+
+fn document_key(plan: &Plan) -> String {
+    plan.sources.document_url().to_string()
+}
+
+fn new_report(step_id: &str) -> StepReport {
+    StepReport {
+        step_id: step_id.to_string(),
+        request: None,
+        response: None,
+        criteria: Vec::new(),
+        outputs: IndexMap::new(),
+        outcome: StepOutcome::Error,
+        action: None,
+        workflow: None,
+        warnings: Vec::new(),
+        error: None,
+        duration: Duration::ZERO,
+    }
+}
+
+impl<'e> Run<'e> {
+    /// Checks `inputs` against the workflow's schema and learns its secret values.
+    fn check_inputs(
+        &mut self,
+        workflow: &WorkflowPlan,
+        inputs: &Value,
+    ) -> Result<(), Vec<crate::InputProblem>> {
         let Some(schema) = &workflow.inputs else {
-            return Ok(Redactor::default());
+            return Ok(());
         };
         let problems = schema.check(inputs);
         if !problems.is_empty() {
-            return Err(RunError::InvalidInputs { problems });
+            return Err(problems);
         }
         let secrets =
             schema
@@ -180,41 +252,416 @@ impl Engine {
                     Value::Null => None,
                     other => Some(other.to_string()),
                 });
-        Ok(Redactor::new(secrets))
+        self.redactor.add(secrets);
+        Ok(())
     }
 
-    async fn run_step(
+    /// Runs a workflow called from another (a workflow step, a dependency, a `goto` or
+    /// `retry` target): its inputs are checked first.
+    fn call(
+        &mut self,
+        plan: &'e Plan,
+        workflow: &'e WorkflowPlan,
+        inputs: Value,
+    ) -> BoxFuture<'_, Ran> {
+        Box::pin(async move {
+            match self.check_inputs(workflow, &inputs) {
+                Ok(()) => self.workflow(plan, workflow, inputs).await,
+                Err(problems) => {
+                    let message = problems
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    let report = WorkflowReport {
+                        workflow_id: workflow.id.clone(),
+                        outcome: Outcome::Error {
+                            step_id: String::new(),
+                            message: format!("invalid inputs: {message}"),
+                        },
+                        steps: Vec::new(),
+                        workflows: Vec::new(),
+                        outputs: IndexMap::new(),
+                        unresolved_outputs: Vec::new(),
+                        duration: Duration::ZERO,
+                    };
+                    Ran {
+                        report,
+                        outputs: IndexMap::new(),
+                        last: None,
+                    }
+                }
+            }
+        })
+    }
+
+    fn workflow(
+        &mut self,
+        plan: &'e Plan,
+        workflow: &'e WorkflowPlan,
+        inputs: Value,
+    ) -> BoxFuture<'_, Ran> {
+        Box::pin(async move {
+            let started = Instant::now();
+            let mut called = Vec::new();
+            let mut outcome = Outcome::Passed;
+            for dependency in &workflow.depends_on {
+                let (dependency_plan, dependency_workflow) = plan.resolve(dependency);
+                let done = self
+                    .results
+                    .get(&document_key(dependency_plan))
+                    .and_then(|done| done.get(&dependency_workflow.id));
+                let passed = match done {
+                    Some(result) => result.passed,
+                    None => {
+                        let ran = self
+                            .call(dependency_plan, dependency_workflow, inputs.clone())
+                            .await;
+                        let passed = ran.report.passed();
+                        called.push(ran.report);
+                        passed
+                    }
+                };
+                if !passed {
+                    outcome = Outcome::DependencyFailed {
+                        workflow_id: dependency_workflow.id.clone(),
+                        reason: format!("`{}` did not pass", dependency_workflow.id),
+                    };
+                    break;
+                }
+            }
+
+            let mut steps = StepOutputs::new();
+            let mut reports = Vec::new();
+            let mut last = None;
+            if outcome == Outcome::Passed {
+                self.steps(
+                    plan,
+                    workflow,
+                    &inputs,
+                    &mut steps,
+                    &mut reports,
+                    &mut called,
+                    &mut last,
+                    &mut outcome,
+                )
+                .await;
+            }
+
+            let document_results = self.results.get(&document_key(plan));
+            let scope = Scope {
+                document: &plan.document,
+                workflow_id: &workflow.id,
+                inputs: &inputs,
+                steps: &steps,
+                workflows: document_results,
+                outputs: None,
+                exchange: None,
+            };
+            let mut outputs = IndexMap::new();
+            let mut unresolved_outputs = Vec::new();
+            for (name, expression) in &workflow.outputs {
+                match evaluate(expression, &scope) {
+                    Ok(value) => {
+                        outputs.insert(name.clone(), value);
+                    }
+                    Err(err) => unresolved_outputs.push((
+                        name.clone(),
+                        self.redactor.text(&err.to_string()).into_owned(),
+                    )),
+                }
+            }
+            let passed = outcome == Outcome::Passed;
+            self.results.entry(document_key(plan)).or_default().insert(
+                workflow.id.clone(),
+                WorkflowResult {
+                    inputs,
+                    outputs: outputs.clone(),
+                    passed,
+                },
+            );
+            let report = WorkflowReport {
+                workflow_id: workflow.id.clone(),
+                outcome,
+                steps: reports,
+                workflows: called,
+                outputs: outputs
+                    .iter()
+                    .map(|(name, value)| (name.clone(), self.redactor.value(value)))
+                    .collect(),
+                unresolved_outputs,
+                duration: started.elapsed(),
+            };
+            Ran {
+                report,
+                outputs,
+                last,
+            }
+        })
+    }
+
+    /// The step loop: default flow, success and failure actions.
+    #[allow(clippy::too_many_arguments)]
+    async fn steps(
+        &mut self,
+        plan: &'e Plan,
+        workflow: &'e WorkflowPlan,
+        inputs: &Value,
+        steps: &mut StepOutputs,
+        reports: &mut Vec<StepReport>,
+        called: &mut Vec<WorkflowReport>,
+        last: &mut Option<Exchange>,
+        outcome: &mut Outcome,
+    ) {
+        // Retries used, per (step index, action name); reset when the step succeeds or is
+        // entered again through a `goto`.
+        let mut retries: HashMap<(usize, String), u64> = HashMap::new();
+        let mut index = 0;
+        while let Some(step) = workflow.steps.get(index) {
+            if self.steps_run >= self.engine.limits.max_steps {
+                *outcome = Outcome::Error {
+                    step_id: step.id.clone(),
+                    message: format!(
+                        "more than {} steps were run: stopped (a goto or retry loop that never ends?)",
+                        self.engine.limits.max_steps
+                    ),
+                };
+                return;
+            }
+            self.steps_run += 1;
+            self.observer.step_started(&step.id);
+            let StepRun {
+                mut report,
+                outputs,
+                exchange,
+                callee_outputs,
+            } = self.step(plan, workflow, step, inputs, steps).await;
+            let passed = report.outcome == StepOutcome::Passed;
+            steps.insert(step.id.clone(), outputs);
+            let actions = if passed {
+                &step.on_success
+            } else {
+                &step.on_failure
+            };
+            let chosen = {
+                let scope = Scope {
+                    document: &plan.document,
+                    workflow_id: &workflow.id,
+                    inputs,
+                    steps,
+                    workflows: self.results.get(&document_key(plan)),
+                    outputs: callee_outputs.as_ref(),
+                    exchange: exchange.as_ref(),
+                };
+                choose(actions, &scope, |action| match action.kind {
+                    ActionKind::Retry { limit, .. } => {
+                        retries
+                            .get(&(index, action.name.clone()))
+                            .copied()
+                            .unwrap_or(0)
+                            < limit
+                    }
+                    _ => true,
+                })
+            };
+            let failure = || match report.outcome {
+                StepOutcome::Error => Outcome::Error {
+                    step_id: step.id.clone(),
+                    message: report.error.clone().unwrap_or_default(),
+                },
+                _ => Outcome::Failed {
+                    step_id: step.id.clone(),
+                    reason: report.error.clone().unwrap_or_default(),
+                },
+            };
+            let Some(action) = chosen else {
+                // The default flow: success → the next step; failure → the workflow fails.
+                if passed {
+                    retries.retain(|(step_index, _), _| *step_index != index);
+                    index += 1;
+                } else {
+                    *outcome = failure();
+                }
+                self.finish(report, reports, exchange, last);
+                if *outcome != Outcome::Passed {
+                    return;
+                }
+                continue;
+            };
+            match &action.kind {
+                ActionKind::End => {
+                    report.action = Some(format!("end (`{}`)", action.name));
+                    if !passed {
+                        let mut ended = failure();
+                        if let Outcome::Failed { reason, .. }
+                        | Outcome::Error {
+                            message: reason, ..
+                        } = &mut ended
+                        {
+                            *reason =
+                                format!("{reason} (ended by failure action `{}`)", action.name);
+                        }
+                        *outcome = ended;
+                    }
+                    self.finish(report, reports, exchange, last);
+                    return;
+                }
+                ActionKind::GotoStep(target) => {
+                    report.action = Some(format!(
+                        "goto step `{}` (`{}`)",
+                        workflow.steps[*target].id, action.name
+                    ));
+                    retries.retain(|(step_index, _), _| {
+                        *step_index != *target && (!passed || *step_index != index)
+                    });
+                    index = *target;
+                    self.finish(report, reports, exchange, last);
+                }
+                ActionKind::GotoWorkflow(reference) => {
+                    let (target_plan, target) = plan.resolve(reference);
+                    report.action =
+                        Some(format!("goto workflow `{}` (`{}`)", target.id, action.name));
+                    self.finish(report, reports, exchange, last);
+                    // One-way: the rest of this workflow is skipped; the target's outcome is
+                    // this workflow's.
+                    let ran = self.call(target_plan, target, inputs.clone()).await;
+                    *outcome = ran.report.outcome.clone();
+                    called.push(ran.report);
+                    return;
+                }
+                ActionKind::Retry {
+                    after,
+                    limit,
+                    first,
+                } => {
+                    let used = retries.entry((index, action.name.clone())).or_insert(0);
+                    *used += 1;
+                    report.action = Some(format!("retry {}/{limit} (`{}`)", *used, action.name));
+                    let asked = exchange
+                        .as_ref()
+                        .and_then(|exchange| exchange.response.as_ref())
+                        .and_then(|response| header(&response.headers, "retry-after"))
+                        .and_then(|value| retry_after(value, self.engine.clock.now()))
+                        .or_else(|| after.map(|seconds| Duration::from_secs_f64(seconds.max(0.0))));
+                    let delay = asked
+                        .unwrap_or_default()
+                        .min(self.engine.limits.max_retry_delay);
+                    self.finish(report, reports, exchange, last);
+                    if !delay.is_zero() {
+                        self.engine.clock.sleep(delay).await;
+                    }
+                    // Call and return: the step or workflow runs (its own actions are not
+                    // followed), then this step is retried, whatever its result.
+                    match first {
+                        Some(Target::Step(first)) => {
+                            let first = &workflow.steps[*first];
+                            self.steps_run += 1;
+                            let ran = self.step(plan, workflow, first, inputs, steps).await;
+                            steps.insert(first.id.clone(), ran.outputs);
+                            self.finish(ran.report, reports, ran.exchange, last);
+                        }
+                        Some(Target::Workflow(reference)) => {
+                            let (target_plan, target) = plan.resolve(reference);
+                            let ran = self.call(target_plan, target, inputs.clone()).await;
+                            called.push(ran.report);
+                        }
+                        None => {}
+                    }
+                }
+            }
+        }
+    }
+
+    /// Records a finished step.
+    fn finish(
         &self,
-        workflow: &WorkflowPlan,
-        step: &StepPlan,
+        report: StepReport,
+        reports: &mut Vec<StepReport>,
+        exchange: Option<Exchange>,
+        last: &mut Option<Exchange>,
+    ) {
+        self.observer.step_finished(&report);
+        reports.push(report);
+        if exchange.is_some() {
+            *last = exchange;
+        }
+    }
+
+    /// Runs one step (without its actions).
+    fn step(
+        &mut self,
+        plan: &'e Plan,
+        workflow: &'e WorkflowPlan,
+        step: &'e StepPlan,
         inputs: &Value,
         steps: &StepOutputs,
-        redactor: &Redactor,
-    ) -> (StepReport, IndexMap<String, Value>) {
-        let started = Instant::now();
-        let mut report = StepReport {
-            step_id: step.id.clone(),
-            request: None,
-            response: None,
-            criteria: Vec::new(),
-            outputs: IndexMap::new(),
-            outcome: StepOutcome::Error,
-            error: None,
-            duration: Default::default(),
+    ) -> BoxFuture<'_, StepRun> {
+        let inputs = inputs.clone();
+        let steps = steps.clone();
+        Box::pin(async move {
+            let started = Instant::now();
+            let mut run = match &step.call {
+                Call::Operation(_) => {
+                    self.operation_step(plan, workflow, step, &inputs, &steps)
+                        .await
+                }
+                Call::Workflow(reference) => {
+                    self.workflow_step(plan, workflow, step, reference, &inputs, &steps)
+                        .await
+                }
+            };
+            run.report.duration = started.elapsed();
+            run
+        })
+    }
+
+    async fn operation_step(
+        &mut self,
+        plan: &'e Plan,
+        workflow: &'e WorkflowPlan,
+        step: &'e StepPlan,
+        inputs: &Value,
+        steps: &StepOutputs,
+    ) -> StepRun {
+        let credentials = match self.credentials(step, inputs).await {
+            Ok(credentials) => credentials,
+            Err(message) => {
+                let mut report = new_report(&step.id);
+                report.error = Some(self.redactor.text(&message).into_owned());
+                return StepRun {
+                    report,
+                    outputs: IndexMap::new(),
+                    exchange: None,
+                    callee_outputs: None,
+                };
+            }
         };
+        self.redactor.add(
+            credentials
+                .iter()
+                .map(|credential| credential.secret().to_string()),
+        );
+        let redactor = &self.redactor;
+        let mut report = new_report(&step.id);
         let mut scope = Scope {
-            document: &self.plan.document,
+            document: &plan.document,
             workflow_id: &workflow.id,
             inputs,
             steps,
+            workflows: self.results.get(&document_key(plan)),
+            outputs: None,
             exchange: None,
         };
-        let (request, mut exchange) = match crate::request::build(step, &scope) {
+        let (request, mut exchange) = match crate::request::build(step, &scope, &credentials) {
             Ok(built) => built,
             Err(message) => {
                 report.error = Some(redactor.text(&message).into_owned());
-                report.duration = started.elapsed();
-                return (report, IndexMap::new());
+                return StepRun {
+                    report,
+                    outputs: IndexMap::new(),
+                    exchange: None,
+                    callee_outputs: None,
+                };
             }
         };
         report.request = Some(RequestRecord {
@@ -230,16 +677,19 @@ impl Engine {
                 .as_ref()
                 .map(|body| redactor.value(body)),
         });
-        let response = match self.executor.execute(&request).await {
+        let response = match self.engine.executor.execute(&request).await {
             Ok(response) => response,
             Err(err) => {
                 report.error = Some(redactor.text(&err.message).into_owned());
-                report.duration = started.elapsed();
-                return (report, IndexMap::new());
+                return StepRun {
+                    report,
+                    outputs: IndexMap::new(),
+                    exchange: Some(exchange),
+                    callee_outputs: None,
+                };
             }
         };
-        exchange.response = Some(view(&response));
-        let response_view = exchange.response.as_ref().expect("set above");
+        let view = view(&response);
         report.response = Some(ResponseRecord {
             status: response.status,
             headers: response
@@ -247,31 +697,258 @@ impl Engine {
                 .iter()
                 .map(|(name, value)| (name.clone(), redactor.header(name, value)))
                 .collect(),
-            body: response_view.body.as_ref().map(|body| redactor.value(body)),
+            body: view.body.as_ref().map(|body| redactor.value(body)),
         });
+        if let Some(spec) = &step.responses {
+            let problems = spec.check(
+                response.status,
+                response.header("content-type"),
+                view.body.as_ref(),
+            );
+            report.warnings = problems
+                .iter()
+                .map(|problem| redactor.text(problem).into_owned())
+                .collect();
+        }
+        exchange.response = Some(view);
         scope.exchange = Some(&exchange);
+        let strict_failure = (self.engine.strict && !report.warnings.is_empty()).then(|| {
+            format!(
+                "the response does not match the OpenAPI description: {}",
+                report.warnings.join("; ")
+            )
+        });
+        // Decision: without successCriteria a step succeeds on a 2xx status.
+        let default = || {
+            let status = response.status;
+            (!(200..300).contains(&status))
+                .then(|| format!("status {status} is not 2xx (the step has no successCriteria)"))
+        };
+        let outputs = self.judge(step, &scope, &mut report, default);
+        if let (Some(failure), None) = (strict_failure, &report.error) {
+            report.outcome = StepOutcome::Failed;
+            report.error = Some(failure);
+        }
+        StepRun {
+            report,
+            outputs,
+            exchange: Some(exchange),
+            callee_outputs: None,
+        }
+    }
 
-        let mut failure = None;
-        if step.criteria.is_empty() {
-            // Decision: without successCriteria a step succeeds on a 2xx status.
-            let passed = (200..300).contains(&response.status);
-            if !passed {
-                failure = Some(format!(
-                    "status {} is not 2xx (the step has no successCriteria)",
-                    response.status
-                ));
+    async fn workflow_step(
+        &mut self,
+        plan: &'e Plan,
+        workflow: &'e WorkflowPlan,
+        step: &'e StepPlan,
+        reference: &'e crate::plan::WorkflowRef,
+        inputs: &Value,
+        steps: &StepOutputs,
+    ) -> StepRun {
+        let mut report = new_report(&step.id);
+        // Every parameter of a workflow step is an input of the called workflow, by name.
+        let mut callee_inputs = Map::new();
+        {
+            let scope = Scope {
+                document: &plan.document,
+                workflow_id: &workflow.id,
+                inputs,
+                steps,
+                workflows: self.results.get(&document_key(plan)),
+                outputs: None,
+                exchange: None,
+            };
+            for parameter in &step.parameters {
+                match parameter.value.evaluate(&scope) {
+                    Ok(Evaluated::Value(value)) => {
+                        callee_inputs.insert(parameter.name.clone(), value);
+                    }
+                    Ok(Evaluated::AbsentInput) => {}
+                    Err(err) => {
+                        report.error = Some(
+                            self.redactor
+                                .text(&format!("parameter `{}`: {err}", parameter.name))
+                                .into_owned(),
+                        );
+                        return StepRun {
+                            report,
+                            outputs: IndexMap::new(),
+                            exchange: None,
+                            callee_outputs: None,
+                        };
+                    }
+                }
             }
         }
+        let (callee_plan, callee) = plan.resolve(reference);
+        let ran = self
+            .call(callee_plan, callee, Value::Object(callee_inputs))
+            .await;
+        let callee_passed = ran.report.passed();
+        let callee_reason = match &ran.report.outcome {
+            Outcome::Passed => String::new(),
+            Outcome::Failed { step_id, reason }
+            | Outcome::Error {
+                step_id,
+                message: reason,
+            } => {
+                format!(
+                    "workflow `{}` stopped at step `{step_id}`: {reason}",
+                    callee.id
+                )
+            }
+            Outcome::DependencyFailed {
+                workflow_id,
+                reason,
+            } => {
+                format!(
+                    "workflow `{}`: dependency `{workflow_id}` failed: {reason}",
+                    callee.id
+                )
+            }
+        };
+        let scope = Scope {
+            document: &plan.document,
+            workflow_id: &workflow.id,
+            inputs,
+            steps,
+            workflows: self.results.get(&document_key(plan)),
+            outputs: Some(&ran.outputs),
+            // `$statusCode` and `$response` of a workflow step are the called workflow's last
+            // exchange (so that `$statusCode == 200` on a workflow step means what it says).
+            exchange: ran.last.as_ref(),
+        };
+        let outputs = self.judge(step, &scope, &mut report, || {
+            (!callee_passed).then(|| callee_reason.clone())
+        });
+        let Ran {
+            report: callee_report,
+            outputs: callee_outputs,
+            last,
+        } = ran;
+        report.workflow = Some(Box::new(callee_report));
+        StepRun {
+            report,
+            outputs,
+            exchange: last,
+            callee_outputs: Some(callee_outputs),
+        }
+    }
+
+    /// The credentials of the first security requirement of the step's operation whose
+    /// schemes all have one (from an input named like the scheme, else the engine's
+    /// credentials); none when no requirement can be met (the API will say so).
+    async fn credentials(
+        &mut self,
+        step: &StepPlan,
+        inputs: &Value,
+    ) -> Result<Vec<Credential>, String> {
+        'requirements: for requirement in &step.security {
+            let mut credentials = Vec::new();
+            for (name, scheme) in requirement {
+                let known = |suffix: &str| {
+                    let key = format!("{}{suffix}", credential_key(name));
+                    self.engine.credentials.get(&key).cloned()
+                };
+                let from_input = inputs.get(name).and_then(Value::as_str).map(str::to_string);
+                let value = match scheme {
+                    Scheme::ClientCredentials { token_url, scopes } => {
+                        let (Some(id), Some(secret)) =
+                            (known("_CLIENT_ID"), known("_CLIENT_SECRET"))
+                        else {
+                            continue 'requirements;
+                        };
+                        self.token(token_url, scopes, &id, &secret).await?
+                    }
+                    _ => match from_input.or_else(|| known("")) {
+                        Some(value) => value,
+                        None => continue 'requirements,
+                    },
+                };
+                credentials.extend(credential(scheme, &value));
+            }
+            return Ok(credentials);
+        }
+        Ok(Vec::new())
+    }
+
+    /// An OAuth2 access token from a client-credentials grant, fetched once per run.
+    async fn token(
+        &mut self,
+        token_url: &str,
+        scopes: &[String],
+        id: &str,
+        secret: &str,
+    ) -> Result<String, String> {
+        let key = (token_url.to_string(), id.to_string());
+        if let Some(token) = self.tokens.get(&key) {
+            return Ok(token.clone());
+        }
+        self.redactor.add([secret.to_string()]);
+        let body = {
+            let mut form = url::form_urlencoded::Serializer::new(String::new());
+            form.append_pair("grant_type", "client_credentials")
+                .append_pair("client_id", id)
+                .append_pair("client_secret", secret);
+            if !scopes.is_empty() {
+                form.append_pair("scope", &scopes.join(" "));
+            }
+            form.finish()
+        };
+        let url = url::Url::parse(token_url)
+            .map_err(|err| format!("invalid OAuth2 token URL `{token_url}`: {err}"))?;
+        let request = crate::Request {
+            method: http::Method::POST,
+            url,
+            headers: vec![(
+                "Content-Type".to_string(),
+                "application/x-www-form-urlencoded".to_string(),
+            )],
+            body: Some(body.into()),
+        };
+        let response = self
+            .engine
+            .executor
+            .execute(&request)
+            .await
+            .map_err(|err| format!("OAuth2 token request: {err}"))?;
+        let token = serde_json::from_slice::<Value>(&response.body)
+            .ok()
+            .and_then(|body| body["access_token"].as_str().map(str::to_string))
+            .filter(|_| (200..300).contains(&response.status))
+            .ok_or_else(|| {
+                format!(
+                    "OAuth2 token request to {token_url} answered {} without an access_token",
+                    response.status
+                )
+            })?;
+        self.redactor.add([token.clone()]);
+        self.tokens.insert(key, token.clone());
+        Ok(token)
+    }
+
+    /// Evaluates the step's success criteria (or `default` without any) and its outputs.
+    fn judge(
+        &self,
+        step: &StepPlan,
+        scope: &Scope<'_>,
+        report: &mut StepReport,
+        default: impl FnOnce() -> Option<String>,
+    ) -> IndexMap<String, Value> {
+        let mut failure = if step.criteria.is_empty() {
+            default()
+        } else {
+            None
+        };
         for criterion in &step.criteria {
-            let (passed, reason) = match evaluate_criterion(&criterion.criterion, &scope) {
-                CriterionOutcome::Passed => (true, None),
-                CriterionOutcome::Failed { reason } => (false, Some(reason)),
-                CriterionOutcome::Error(err) => (false, Some(err.to_string())),
-            };
-            let reason = reason.map(|reason| redactor.text(&reason).into_owned());
+            let (passed, reason) = check(criterion, scope);
+            let reason = reason.map(|reason| self.redactor.text(&reason).into_owned());
             if !passed && failure.is_none() {
-                let why = reason.clone().unwrap_or_default();
-                failure = Some(format!("`{}` failed: {why}", criterion.condition));
+                // The reason names the condition and the values it saw.
+                failure = reason
+                    .clone()
+                    .or_else(|| Some(format!("`{}` failed", criterion.condition)));
             }
             report.criteria.push(CriterionRecord {
                 condition: criterion.condition.clone(),
@@ -282,8 +959,10 @@ impl Engine {
         // Outputs are computed whatever the outcome: a failed step keeps what resolves.
         let mut outputs = IndexMap::new();
         for (name, expression) in &step.outputs {
-            if let Ok(value) = evaluate(expression, &scope) {
-                report.outputs.insert(name.clone(), redactor.value(&value));
+            if let Ok(value) = evaluate(expression, scope) {
+                report
+                    .outputs
+                    .insert(name.clone(), self.redactor.value(&value));
                 outputs.insert(name.clone(), value);
             }
         }
@@ -293,9 +972,42 @@ impl Engine {
             StepOutcome::Passed
         };
         report.error = failure;
-        report.duration = started.elapsed();
-        (report, outputs)
+        outputs
     }
+}
+
+fn check(criterion: &CriterionPlan, scope: &Scope<'_>) -> (bool, Option<String>) {
+    match evaluate_criterion(&criterion.criterion, scope) {
+        CriterionOutcome::Passed => (true, None),
+        CriterionOutcome::Failed { reason } => (false, Some(reason)),
+        CriterionOutcome::Error(err) => (false, Some(err.to_string())),
+    }
+}
+
+/// The first action whose criteria all hold (an action without criteria always matches),
+/// among those `available` allows (a retry whose limit is used up is skipped, so later
+/// failure actions apply).
+fn choose<'p>(
+    actions: &'p [ActionPlan],
+    scope: &Scope<'_>,
+    available: impl Fn(&ActionPlan) -> bool,
+) -> Option<&'p ActionPlan> {
+    actions
+        .iter()
+        .filter(|action| available(action))
+        .find(|action| {
+            action
+                .criteria
+                .iter()
+                .all(|criterion| check(criterion, scope).0)
+        })
+}
+
+fn header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
+    headers
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case(name))
+        .map(|(_, value)| value.as_str())
 }
 
 /// The response as expressions read it: a JSON body parsed, other bodies as text.

@@ -111,6 +111,19 @@ impl InputSchema {
             .map(|(name, _)| name.clone())
             .collect()
     }
+
+    /// The values of the secret inputs in `inputs` (see [`InputSchema::secret_names`]), as
+    /// text, for a [`Redactor`](crate::Redactor).
+    pub fn secret_values(&self, inputs: &Value) -> Vec<String> {
+        self.secret_names()
+            .into_iter()
+            .filter_map(|name| match inputs.get(&name)? {
+                Value::String(text) => Some(text.clone()),
+                Value::Null => None,
+                other => Some(other.to_string()),
+            })
+            .collect()
+    }
 }
 
 fn follow_ref<'v>(document: &'v Value, schema: &'v Value) -> &'v Value {

@@ -46,7 +46,21 @@
 //! ```
 //!
 //! With real HTTP, build the engine with [`HttpExecutor::new`] instead of `Echo`.
+//!
+//! To pin what a workflow sends and receives, wrap the executor in a [`Recording`], write its
+//! transcript as a [`Cassette`] (YAML, secrets redacted), and run later from a
+//! [`ReplayExecutor`] with no network ([`MatchPolicy`] says how requests are matched);
+//! [`snapshot_report`] makes a report deterministic, to commit and compare.
+//!
+//! # Crate features
+//!
+//! - `testing` (off by default): the `testing` module, to make a workflow replayed from a
+//!   cassette an [insta](https://insta.rs) snapshot test in a few lines
+//!   (`assert_workflow_snapshot!`).
 
+mod auth;
+mod clock;
+mod conformance;
 mod context;
 mod engine;
 mod error;
@@ -57,14 +71,21 @@ mod plan;
 mod redact;
 mod report;
 mod request;
+mod serialize;
+mod snapshot;
 pub mod sources;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod value;
 
-pub use engine::{Engine, NoObserver, Observer};
+pub use auth::{credential_key, credentials_from_env};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use engine::{Engine, Limits, NoObserver, Observer};
 pub use error::{PlanError, RunError};
 pub use executor::{
-    Executor, ExecutorError, ExecutorErrorKind, HttpExecutor, HttpExecutorBuilder, Request,
-    Response,
+    Body, Cassette, CassetteError, Exchange, Executor, ExecutorError, ExecutorErrorKind,
+    HttpExecutor, HttpExecutorBuilder, MatchPolicy, RecordedRequest, RecordedResponse, Recording,
+    ReplayExecutor, Request, Response,
 };
 pub use inputs::{InputProblem, InputSchema};
 pub use load::{LoadError, validate};
@@ -73,5 +94,8 @@ pub use redact::{REDACTED, Redactor, is_secret_name};
 pub use report::{
     CriterionRecord, Outcome, RequestRecord, ResponseRecord, StepOutcome, StepReport,
     WorkflowReport,
+};
+pub use snapshot::{
+    DATE_PLACEHOLDER, DURATION_PLACEHOLDER, TIMESTAMP_PLACEHOLDER, snapshot_report,
 };
 pub use sources::{SourceOptions, Sources};

@@ -1,10 +1,14 @@
 //! A document made runnable: targets resolved and every expression parsed, once, before the
 //! first request.
 
-use arazzo_expr::{Criterion, CriterionKind, Expression, Mode};
+use std::collections::HashSet;
+
+use arazzo_expr::{Criterion, Expression, Mode};
 use arazzo_model::{
-    CriterionType, Document, OrReusable, Parameter, ParameterIn, Step, StepTarget, Workflow,
+    Component, Document, FailureAction, FailureActionType, OrReusable, Parameter, ParameterIn,
+    Step, StepTarget, SuccessAction, SuccessActionType, Workflow,
 };
+use indexmap::IndexMap;
 use serde_json::Value;
 
 use crate::error::PlanError;
@@ -12,12 +16,14 @@ use crate::inputs::InputSchema;
 use crate::sources::{Operation, Sources};
 use crate::value::ValueTree;
 
-/// A document ready to run.
+/// A document ready to run, with the Arazzo documents it uses as sources.
 #[derive(Debug)]
 pub struct Plan {
     pub(crate) document: Document,
     pub(crate) sources: Sources,
     pub(crate) workflows: Vec<WorkflowPlan>,
+    /// The plans of the Arazzo documents among the sources, by source name.
+    pub(crate) nested: IndexMap<String, Plan>,
 }
 
 /// One workflow, ready to run.
@@ -25,25 +31,49 @@ pub struct Plan {
 pub struct WorkflowPlan {
     pub(crate) id: String,
     pub(crate) inputs: Option<InputSchema>,
+    pub(crate) depends_on: Vec<WorkflowRef>,
     pub(crate) steps: Vec<StepPlan>,
     pub(crate) outputs: Vec<(String, Expression)>,
+}
+
+/// A workflow of this document (`source: None`) or of the Arazzo source `source`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct WorkflowRef {
+    pub source: Option<String>,
+    pub index: usize,
 }
 
 /// One step, ready to run.
 #[derive(Debug)]
 pub(crate) struct StepPlan {
     pub id: String,
-    pub operation: Operation,
+    pub call: Call,
     pub parameters: Vec<ParameterPlan>,
     pub body: Option<BodyPlan>,
     pub criteria: Vec<CriterionPlan>,
     pub outputs: Vec<(String, Expression)>,
+    /// Workflow-level and step-level success actions, merged by name.
+    pub on_success: Vec<ActionPlan>,
+    /// Workflow-level and step-level failure actions, merged by name.
+    pub on_failure: Vec<ActionPlan>,
+    /// The operation's security requirements, in order of preference.
+    pub security: Vec<crate::auth::Requirement>,
+    /// What the operation declares of its responses.
+    pub responses: Option<crate::conformance::ResponseSpec>,
+}
+
+/// What a step calls.
+#[derive(Debug)]
+pub(crate) enum Call {
+    Operation(Box<Operation>),
+    Workflow(WorkflowRef),
 }
 
 #[derive(Debug)]
 pub(crate) struct ParameterPlan {
     pub name: String,
-    pub location: ParameterIn,
+    /// `None` for the inputs of a workflow step.
+    pub location: Option<ParameterIn>,
     pub value: ValueTree,
 }
 
@@ -60,30 +90,90 @@ pub(crate) struct CriterionPlan {
     pub criterion: Criterion,
 }
 
+/// A success or failure action.
+#[derive(Debug)]
+pub(crate) struct ActionPlan {
+    pub name: String,
+    pub kind: ActionKind,
+    pub criteria: Vec<CriterionPlan>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum ActionKind {
+    End,
+    GotoStep(usize),
+    GotoWorkflow(WorkflowRef),
+    Retry {
+        /// Seconds to wait (a `Retry-After` response header overrules it).
+        after: Option<f64>,
+        /// How many retries at most (absent in the document: one).
+        limit: u64,
+        /// A step or workflow run before each retry (call and return).
+        first: Option<Target>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Target {
+    Step(usize),
+    Workflow(WorkflowRef),
+}
+
 impl Plan {
     /// Plans every workflow of `document`. `document_value` is the document as JSON (input
     /// schemas may `$ref` into it); `sources` are its loaded source descriptions.
     ///
     /// # Errors
     /// The first step whose target does not resolve, expression that does not parse, or
-    /// feature not supported yet.
+    /// feature not supported.
     pub fn new(
         document: Document,
         document_value: &Value,
         sources: Sources,
     ) -> Result<Plan, PlanError> {
+        Plan::build(document, document_value, sources, &mut HashSet::new())
+    }
+
+    fn build(
+        document: Document,
+        document_value: &Value,
+        sources: Sources,
+        planning: &mut HashSet<String>,
+    ) -> Result<Plan, PlanError> {
+        planning.insert(sources.document_url().to_string());
+        let mut nested = IndexMap::new();
+        for source in &document.source_descriptions {
+            let Some(arazzo) = sources.arazzo(&source.name) else {
+                continue;
+            };
+            if planning.contains(arazzo.url.as_str()) {
+                continue; // a cycle of documents: the one being planned is reachable already
+            }
+            let value = serde_json::to_value(arazzo.document).unwrap_or_default();
+            let plan = Plan::build(
+                arazzo.document.clone(),
+                &value,
+                arazzo.sources.clone(),
+                planning,
+            )?;
+            nested.insert(source.name.clone(), plan);
+        }
+        let planner = Planner {
+            document: &document,
+            sources: &sources,
+            nested: &nested,
+        };
         let workflows = document
             .workflows
             .iter()
             .enumerate()
-            .map(|(index, workflow)| {
-                plan_workflow(&document, document_value, &sources, index, workflow)
-            })
+            .map(|(index, workflow)| planner.workflow(document_value, index, workflow))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Plan {
             document,
             sources,
             workflows,
+            nested,
         })
     }
 
@@ -108,6 +198,15 @@ impl Plan {
     pub fn workflow_ids(&self) -> impl Iterator<Item = &str> {
         self.workflows.iter().map(|workflow| workflow.id.as_str())
     }
+
+    /// The plan a workflow reference lives in, and the workflow.
+    pub(crate) fn resolve(&self, reference: &WorkflowRef) -> (&Plan, &WorkflowPlan) {
+        let plan = match &reference.source {
+            None => self,
+            Some(source) => &self.nested[source],
+        };
+        (plan, &plan.workflows[reference.index])
+    }
 }
 
 impl WorkflowPlan {
@@ -122,229 +221,396 @@ impl WorkflowPlan {
     }
 }
 
-fn plan_workflow(
-    document: &Document,
-    document_value: &Value,
-    sources: &Sources,
-    index: usize,
-    workflow: &Workflow,
-) -> Result<WorkflowPlan, PlanError> {
-    let inputs =
-        InputSchema::compile(document_value, index).map_err(|message| PlanError::InputSchema {
-            workflow_id: workflow.workflow_id.clone(),
+struct Planner<'a> {
+    document: &'a Document,
+    sources: &'a Sources,
+    nested: &'a IndexMap<String, Plan>,
+}
+
+fn expression_error(location: String, err: impl ToString) -> PlanError {
+    PlanError::Expression {
+        location,
+        message: err.to_string(),
+    }
+}
+
+impl Planner<'_> {
+    fn workflow(
+        &self,
+        document_value: &Value,
+        index: usize,
+        workflow: &Workflow,
+    ) -> Result<WorkflowPlan, PlanError> {
+        let inputs = InputSchema::compile(document_value, index).map_err(|message| {
+            PlanError::InputSchema {
+                workflow_id: workflow.workflow_id.clone(),
+                message,
+            }
+        })?;
+        let target_error = |message: String| PlanError::Target {
+            step_id: workflow.workflow_id.clone(),
             message,
-        })?;
-    let steps = workflow
-        .steps
-        .iter()
-        .map(|step| plan_step(document, sources, workflow, step))
-        .collect::<Result<Vec<_>, _>>()?;
-    let outputs = parse_outputs(
-        &workflow.outputs,
-        &format!("workflow `{}` outputs", workflow.workflow_id),
-    )?;
-    Ok(WorkflowPlan {
-        id: workflow.workflow_id.clone(),
-        inputs,
-        steps,
-        outputs,
-    })
-}
-
-fn plan_step(
-    document: &Document,
-    sources: &Sources,
-    workflow: &Workflow,
-    step: &Step,
-) -> Result<StepPlan, PlanError> {
-    let unsupported = |what: &str| PlanError::Unsupported {
-        step_id: step.step_id.clone(),
-        what: what.to_string(),
-    };
-    if matches!(step.target(), Some(StepTarget::WorkflowId(_))) {
-        return Err(unsupported("steps that call a workflow are"));
-    }
-    if !step.on_success.is_empty() || !workflow.success_actions.is_empty() {
-        return Err(unsupported("success actions are"));
-    }
-    if !step.on_failure.is_empty() || !workflow.failure_actions.is_empty() {
-        return Err(unsupported("failure actions are"));
-    }
-    let operation = sources
-        .operation(step)
-        .map_err(|err| PlanError::Target {
-            step_id: step.step_id.clone(),
-            message: err.to_string(),
-        })?
-        .clone();
-    let at = |field: &str| {
-        format!(
-            "workflow `{}` step `{}` {field}",
-            workflow.workflow_id, step.step_id
-        )
-    };
-    let components = document.components.as_ref();
-
-    let mut parameters: Vec<ParameterPlan> = Vec::new();
-    for item in workflow.parameters.iter().chain(&step.parameters) {
-        let parameter = resolve_parameter(item, components, &at("parameters"))?;
-        let location = parameter.location.ok_or_else(|| PlanError::Expression {
-            location: at(&format!("parameter `{}`", parameter.name)),
-            message: "an operation parameter needs `in`".to_string(),
-        })?;
-        let value = ValueTree::parse(&parameter.value).map_err(|err| PlanError::Expression {
-            location: at(&format!("parameter `{}`", parameter.name)),
-            message: err.to_string(),
-        })?;
-        // A step parameter overrides a workflow parameter with the same name and location
-        // (header names case-insensitively); it can never remove it.
-        let same = |existing: &ParameterPlan| {
-            existing.location == location
-                && match location {
-                    ParameterIn::Header => existing.name.eq_ignore_ascii_case(&parameter.name),
-                    _ => existing.name == parameter.name,
-                }
         };
-        let plan = ParameterPlan {
-            name: parameter.name.clone(),
-            location,
-            value,
-        };
-        match parameters.iter_mut().find(|existing| same(existing)) {
-            Some(existing) => *existing = plan,
-            None => parameters.push(plan),
-        }
+        let depends_on = workflow
+            .depends_on
+            .iter()
+            .map(|id| self.workflow_ref(id).map_err(&target_error))
+            .collect::<Result<Vec<_>, _>>()?;
+        let steps = workflow
+            .steps
+            .iter()
+            .map(|step| self.step(workflow, step))
+            .collect::<Result<Vec<_>, _>>()?;
+        let outputs = parse_outputs(
+            &workflow.outputs,
+            &format!("workflow `{}` outputs", workflow.workflow_id),
+        )?;
+        Ok(WorkflowPlan {
+            id: workflow.workflow_id.clone(),
+            inputs,
+            depends_on,
+            steps,
+            outputs,
+        })
     }
 
-    let body = match &step.request_body {
-        None => None,
-        Some(body) => {
-            let payload = body
-                .payload
-                .as_ref()
-                .map(ValueTree::parse)
-                .transpose()
-                .map_err(|err| PlanError::Expression {
-                    location: at("requestBody payload"),
-                    message: err.to_string(),
-                })?;
-            let replacements = body
-                .replacements
+    /// A workflowId: bare for this document, `$sourceDescriptions.<name>.<workflowId>` for an
+    /// Arazzo source.
+    fn workflow_ref(&self, id: &str) -> Result<WorkflowRef, String> {
+        if let Some(rest) = id.strip_prefix("$sourceDescriptions.") {
+            let (source, workflow_id) = rest
+                .split_once('.')
+                .ok_or_else(|| format!("`{id}` names no workflow"))?;
+            let plan = self
+                .nested
+                .get(source)
+                .ok_or_else(|| format!("`{source}` is not an Arazzo source description"))?;
+            let index = plan
+                .document
+                .workflows
                 .iter()
-                .map(|replacement| {
-                    let value = ValueTree::parse(&replacement.value).map_err(|err| {
-                        PlanError::Expression {
-                            location: at(&format!("replacement `{}`", replacement.target)),
-                            message: err.to_string(),
-                        }
-                    })?;
-                    Ok((replacement.target.clone(), value))
-                })
-                .collect::<Result<Vec<_>, PlanError>>()?;
-            Some(BodyPlan {
-                content_type: body.content_type.clone(),
-                payload,
-                replacements,
-            })
+                .position(|workflow| workflow.workflow_id == workflow_id)
+                .ok_or_else(|| format!("source `{source}` has no workflow `{workflow_id}`"))?;
+            return Ok(WorkflowRef {
+                source: Some(source.to_string()),
+                index,
+            });
         }
-    };
+        let index = self
+            .document
+            .workflows
+            .iter()
+            .position(|workflow| workflow.workflow_id == id)
+            .ok_or_else(|| format!("no workflow `{id}`"))?;
+        Ok(WorkflowRef {
+            source: None,
+            index,
+        })
+    }
 
-    let criteria = step
-        .success_criteria
-        .iter()
-        .map(|criterion| plan_criterion(criterion, &at("successCriteria")))
+    fn step(&self, workflow: &Workflow, step: &Step) -> Result<StepPlan, PlanError> {
+        let at = |field: &str| {
+            format!(
+                "workflow `{}` step `{}` {field}",
+                workflow.workflow_id, step.step_id
+            )
+        };
+        let target_error = |message: String| PlanError::Target {
+            step_id: step.step_id.clone(),
+            message,
+        };
+        let call = match step.target() {
+            Some(StepTarget::WorkflowId(id)) => {
+                Call::Workflow(self.workflow_ref(id).map_err(target_error)?)
+            }
+            _ => Call::Operation(Box::new(
+                self.sources
+                    .operation(step)
+                    .map_err(|err| target_error(err.to_string()))?
+                    .clone(),
+            )),
+        };
+        let calls_workflow = matches!(call, Call::Workflow(_));
+        let components = self.document.components.as_ref();
+
+        let mut parameters: Vec<ParameterPlan> = Vec::new();
+        for item in workflow.parameters.iter().chain(&step.parameters) {
+            let parameter = resolve(item, components)
+                .ok_or_else(|| expression_error(at("parameters"), unresolved(item)))?;
+            let location = match (parameter.location, calls_workflow) {
+                // A workflow step maps every parameter to an input, by name.
+                (_, true) => None,
+                (Some(location), false) => Some(location),
+                (None, false) => {
+                    let message = "an operation parameter needs `in`";
+                    return Err(expression_error(
+                        at(&format!("parameter `{}`", parameter.name)),
+                        message,
+                    ));
+                }
+            };
+            let value = ValueTree::parse(&parameter.value).map_err(|err| {
+                expression_error(at(&format!("parameter `{}`", parameter.name)), err)
+            })?;
+            // A step parameter overrides a workflow parameter with the same name and location
+            // (header names case-insensitively); it can never remove it.
+            let same = |existing: &ParameterPlan| {
+                existing.location == location
+                    && match location {
+                        Some(ParameterIn::Header) => {
+                            existing.name.eq_ignore_ascii_case(&parameter.name)
+                        }
+                        _ => existing.name == parameter.name,
+                    }
+            };
+            let plan = ParameterPlan {
+                name: parameter.name.clone(),
+                location,
+                value,
+            };
+            match parameters.iter_mut().find(|existing| same(existing)) {
+                Some(existing) => *existing = plan,
+                None => parameters.push(plan),
+            }
+        }
+
+        let body = match &step.request_body {
+            None => None,
+            Some(body) => {
+                let payload = body
+                    .payload
+                    .as_ref()
+                    .map(ValueTree::parse)
+                    .transpose()
+                    .map_err(|err| expression_error(at("requestBody payload"), err))?;
+                let replacements = body
+                    .replacements
+                    .iter()
+                    .map(|replacement| {
+                        let value = ValueTree::parse(&replacement.value).map_err(|err| {
+                            expression_error(
+                                at(&format!("replacement `{}`", replacement.target)),
+                                err,
+                            )
+                        })?;
+                        Ok((replacement.target.clone(), value))
+                    })
+                    .collect::<Result<Vec<_>, PlanError>>()?;
+                Some(BodyPlan {
+                    content_type: body.content_type.clone(),
+                    payload,
+                    replacements,
+                })
+            }
+        };
+
+        let criteria = plan_criteria(&step.success_criteria, &at("successCriteria"))?;
+        let outputs = parse_outputs(&step.outputs, &at("outputs"))?;
+        let on_success = merge(
+            &workflow.success_actions,
+            &step.on_success,
+            components,
+            |action: &SuccessAction| &action.name,
+        )
+        .into_iter()
+        .map(|action| self.success_action(workflow, &action, &at("onSuccess")))
         .collect::<Result<Vec<_>, _>>()?;
-    let outputs = parse_outputs(&step.outputs, &at("outputs"))?;
-    Ok(StepPlan {
-        id: step.step_id.clone(),
-        operation,
-        parameters,
-        body,
-        criteria,
-        outputs,
-    })
+        let on_failure = merge(
+            &workflow.failure_actions,
+            &step.on_failure,
+            components,
+            |action: &FailureAction| &action.name,
+        )
+        .into_iter()
+        .map(|action| self.failure_action(workflow, &action, &at("onFailure")))
+        .collect::<Result<Vec<_>, _>>()?;
+        let (security, responses) = match &call {
+            Call::Operation(operation) => (
+                crate::auth::requirements(operation, self.sources),
+                crate::conformance::ResponseSpec::of(operation, self.sources),
+            ),
+            Call::Workflow(_) => (Vec::new(), None),
+        };
+        Ok(StepPlan {
+            id: step.step_id.clone(),
+            call,
+            parameters,
+            body,
+            criteria,
+            outputs,
+            on_success,
+            on_failure,
+            security,
+            responses,
+        })
+    }
+
+    fn step_index(&self, workflow: &Workflow, step_id: &str) -> Result<usize, PlanError> {
+        workflow
+            .steps
+            .iter()
+            .position(|step| step.step_id == step_id)
+            .ok_or_else(|| PlanError::Target {
+                step_id: step_id.to_string(),
+                message: format!("no step `{step_id}` in workflow `{}`", workflow.workflow_id),
+            })
+    }
+
+    fn target(
+        &self,
+        workflow: &Workflow,
+        step_id: Option<&str>,
+        workflow_id: Option<&str>,
+    ) -> Result<Option<Target>, PlanError> {
+        Ok(match (step_id, workflow_id) {
+            (Some(step_id), _) => Some(Target::Step(self.step_index(workflow, step_id)?)),
+            (None, Some(id)) => Some(Target::Workflow(self.workflow_ref(id).map_err(
+                |message| PlanError::Target {
+                    step_id: id.to_string(),
+                    message,
+                },
+            )?)),
+            (None, None) => None,
+        })
+    }
+
+    fn success_action(
+        &self,
+        workflow: &Workflow,
+        action: &SuccessAction,
+        at: &str,
+    ) -> Result<ActionPlan, PlanError> {
+        let target = self.target(
+            workflow,
+            action.step_id.as_deref(),
+            action.workflow_id.as_deref(),
+        )?;
+        let kind = match (action.action_type, target) {
+            (SuccessActionType::End, _) => ActionKind::End,
+            (SuccessActionType::Goto, Some(Target::Step(index))) => ActionKind::GotoStep(index),
+            (SuccessActionType::Goto, Some(Target::Workflow(reference))) => {
+                ActionKind::GotoWorkflow(reference)
+            }
+            (SuccessActionType::Goto, None) => {
+                return Err(expression_error(at.to_string(), "a goto needs a target"));
+            }
+        };
+        let criteria = plan_criteria(&action.criteria, &format!("{at} `{}`", action.name))?;
+        Ok(ActionPlan {
+            name: action.name.clone(),
+            kind,
+            criteria,
+        })
+    }
+
+    fn failure_action(
+        &self,
+        workflow: &Workflow,
+        action: &FailureAction,
+        at: &str,
+    ) -> Result<ActionPlan, PlanError> {
+        let target = self.target(
+            workflow,
+            action.step_id.as_deref(),
+            action.workflow_id.as_deref(),
+        )?;
+        let kind = match (action.action_type, target) {
+            (FailureActionType::End, _) => ActionKind::End,
+            (FailureActionType::Goto, Some(Target::Step(index))) => ActionKind::GotoStep(index),
+            (FailureActionType::Goto, Some(Target::Workflow(reference))) => {
+                ActionKind::GotoWorkflow(reference)
+            }
+            (FailureActionType::Goto, None) => {
+                return Err(expression_error(at.to_string(), "a goto needs a target"));
+            }
+            (FailureActionType::Retry, first) => ActionKind::Retry {
+                after: action.retry_after,
+                limit: action.retry_limit.unwrap_or(1),
+                first,
+            },
+        };
+        let criteria = plan_criteria(&action.criteria, &format!("{at} `{}`", action.name))?;
+        Ok(ActionPlan {
+            name: action.name.clone(),
+            kind,
+            criteria,
+        })
+    }
 }
 
-fn resolve_parameter(
+/// Workflow-level actions merged with a step's, by name: the workflow's list in order, a step
+/// action with the same name replacing it in place, the step's new actions after (the order of
+/// Stoplight Spectral's Arazzo rules; "overridden … but cannot be removed"). Reusable Objects
+/// that do not resolve are left out (validation reports them).
+fn merge<T: Component>(
+    workflow: &[OrReusable<T>],
+    step: &[OrReusable<T>],
+    components: Option<&arazzo_model::Components>,
+    name: fn(&T) -> &String,
+) -> Vec<T> {
+    let mut merged: Vec<T> = workflow
+        .iter()
+        .filter_map(|item| item.resolve(components))
+        .collect();
+    for action in step.iter().filter_map(|item| item.resolve(components)) {
+        match merged
+            .iter_mut()
+            .find(|existing| name(existing) == name(&action))
+        {
+            Some(existing) => *existing = action,
+            None => merged.push(action),
+        }
+    }
+    merged
+}
+
+fn resolve(
     item: &OrReusable<Parameter>,
     components: Option<&arazzo_model::Components>,
-    location: &str,
-) -> Result<Parameter, PlanError> {
+) -> Option<Parameter> {
     item.resolve(components)
-        .ok_or_else(|| PlanError::Expression {
-            location: location.to_string(),
-            message: match item {
-                OrReusable::Reusable(reusable) => format!(
-                    "`{}` does not name a parameter component",
-                    reusable.reference
-                ),
-                OrReusable::Object(_) => "unresolvable parameter".to_string(),
-            },
-        })
 }
 
-pub(crate) fn plan_criterion(
-    criterion: &arazzo_model::Criterion,
-    location: &str,
-) -> Result<CriterionPlan, PlanError> {
-    let error = |message: String| PlanError::Expression {
-        location: location.to_string(),
-        message,
-    };
-    let (type_name, version) = match &criterion.criterion_type {
-        None => ("simple", None),
-        Some(CriterionType::Kind(kind)) => (kind_name(*kind), None),
-        Some(CriterionType::ExpressionType(expression_type)) => {
-            let name = match expression_type.language {
-                arazzo_model::ExpressionLanguage::Jsonpath => "jsonpath",
-                arazzo_model::ExpressionLanguage::Xpath => "xpath",
-            };
-            (name, Some(expression_type.version.as_str()))
-        }
-    };
-    let kind = CriterionKind::from_type(type_name, version).ok_or_else(|| {
-        error(format!(
-            "unsupported criterion type `{type_name}` {}",
-            version.unwrap_or_default()
-        ))
-    })?;
-    let context = criterion
-        .context
-        .as_deref()
-        .map(|context| arazzo_expr::parse_expression(context, Mode::Lenient))
-        .transpose()
-        .map_err(|err| error(format!("context: {err}")))?
-        .map(|parsed| parsed.value);
-    let parsed = arazzo_expr::parse_criterion(kind, context, &criterion.condition, Mode::Lenient)
-        .map_err(|err| error(format!("`{}`: {err}", criterion.condition)))?;
-    Ok(CriterionPlan {
-        condition: criterion.condition.clone(),
-        criterion: parsed.value,
-    })
-}
-
-fn kind_name(kind: arazzo_model::CriterionKind) -> &'static str {
-    match kind {
-        arazzo_model::CriterionKind::Simple => "simple",
-        arazzo_model::CriterionKind::Regex => "regex",
-        arazzo_model::CriterionKind::Jsonpath => "jsonpath",
-        arazzo_model::CriterionKind::Xpath => "xpath",
+fn unresolved(item: &OrReusable<Parameter>) -> String {
+    match item {
+        OrReusable::Reusable(reusable) => format!(
+            "`{}` does not name a parameter component",
+            reusable.reference
+        ),
+        OrReusable::Object(_) => "unresolvable parameter".to_string(),
     }
+}
+
+fn plan_criteria(
+    criteria: &[arazzo_model::Criterion],
+    location: &str,
+) -> Result<Vec<CriterionPlan>, PlanError> {
+    criteria
+        .iter()
+        .map(|criterion| {
+            let parsed = criterion.parse(Mode::Lenient).map_err(|err| {
+                expression_error(
+                    location.to_string(),
+                    format!("`{}`: {err}", criterion.condition),
+                )
+            })?;
+            Ok(CriterionPlan {
+                condition: criterion.condition.clone(),
+                criterion: parsed.value,
+            })
+        })
+        .collect()
 }
 
 fn parse_outputs(
-    outputs: &indexmap::IndexMap<String, String>,
+    outputs: &IndexMap<String, String>,
     location: &str,
 ) -> Result<Vec<(String, Expression)>, PlanError> {
     outputs
         .iter()
         .map(|(name, source)| {
-            let parsed = arazzo_expr::parse_expression(source, Mode::Lenient).map_err(|err| {
-                PlanError::Expression {
-                    location: format!("{location} `{name}`"),
-                    message: err.to_string(),
-                }
-            })?;
+            let parsed = arazzo_expr::parse_expression(source, Mode::Lenient)
+                .map_err(|err| expression_error(format!("{location} `{name}`"), err))?;
             Ok((name.clone(), parsed.value))
         })
         .collect()

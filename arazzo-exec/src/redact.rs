@@ -56,6 +56,15 @@ impl Redactor {
         Redactor { secrets }
     }
 
+    /// Adds secret values (e.g. the secret inputs of a called workflow).
+    pub fn add(&mut self, secrets: impl IntoIterator<Item = String>) {
+        let added = Redactor::new(secrets);
+        self.secrets.extend(added.secrets);
+        self.secrets
+            .sort_by_key(|secret| std::cmp::Reverse(secret.len()));
+        self.secrets.dedup();
+    }
+
     /// `text` with every secret value replaced.
     pub fn text<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let mut out = Cow::Borrowed(text);

@@ -19,6 +19,10 @@ pub struct WorkflowReport {
     pub steps: Vec<StepReport>,
     /// The workflow outputs that resolved.
     pub outputs: IndexMap<String, Value>,
+    /// The workflows listed in `dependsOn` that ran first, and workflows that a `goto` or
+    /// `retry` action transferred to.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub workflows: Vec<WorkflowReport>,
     /// Workflow outputs that did not resolve, with why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unresolved_outputs: Vec<(String, String)>,
@@ -45,6 +49,13 @@ pub enum Outcome {
         /// The failing step.
         step_id: String,
         /// Why, one line.
+        reason: String,
+    },
+    /// A workflow listed in `dependsOn` did not pass, so none of the steps ran.
+    DependencyFailed {
+        /// The dependency.
+        workflow_id: String,
+        /// Why it failed.
         reason: String,
     },
     /// A step could not be run or got no response.
@@ -75,6 +86,15 @@ pub struct StepReport {
     pub outputs: IndexMap<String, Value>,
     /// Passed, failed or error.
     pub outcome: StepOutcome,
+    /// The success or failure action taken after the step, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    /// For a step that calls a workflow: that workflow's report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workflow: Option<Box<WorkflowReport>>,
+    /// Where the response does not match the OpenAPI description (see `strict`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// Why the step failed or erred.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,

@@ -5,9 +5,11 @@ use bytes::Bytes;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 
+use crate::auth::Credential;
 use crate::context::{Exchange, Scope};
 use crate::executor::Request;
-use crate::plan::StepPlan;
+use crate::plan::{Call, StepPlan};
+use crate::serialize::{Serialized, Style, serialize, text};
 use crate::value::Evaluated;
 
 /// Characters escaped in a path parameter: everything but RFC 3986 unreserved characters.
@@ -25,8 +27,14 @@ const DEFAULT_CONTENT_TYPE: &str = "application/json";
 /// # Errors
 /// A parameter or payload expression that does not resolve, a path parameter without a
 /// value, a bad payload replacement, or a URL that does not parse (one line each).
-pub(crate) fn build(step: &StepPlan, scope: &Scope<'_>) -> Result<(Request, Exchange), String> {
-    let operation = &step.operation;
+pub(crate) fn build(
+    step: &StepPlan,
+    scope: &Scope<'_>,
+    credentials: &[Credential],
+) -> Result<(Request, Exchange), String> {
+    let Call::Operation(operation) = &step.call else {
+        unreachable!("only operation steps send requests");
+    };
     let mut exchange = Exchange {
         method: operation.method.to_string(),
         ..Exchange::default()
@@ -38,18 +46,54 @@ pub(crate) fn build(step: &StepPlan, scope: &Scope<'_>) -> Result<(Request, Exch
             Ok(Evaluated::AbsentInput) => continue,
             Err(err) => return Err(format!("parameter `{}`: {err}", parameter.name)),
         };
-        let name = parameter.name.clone();
-        match parameter.location {
-            ParameterIn::Path => exchange.path.push((name, text(&value))),
-            ParameterIn::Query => match value {
-                // An array is sent as repeated `name=item` (OpenAPI's default: form, explode).
-                Value::Array(items) => exchange
-                    .query
-                    .extend(items.iter().map(|item| (name.clone(), text(item)))),
-                other => exchange.query.push((name, text(&other))),
-            },
-            ParameterIn::Header => exchange.request_headers.push((name, text(&value))),
-            ParameterIn::Cookie => cookies.push(format!("{name}={}", text(&value))),
+        let Some(location) = parameter.location else {
+            continue;
+        };
+        let name = &parameter.name;
+        // Serialized as the OpenAPI parameter of the same name and location says; one the
+        // operation does not declare is sent as given, in the location's default style.
+        let declared = operation.parameters.iter().find(|declared| {
+            declared.location == location
+                && match location {
+                    ParameterIn::Header => declared.name.eq_ignore_ascii_case(name),
+                    _ => declared.name == *name,
+                }
+        });
+        match (
+            serialize(name, &value, Style::of(location, declared)),
+            location,
+        ) {
+            (Serialized::Pairs(pairs), _) => exchange.query.extend(pairs),
+            (Serialized::Text(text), ParameterIn::Path) => exchange.path.push((name.clone(), text)),
+            (Serialized::Text(text), ParameterIn::Cookie) => cookies.push(format!("{name}={text}")),
+            (Serialized::Text(text), _) => exchange.request_headers.push((name.clone(), text)),
+        }
+    }
+    // Credentials of the operation's security schemes, where the step did not set its own.
+    for credential in credentials {
+        match credential {
+            Credential::Header(name, value) => {
+                if !exchange
+                    .request_headers
+                    .iter()
+                    .any(|(existing, _)| existing.eq_ignore_ascii_case(name))
+                {
+                    exchange.request_headers.push((name.clone(), value.clone()));
+                }
+            }
+            Credential::Query(name, value) => {
+                if !exchange.query.iter().any(|(existing, _)| existing == name) {
+                    exchange.query.push((name.clone(), value.clone()));
+                }
+            }
+            Credential::Cookie(name, value) => {
+                if !cookies
+                    .iter()
+                    .any(|cookie: &String| cookie.starts_with(&format!("{name}=")))
+                {
+                    cookies.push(format!("{name}={value}"));
+                }
+            }
         }
     }
     if !cookies.is_empty() {
@@ -139,14 +183,6 @@ pub(crate) fn build(step: &StepPlan, scope: &Scope<'_>) -> Result<(Request, Exch
     Ok((request, exchange))
 }
 
-/// A parameter value as text: strings as they are, anything else as JSON.
-fn text(value: &Value) -> String {
-    match value {
-        Value::String(text) => text.clone(),
-        other => other.to_string(),
-    }
-}
-
 /// The body bytes: a string payload verbatim; an object as a form for
 /// `application/x-www-form-urlencoded`; anything else as JSON.
 fn encode(payload: &Value, content_type: &str) -> Bytes {
@@ -166,6 +202,11 @@ fn encode(payload: &Value, content_type: &str) -> Bytes {
 /// Sets `value` at the JSON pointer `target` of `payload`: an existing member or index is
 /// replaced; a new member of an existing object is added; `-` appends to an array.
 fn replace(payload: &mut Value, target: &str, value: Value) -> Result<(), String> {
+    if payload.is_string() {
+        return Err(format!(
+            "replacement target `{target}`: replacements in a text payload (XPath on XML) are not supported; use `{{$…}}` templates in the payload"
+        ));
+    }
     if target.is_empty() {
         *payload = value;
         return Ok(());
@@ -223,6 +264,12 @@ mod tests {
                 .contains("not in the payload")
         );
         assert!(replace(&mut payload, "/list/9", json!(1)).is_err());
+        let mut xml = json!("<order><qty>1</qty></order>");
+        assert!(
+            replace(&mut xml, "/order/qty", json!(2))
+                .unwrap_err()
+                .contains("not supported")
+        );
     }
 
     #[test]

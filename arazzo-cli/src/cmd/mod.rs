@@ -1,5 +1,7 @@
 //! One module per subcommand.
 
 pub mod list;
+pub mod mock;
 pub mod run;
+pub mod snapshot;
 pub mod validate;

@@ -2,17 +2,19 @@
 
 use std::io::{Read, Write};
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use arazzo_exec::sources;
 use arazzo_exec::{
-    Engine, HttpExecutor, InputSchema, LoadError, Outcome, Plan, PlanError, RunError,
-    SourceOptions, StepOutcome, StepReport, WorkflowReport,
+    Engine, Executor, HttpExecutor, InputSchema, LoadError, ManualClock, Outcome, Plan, PlanError,
+    Recording, Redactor, ReplayExecutor, RunError, SourceOptions, StepOutcome, StepReport,
+    WorkflowReport,
 };
 use arazzo_model::SourceFile;
 use serde_json::{Map, Value};
 
-use crate::args::{Format, RunArgs};
+use crate::args::{RunArgs, RunFormat};
 use crate::{exit, render};
 
 /// Prefix of the environment variables giving inputs: `ARAZZO_INPUT_<name>` (name as written).
@@ -25,6 +27,20 @@ pub fn run(
     err: &mut dyn Write,
     color: bool,
 ) -> anyhow::Result<u8> {
+    run_then(args, err, color, &mut |report, err| {
+        print_report(args, &report, out, err)
+    })
+}
+
+/// Loads, plans and runs the workflow of `args` (over HTTP, a mock or a cassette; recording
+/// a cassette with `--record`), writing any problem on `err` and returning its exit code;
+/// hands the report of a run to `then`, which returns the exit code.
+pub(crate) fn run_then(
+    args: &RunArgs,
+    err: &mut dyn Write,
+    color: bool,
+    then: &mut dyn FnMut(WorkflowReport, &mut dyn Write) -> anyhow::Result<u8>,
+) -> anyhow::Result<u8> {
     let file = match SourceFile::read(&args.file) {
         Ok(file) => file,
         Err(load) => {
@@ -36,7 +52,7 @@ pub fn run(
             return Ok(exit::INVALID);
         }
     };
-    let options = match source_options(args) {
+    let mut options = match source_options(args) {
         Ok(options) => options,
         Err(message) => {
             writeln!(err, "{}", render::one_line_error("usage", &message, color))?;
@@ -46,6 +62,22 @@ pub fn run(
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    // `--mock`: a mock of the OpenAPI sources, serving from this runtime during the run.
+    let mock = match args.mock {
+        true => match runtime.block_on(super::mock::for_run(
+            &file,
+            &mut options,
+            &args.fails,
+            args.delay_ms,
+        )) {
+            Ok(mock) => mock,
+            Err(message) => {
+                writeln!(err, "{}", render::one_line_error("mock", &message, color))?;
+                return Ok(exit::USAGE);
+            }
+        },
+        false => None,
+    };
     let plan = match runtime.block_on(Plan::from_file(&file, &options)) {
         Ok(plan) => plan,
         Err(LoadError::Invalid(validation)) => {
@@ -97,8 +129,44 @@ pub fn run(
             return Ok(exit::USAGE);
         }
     };
-    let executor = HttpExecutor::new()?;
-    let engine = Engine::new(plan, executor);
+    let redactor = Redactor::new(
+        schema
+            .map(|schema| schema.secret_values(&inputs))
+            .unwrap_or_default(),
+    );
+    let replay = match args.replay.as_deref().map(ReplayExecutor::from_path) {
+        None => None,
+        Some(Ok(replay)) => Some(Arc::new(replay)),
+        Some(Err(cassette)) => {
+            let message = format!("{:#}", anyhow::Error::from(cassette));
+            writeln!(
+                err,
+                "{}",
+                render::one_line_error("cassette", &message, color)
+            )?;
+            return Ok(exit::USAGE);
+        }
+    };
+    let executor: Arc<dyn Executor> = match &replay {
+        Some(replay) => replay.clone(),
+        None => Arc::new(HttpExecutor::new()?),
+    };
+    let recording = args
+        .record
+        .as_ref()
+        .map(|_| Arc::new(Recording::new(executor.clone())));
+    let mut engine = match &recording {
+        Some(recording) => Engine::new(plan, recording.clone()),
+        None => Engine::new(plan, executor),
+    };
+    engine = engine
+        .with_credentials(arazzo_exec::credentials_from_env(std::env::vars()))
+        .with_strict(args.strict);
+    if replay.is_some() {
+        // Replayed responses are instant: retry delays are not waited for either.
+        let clock = ManualClock::new(std::time::SystemTime::now());
+        engine = engine.with_clock(Arc::new(clock));
+    }
     let report = match runtime.block_on(engine.run(&workflow_id, inputs)) {
         Ok(report) => report,
         Err(RunError::InvalidInputs { problems }) => {
@@ -125,25 +193,58 @@ pub fn run(
         }
     };
 
+    if let Some(mock) = mock {
+        runtime.block_on(mock.stop());
+    }
+    if let (Some(path), Some(recording)) = (&args.record, &recording) {
+        recording
+            .cassette(&redactor)
+            .write(path)
+            .map_err(anyhow::Error::from)?;
+    }
+    let code = then(report, err)?;
+    if let Some(replay) = &replay {
+        let unused = replay.unused();
+        if !unused.is_empty() {
+            writeln!(
+                err,
+                "warning: {} exchanges of the cassette were not used; the first: {} {}",
+                unused.len(),
+                unused[0].request.method,
+                unused[0].request.url
+            )?;
+        }
+    }
+    Ok(code)
+}
+
+/// Writes the report as `--format` and `--output` ask; the exit code of its outcome.
+fn print_report(
+    args: &RunArgs,
+    report: &WorkflowReport,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<u8> {
     if let Some(path) = &args.output {
         let json = serde_json::to_string_pretty(&report)?;
         std::fs::write(path, json + "\n")
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     match args.format {
-        Format::Json => {
+        RunFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, &report)?;
             writeln!(out)?;
         }
-        Format::Human => {
-            write_human(&report, args.verbose, err)?;
+        RunFormat::Junit => writeln!(out, "{}", crate::junit::render(report)?)?,
+        RunFormat::Human => {
+            write_human(report, args.verbose, err)?;
             serde_json::to_writer_pretty(&mut *out, &report.outputs)?;
             writeln!(out)?;
         }
     }
     Ok(match report.outcome {
         Outcome::Passed => exit::OK,
-        Outcome::Failed { .. } => exit::WORKFLOW_FAILED,
+        Outcome::Failed { .. } | Outcome::DependencyFailed { .. } => exit::WORKFLOW_FAILED,
         Outcome::Error { .. } => exit::RUNTIME,
     })
 }
@@ -252,7 +353,18 @@ fn write_human(report: &WorkflowReport, verbose: bool, err: &mut dyn Write) -> s
         Outcome::Error { step_id, message } => {
             writeln!(
                 err,
-                "workflow {} stopped at step {step_id}: {message}",
+                "workflow {} stopped at step {step_id}: {}",
+                report.workflow_id,
+                first_line(Some(message))
+            )?;
+        }
+        Outcome::DependencyFailed {
+            workflow_id,
+            reason,
+        } => {
+            writeln!(
+                err,
+                "workflow {} did not run: its dependency {workflow_id} failed: {reason}",
                 report.workflow_id
             )?;
         }
@@ -274,21 +386,33 @@ fn write_step(
         StepOutcome::Failed => "FAIL",
         StepOutcome::Error => "ERR ",
     };
-    let request = step
-        .request
-        .as_ref()
-        .map(|request| format!("{} {}", request.method, request.url))
-        .unwrap_or_default();
-    let result = match (&step.response, step.outcome) {
-        (Some(response), _) => response.status.to_string(),
-        (None, _) => step.error.clone().unwrap_or_default(),
+    let request = match (&step.request, &step.workflow) {
+        (Some(request), _) => format!("{} {}", request.method, request.url),
+        (None, Some(called)) => format!("workflow {}", called.workflow_id),
+        (None, None) => String::new(),
     };
+    let result = match (&step.response, &step.workflow) {
+        (Some(response), _) => response.status.to_string(),
+        (None, Some(called)) if called.passed() => "passed".to_string(),
+        // The first line; a longer error (a replay mismatch) goes on below.
+        (None, _) => first_line(step.error.as_deref()).to_string(),
+    };
+    let action = step
+        .action
+        .as_deref()
+        .map(|action| format!("  -> {action}"))
+        .unwrap_or_default();
     writeln!(
         err,
-        "{mark} {:width$}  {request}  {result}  {}",
+        "{mark} {:width$}  {request}  {result}  {}{action}",
         step.step_id,
         milliseconds(step.duration)
     )?;
+    if step.response.is_none() {
+        for line in step.error.iter().flat_map(|error| error.lines().skip(1)) {
+            writeln!(err, "   {line}")?;
+        }
+    }
     if verbose {
         if let Some(request) = &step.request {
             for (name, value) in &request.headers {
@@ -307,14 +431,13 @@ fn write_step(
             }
         }
     }
+    for warning in &step.warnings {
+        writeln!(err, "     warning: {warning}")?;
+    }
     if step.outcome == StepOutcome::Failed {
         for criterion in step.criteria.iter().filter(|criterion| !criterion.passed) {
             let reason = criterion.reason.as_deref().unwrap_or_default();
-            writeln!(
-                err,
-                "     criterion `{}` failed: {reason}",
-                criterion.condition
-            )?;
+            writeln!(err, "     failed criterion: {reason}")?;
         }
         if step.criteria.is_empty() {
             writeln!(err, "     {}", step.error.as_deref().unwrap_or_default())?;
@@ -329,6 +452,12 @@ fn write_step(
         }
     }
     Ok(())
+}
+
+/// The first line of a message (a replay mismatch has several).
+fn first_line(text: Option<&str>) -> &str {
+    text.and_then(|text| text.lines().next())
+        .unwrap_or_default()
 }
 
 /// A JSON value as compact text, cut at `limit` characters.

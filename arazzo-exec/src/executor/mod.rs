@@ -1,13 +1,21 @@
 //! The pluggable seam: an [`Executor`] sends a fully resolved [`Request`] and returns the
 //! [`Response`]. The engine never sees reqwest; tests and embedding tools plug their own.
 
+mod cassette;
 mod http;
+mod record;
+mod replay;
 
 use std::sync::Arc;
 
 use bytes::Bytes;
 
+pub use self::cassette::{
+    Body, Cassette, CassetteError, Exchange, MatchPolicy, RecordedRequest, RecordedResponse,
+};
 pub use self::http::{HttpExecutor, HttpExecutorBuilder};
+pub use self::record::Recording;
+pub use self::replay::ReplayExecutor;
 
 /// An HTTP request with every runtime expression already substituted.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,7 +57,8 @@ impl Response {
 pub struct ExecutorError {
     /// What kind of failure.
     pub kind: ExecutorErrorKind,
-    /// One line for people, e.g. `connection refused to 127.0.0.1:9`.
+    /// One line for people, e.g. `connection refused to 127.0.0.1:9`; a replay mismatch
+    /// ([`ExecutorErrorKind::NoRecording`]) adds lines with the expected and actual request.
     pub message: String,
 }
 

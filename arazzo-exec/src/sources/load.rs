@@ -21,7 +21,7 @@ const FETCH_TIMEOUT: Duration = Duration::from_secs(30);
 /// Every OpenAPI document loaded (sources and files reached through `$ref`s), by URL without
 /// fragment; a document that could not be loaded keeps its error, reported when a `$ref` needs it.
 #[derive(Debug, Default)]
-pub(crate) struct Documents(HashMap<Url, Result<SourceFile, SourceErrorKind>>);
+pub(crate) struct Documents(pub(crate) HashMap<Url, Result<SourceFile, SourceErrorKind>>);
 
 impl Documents {
     /// The document holding `url` (its fragment ignored), with the URL it is stored under.
@@ -91,6 +91,37 @@ pub(crate) async fn load(
         next += 1;
     }
     loader.finish()
+}
+
+/// Loads the OpenAPI document at `url` on its own, without an Arazzo document, as the source
+/// named `name` (with the documents its `$ref`s reach, and the same fixups as a source).
+pub(crate) async fn load_openapi(
+    name: &str,
+    url: &Url,
+    options: &SourceOptions,
+) -> Result<OpenApi, SourceError> {
+    let failed = |kind| SourceError {
+        name: name.to_string(),
+        kind,
+    };
+    let mut loader = Loader {
+        options,
+        client: None,
+        documents: Documents::default(),
+        scopes: Vec::new(),
+        arazzo_urls: HashMap::new(),
+    };
+    let url = without_fragment(url);
+    let location = shown(&url);
+    let file = loader.read(&url, &location).await.map_err(failed)?;
+    detect(file.value(), &location, Some(SourceType::Openapi)).map_err(failed)?;
+    loader.documents.0.insert(url.clone(), Ok(file));
+    loader.load_referenced(&url).await;
+    let server = options
+        .servers
+        .get(name)
+        .or_else(|| options.env_servers.get(&super::server::env_key(name)));
+    OpenApi::build(name, url, &Arc::new(loader.documents), server).map_err(failed)
 }
 
 impl Loader<'_> {

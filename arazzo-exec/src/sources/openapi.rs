@@ -9,10 +9,12 @@ use indexmap::IndexMap;
 use serde_json::Value;
 use url::Url;
 
-use super::error::SourceErrorKind;
-use super::load::Documents;
-use super::openapi_fixups::{follow, is_3_0, merge_parameters, typed_view, upgrade_3_0};
-use super::{Operation, OperationBody, OperationParameter, server};
+use super::error::{SourceError, SourceErrorKind};
+use super::load::{Documents, load_openapi};
+use super::openapi_fixups::{
+    follow, inline_refs, is_3_0, merge_parameters, typed_view, upgrade_3_0,
+};
+use super::{Operation, OperationBody, OperationParameter, SourceOptions, server};
 
 /// The methods a Path Item may hold, in the order the OpenAPI specification lists them.
 const METHODS: [(&str, http::Method); 8] = [
@@ -137,6 +139,47 @@ impl OpenApi {
             by_path,
             spec: OnceLock::new(),
         })
+    }
+
+    /// Reads the OpenAPI 3.x document at `location` on its own, without an Arazzo document:
+    /// for tools such as a mock server. `location` is a path, or a `file:` or `http(s)` URL
+    /// (remote only with [`SourceOptions::allow_remote`]). The source is named after the file
+    /// without its extensions (`specs/pets.openapi.yaml` is `pets`); the same fixups apply as
+    /// for a source description, and [`SourceOptions::servers`] may override its servers by
+    /// that name.
+    ///
+    /// # Errors
+    /// When the document cannot be read or parsed, is not OpenAPI 3.x, or its operations cannot
+    /// be built (see [`SourceErrorKind`]).
+    pub async fn read(location: &str, options: &SourceOptions) -> Result<OpenApi, SourceError> {
+        let url = match Url::parse(location) {
+            Ok(url) if matches!(url.scheme(), "file" | "http" | "https") => url,
+            _ => super::document_url(location)?,
+        };
+        let file_name = url
+            .path_segments()
+            .and_then(|mut segments| segments.next_back())
+            .filter(|name| !name.is_empty())
+            .unwrap_or("openapi");
+        let name = file_name.split('.').next().unwrap_or(file_name);
+        load_openapi(name, &url, options).await
+    }
+
+    /// A copy of `value`, a part of this document (e.g. an operation's
+    /// [`Operation::definition`] or one of its schemas), with every `$ref` replaced by a copy
+    /// of its target, transitively and across files; members beside a `$ref` are kept where
+    /// the target lacks them. A reference back into a target being copied (a recursive schema)
+    /// becomes `{}` (any value), one that does not resolve stays as written. For an OpenAPI 3.0
+    /// document the schema keywords are given in their 3.1 (JSON Schema 2020-12) form, so the
+    /// schemas found in the result can be compiled as JSON Schema 2020-12 as they are.
+    ///
+    /// `$ref`s resolve against the document's own URL.
+    pub fn resolve_refs(&self, value: &Value) -> Value {
+        let mut copy = inline_refs(&self.documents, &self.url, value, &mut Vec::new());
+        if is_3_0(self.document()) {
+            upgrade_3_0(&mut copy);
+        }
+        copy
     }
 
     /// The source description's name.

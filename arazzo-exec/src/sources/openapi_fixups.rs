@@ -52,6 +52,74 @@ pub(crate) fn follow<'a>(
     ))
 }
 
+/// A copy of `value`, found in the document at `base`, with every `$ref` replaced by a copy of
+/// its target (the members beside it added where the target lacks them); `inlining` holds the
+/// targets being copied, a reference back to one of them (a cycle) becomes `{}`. Data (`example`,
+/// `default`, `enum`, `const`, `x-` extensions) is copied as it is; a `$ref` that does not
+/// resolve stays as written.
+pub(crate) fn inline_refs(
+    documents: &Documents,
+    base: &Url,
+    value: &Value,
+    inlining: &mut Vec<Url>,
+) -> Value {
+    match value {
+        Value::Object(members) => {
+            if let Some(Value::String(reference)) = members.get("$ref")
+                && let Ok(target) = base.join(reference)
+            {
+                if inlining.contains(&target) {
+                    return Value::Object(Map::new());
+                }
+                if let Ok((url, found)) = follow(documents, base, value) {
+                    inlining.push(target);
+                    let mut copy = inline_refs(documents, url, found, inlining);
+                    inlining.pop();
+                    if let Value::Object(copied) = &mut copy {
+                        for (key, member) in members.iter().filter(|(key, _)| *key != "$ref") {
+                            if !copied.contains_key(key) {
+                                let member = inline_member(documents, base, key, member, inlining);
+                                copied.insert(key.clone(), member);
+                            }
+                        }
+                    }
+                    return copy;
+                }
+            }
+            Value::Object(
+                members
+                    .iter()
+                    .map(|(key, member)| {
+                        let member = inline_member(documents, base, key, member, inlining);
+                        (key.clone(), member)
+                    })
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|item| inline_refs(documents, base, item, inlining))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+fn inline_member(
+    documents: &Documents,
+    base: &Url,
+    key: &str,
+    member: &Value,
+    inlining: &mut Vec<Url>,
+) -> Value {
+    if DATA_KEYS.contains(&key) && key != "examples" || key.starts_with("x-") {
+        member.clone()
+    } else {
+        inline_refs(documents, base, member, inlining)
+    }
+}
+
 /// The documents other than `base` that `$ref`s in `value` point into (fragments removed), in
 /// order of first use.
 pub(crate) fn referenced_documents(value: &Value, base: &Url) -> Vec<Url> {
@@ -335,6 +403,42 @@ mod tests {
         upgrade_3_0(&mut document);
         let spec: oas3::Spec = serde_json::from_value(document).unwrap();
         assert_eq!(spec.operations().count(), 3);
+    }
+
+    #[test]
+    fn inline_refs_copies_targets_across_files_and_stops_cycles() {
+        let main = Url::parse("file:///api/main.yaml").unwrap();
+        let common = Url::parse("file:///api/common.yaml").unwrap();
+        let file = |url: &Url, value: Value| {
+            let parsed = arazzo_model::SourceFile::parse(url.path(), value.to_string());
+            (url.clone(), Ok(parsed.unwrap()))
+        };
+        let documents = Documents(
+            [
+                file(
+                    &main,
+                    json!({"components": {"schemas": {
+                        "Node": {"type": "object", "properties": {"next": {"$ref": "#/components/schemas/Node"}}}
+                    }}}),
+                ),
+                file(&common, json!({"Pet": {"type": "string", "example": {"$ref": "kept"}}})),
+            ]
+            .into_iter()
+            .collect(),
+        );
+        let value = json!({
+            "pet": {"$ref": "common.yaml#/Pet", "description": "beside"},
+            "node": {"$ref": "#/components/schemas/Node"},
+            "lost": {"$ref": "#/nowhere"},
+        });
+        assert_eq!(
+            inline_refs(&documents, &main, &value, &mut Vec::new()),
+            json!({
+                "pet": {"type": "string", "example": {"$ref": "kept"}, "description": "beside"},
+                "node": {"type": "object", "properties": {"next": {}}},
+                "lost": {"$ref": "#/nowhere"},
+            })
+        );
     }
 
     #[test]

@@ -1,0 +1,149 @@
+//! `arazzo snapshot FILE`: run a workflow and print, check or update its deterministic report.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::args::{RunArgs, SnapshotArgs};
+use crate::exit;
+use anyhow::Context as _;
+
+/// The first lines of every snapshot file.
+const HEADER: &str = "\
+# arazzo snapshot: the report of a run, with durations, dates and secrets normalised.
+# `arazzo snapshot --check` compares a new run with this file; `--update` rewrites it.
+";
+
+/// Runs the workflow and prints its snapshot, or checks or updates the snapshot file.
+///
+/// Exit codes: 0 printed, written, or the same as the file; 1 different (the diff is on
+/// stdout) or no file to check against; otherwise those of `arazzo run` when the workflow
+/// could not run. A workflow that fails is not an error here: its failure is in the snapshot.
+pub fn run(
+    args: &SnapshotArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    color: bool,
+) -> anyhow::Result<u8> {
+    let run_args = RunArgs {
+        file: args.file.clone(),
+        workflow: args.workflow.clone(),
+        inputs: args.inputs.clone(),
+        inputs_file: args.inputs_file.clone(),
+        servers: args.servers.clone(),
+        allow_remote: args.allow_remote,
+        replay: args.replay.clone(),
+        mock: args.mock,
+        ..RunArgs::default()
+    };
+    super::run::run_then(&run_args, err, color, &mut |report, err| {
+        let mut text = format!("{HEADER}{}", arazzo_exec::snapshot_report(&report));
+        if args.mock {
+            text = without_mock_port(&text);
+        }
+        let path = || {
+            args.snapshot
+                .clone()
+                .unwrap_or_else(|| default_path(&args.file, &report.workflow_id))
+        };
+        if args.update {
+            let path = path();
+            std::fs::write(&path, &text)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            writeln!(err, "wrote {}", path.display())?;
+            Ok(exit::OK)
+        } else if args.check {
+            check(&path(), &text, out, err)
+        } else {
+            out.write_all(text.as_bytes())?;
+            Ok(exit::OK)
+        }
+    })
+}
+
+/// Compares `text` with the file at `path`: 0 when equal, else 1 with a unified diff on `out`.
+fn check(path: &Path, text: &str, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
+    let committed = match std::fs::read_to_string(path) {
+        Ok(committed) => committed,
+        Err(read) if read.kind() == std::io::ErrorKind::NotFound => {
+            writeln!(
+                err,
+                "no snapshot at {}: review the output of `arazzo snapshot`, then write it with --update",
+                path.display()
+            )?;
+            return Ok(exit::WORKFLOW_FAILED);
+        }
+        Err(read) => {
+            return Err(read).with_context(|| format!("cannot read {}", path.display()));
+        }
+    };
+    if committed == text {
+        writeln!(err, "snapshot {} matches", path.display())?;
+        return Ok(exit::OK);
+    }
+    let committed_name = format!("{} (committed)", path.display());
+    let diff = similar::TextDiff::from_lines(committed.as_str(), text);
+    write!(
+        out,
+        "{}",
+        diff.unified_diff()
+            .context_radius(3)
+            .header(&committed_name, "this run")
+    )?;
+    writeln!(
+        err,
+        "snapshot {} differs: review the diff; if the change is intended, run again with --update",
+        path.display()
+    )?;
+    Ok(exit::WORKFLOW_FAILED)
+}
+
+/// `text` with the port of every `http://127.0.0.1:PORT` URL (the mock's: a free port, new
+/// on each run) replaced by `[port]`.
+fn without_mock_port(text: &str) -> String {
+    const ORIGIN: &str = "http://127.0.0.1:";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(ORIGIN) {
+        let (before, after) = rest.split_at(at + ORIGIN.len());
+        out.push_str(before);
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 {
+            out.push_str("[port]");
+        }
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `<FILE without extension>.<workflow id>.snapshot.yaml`, next to FILE.
+fn default_path(file: &Path, workflow_id: &str) -> PathBuf {
+    let stem = file
+        .file_stem()
+        .map(|stem| stem.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    file.with_file_name(format!("{stem}.{workflow_id}.snapshot.yaml"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mock_ports_are_placeholders() {
+        assert_eq!(
+            without_mock_port(
+                "url: http://127.0.0.1:40123/meters\nx: http://127.0.0.1:/ 127.0.0.1:9"
+            ),
+            "url: http://127.0.0.1:[port]/meters\nx: http://127.0.0.1:/ 127.0.0.1:9"
+        );
+    }
+
+    #[test]
+    fn default_path_is_next_to_the_document() {
+        assert_eq!(
+            default_path(Path::new("specs/w/arazzo.yaml"), "w"),
+            PathBuf::from("specs/w/arazzo.w.snapshot.yaml")
+        );
+    }
+}

@@ -1,0 +1,71 @@
+//! `--format junit`: a run as JUnit XML, for CI systems. A test suite per workflow (the one
+//! run, then the workflows it depended on or called), a test case per step run (a retried
+//! step appears once per attempt), failures with their cause.
+
+use arazzo_exec::{StepOutcome, WorkflowReport};
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+
+/// The JUnit XML of a run.
+pub fn render(report: &WorkflowReport) -> anyhow::Result<String> {
+    let mut junit = Report::new("arazzo");
+    junit.set_time(report.duration);
+    let mut suites = Vec::new();
+    collect(report, &mut suites);
+    junit.add_test_suites(suites);
+    Ok(junit.to_string()?)
+}
+
+fn collect(report: &WorkflowReport, suites: &mut Vec<TestSuite>) {
+    let mut suite = TestSuite::new(report.workflow_id.as_str());
+    suite.set_time(report.duration);
+    for step in &report.steps {
+        let status = match step.outcome {
+            StepOutcome::Passed => TestCaseStatus::success(),
+            outcome => {
+                let kind = match outcome {
+                    StepOutcome::Error => NonSuccessKind::Error,
+                    _ => NonSuccessKind::Failure,
+                };
+                let mut status = TestCaseStatus::non_success(kind);
+                let cause = step.error.clone().unwrap_or_default();
+                status.set_message(cause.as_str());
+                let failed: Vec<String> = step
+                    .criteria
+                    .iter()
+                    .filter(|criterion| !criterion.passed)
+                    .map(|criterion| {
+                        format!(
+                            "failed criterion: {}",
+                            criterion.reason.as_deref().unwrap_or_default()
+                        )
+                    })
+                    .collect();
+                let status_line = step
+                    .response
+                    .as_ref()
+                    .map(|response| format!("status {}", response.status));
+                let description: Vec<String> = status_line.into_iter().chain(failed).collect();
+                if !description.is_empty() {
+                    status.set_description(description.join("\n"));
+                }
+                status
+            }
+        };
+        let mut case = TestCase::new(step.step_id.as_str(), status);
+        case.set_classname(format!("{}.{}", report.workflow_id, step.step_id));
+        case.set_time(step.duration);
+        if let Some(request) = &step.request {
+            case.set_system_out(format!("{} {}", request.method, request.url));
+        }
+        suite.add_test_case(case);
+    }
+    suites.push(suite);
+    for called in report.workflows.iter().chain(
+        report
+            .steps
+            .iter()
+            .filter_map(|step| step.workflow.as_deref()),
+    ) {
+        collect(called, suites);
+    }
+}

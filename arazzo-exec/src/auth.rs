@@ -1,0 +1,206 @@
+//! Credentials from the OpenAPI `securitySchemes`: apiKey (header, query, cookie), http basic
+//! and bearer, OAuth2 client credentials (a token fetched once per run). A step's own
+//! parameters always win: credentials are added only where the request has none.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::sources::{Operation, Sources};
+
+/// A security scheme of an OpenAPI document, as far as the engine can apply it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Scheme {
+    /// `type: apiKey`: a named header, query parameter or cookie.
+    ApiKey { name: String, location: String },
+    /// `type: http, scheme: basic`: the credential is `user:password`.
+    Basic,
+    /// `type: http, scheme: bearer`: the credential is the token.
+    Bearer,
+    /// `type: oauth2` with a `clientCredentials` flow.
+    ClientCredentials {
+        token_url: String,
+        scopes: Vec<String>,
+    },
+    /// Anything else (openIdConnect, other flows): never applied.
+    Unsupported,
+}
+
+/// One way to satisfy an operation's security: every scheme of the set, by name.
+pub(crate) type Requirement = Vec<(String, Scheme)>;
+
+/// The security requirements of an operation (its own `security`, else the document's), in
+/// order: the first whose credentials are all known is applied.
+pub(crate) fn requirements(operation: &Operation, sources: &Sources) -> Vec<Requirement> {
+    let Some(openapi) = sources.openapi(&operation.source) else {
+        return Vec::new();
+    };
+    let document = openapi.document();
+    let security = operation
+        .definition
+        .get("security")
+        .unwrap_or(&document["security"]);
+    let schemes = &document["components"]["securitySchemes"];
+    let Some(alternatives) = security.as_array() else {
+        return Vec::new();
+    };
+    alternatives
+        .iter()
+        .filter_map(Value::as_object)
+        .map(|requirement| {
+            requirement
+                .iter()
+                .map(|(name, scopes)| {
+                    let definition = follow(document, &schemes[name]);
+                    (name.clone(), scheme(definition, scopes))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn follow<'v>(document: &'v Value, value: &'v Value) -> &'v Value {
+    value["$ref"]
+        .as_str()
+        .and_then(|target| target.strip_prefix('#'))
+        .and_then(|fragment| arazzo_model::resolve_pointer(document, fragment))
+        .unwrap_or(value)
+}
+
+fn scheme(definition: &Value, scopes: &Value) -> Scheme {
+    let text = |key: &str| definition[key].as_str().unwrap_or_default().to_string();
+    match definition["type"].as_str() {
+        Some("apiKey") => Scheme::ApiKey {
+            name: text("name"),
+            location: text("in"),
+        },
+        Some("http") if text("scheme").eq_ignore_ascii_case("basic") => Scheme::Basic,
+        Some("http") if text("scheme").eq_ignore_ascii_case("bearer") => Scheme::Bearer,
+        Some("oauth2") => match definition["flows"]["clientCredentials"]["tokenUrl"].as_str() {
+            Some(token_url) => Scheme::ClientCredentials {
+                token_url: token_url.to_string(),
+                scopes: scopes
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect(),
+            },
+            None => Scheme::Unsupported,
+        },
+        _ => Scheme::Unsupported,
+    }
+}
+
+/// The key of a scheme's credential: `ARAZZO_AUTH_<KEY>` in the environment, where the key is
+/// the scheme name upper-cased with every other character than letters and digits as `_`
+/// (`api_key` and `ApiKey` → `API_KEY`, `APIKEY`).
+pub fn credential_key(scheme_name: &str) -> String {
+    scheme_name
+        .chars()
+        .map(|ch| {
+            if ch.is_ascii_alphanumeric() {
+                ch.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// The credentials set in the environment (`ARAZZO_AUTH_<KEY>=value`), by key, for
+/// [`crate::Engine::with_credentials`]. The CLI passes `std::env::vars()`.
+pub fn credentials_from_env(
+    vars: impl IntoIterator<Item = (String, String)>,
+) -> HashMap<String, String> {
+    vars.into_iter()
+        .filter_map(|(key, value)| Some((key.strip_prefix("ARAZZO_AUTH_")?.to_string(), value)))
+        .collect()
+}
+
+/// What a scheme adds to a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Credential {
+    Header(String, String),
+    Query(String, String),
+    Cookie(String, String),
+}
+
+impl Credential {
+    /// The secret part, for redaction.
+    pub(crate) fn secret(&self) -> &str {
+        match self {
+            Credential::Header(_, value)
+            | Credential::Query(_, value)
+            | Credential::Cookie(_, value) => value,
+        }
+    }
+}
+
+/// The credential of a scheme from its known value (a token for OAuth2, already fetched).
+pub(crate) fn credential(scheme: &Scheme, value: &str) -> Option<Credential> {
+    use base64::Engine as _;
+    Some(match scheme {
+        Scheme::ApiKey { name, location } => match location.as_str() {
+            "header" => Credential::Header(name.clone(), value.to_string()),
+            "query" => Credential::Query(name.clone(), value.to_string()),
+            "cookie" => Credential::Cookie(name.clone(), value.to_string()),
+            _ => return None,
+        },
+        Scheme::Basic => {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(value);
+            Credential::Header("Authorization".to_string(), format!("Basic {encoded}"))
+        }
+        Scheme::Bearer | Scheme::ClientCredentials { .. } => {
+            Credential::Header("Authorization".to_string(), format!("Bearer {value}"))
+        }
+        Scheme::Unsupported => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_keys_and_environment() {
+        assert_eq!(credential_key("api_key"), "API_KEY");
+        assert_eq!(credential_key("ApiKeyAuth"), "APIKEYAUTH");
+        let env = [
+            ("ARAZZO_AUTH_API_KEY".to_string(), "k".to_string()),
+            ("HOME".to_string(), "/".to_string()),
+        ];
+        assert_eq!(
+            credentials_from_env(env),
+            HashMap::from([("API_KEY".to_string(), "k".to_string())])
+        );
+    }
+
+    #[test]
+    fn credentials_by_scheme() {
+        let api_key = Scheme::ApiKey {
+            name: "X-API-KEY".into(),
+            location: "header".into(),
+        };
+        assert_eq!(
+            credential(&api_key, "k"),
+            Some(Credential::Header("X-API-KEY".into(), "k".into()))
+        );
+        assert_eq!(
+            credential(&Scheme::Basic, "ann:secret"),
+            Some(Credential::Header(
+                "Authorization".into(),
+                "Basic YW5uOnNlY3JldA==".into()
+            ))
+        );
+        assert_eq!(
+            credential(&Scheme::Bearer, "t"),
+            Some(Credential::Header(
+                "Authorization".into(),
+                "Bearer t".into()
+            ))
+        );
+        assert_eq!(credential(&Scheme::Unsupported, "t"), None);
+    }
+}

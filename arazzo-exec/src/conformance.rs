@@ -1,0 +1,162 @@
+//! Response checks against the OpenAPI description: the status is declared, the content type
+//! is one the response declares, and a JSON body matches the declared schema. Reported as
+//! warnings, or as step failures in strict mode.
+
+use serde_json::Value;
+
+use crate::sources::{Operation, Sources};
+
+/// The media types a response declares, each with its body schema compiled (when it has one).
+type Media = Vec<(String, Option<jsonschema::Validator>)>;
+
+/// What an operation declares of its responses, with the body schemas compiled once.
+#[derive(Debug)]
+pub(crate) struct ResponseSpec {
+    operation: String,
+    /// Status keys as written (`200`, `2XX`, `default`) and what each declares.
+    responses: Vec<(String, Media)>,
+}
+
+impl ResponseSpec {
+    /// The responses of `operation`, `$ref`s resolved; `None` when it declares none.
+    pub(crate) fn of(operation: &Operation, sources: &Sources) -> Option<ResponseSpec> {
+        let openapi = sources.openapi(&operation.source)?;
+        let resolved = openapi.resolve_refs(&operation.definition);
+        let responses = resolved.get("responses")?.as_object()?;
+        let responses = responses
+            .iter()
+            .map(|(status, response)| {
+                let media = response["content"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(media, content)| {
+                        let validator = content.get("schema").and_then(|schema| {
+                            let mut schema = schema.clone();
+                            if let Value::Object(members) = &mut schema {
+                                members.insert(
+                                    "$schema".into(),
+                                    "https://json-schema.org/draft/2020-12/schema".into(),
+                                );
+                            }
+                            jsonschema::draft202012::new(&schema).ok()
+                        });
+                        (media.clone(), validator)
+                    })
+                    .collect();
+                (status.clone(), media)
+            })
+            .collect();
+        let name = operation
+            .operation_id
+            .clone()
+            .unwrap_or_else(|| format!("{} {}", operation.method, operation.path));
+        Some(ResponseSpec {
+            operation: name,
+            responses,
+        })
+    }
+
+    /// What does not match: the status, the content type, the body.
+    pub(crate) fn check(
+        &self,
+        status: u16,
+        content_type: Option<&str>,
+        body: Option<&Value>,
+    ) -> Vec<String> {
+        let code = status.to_string();
+        let range = format!("{}XX", status / 100);
+        let declared = self
+            .responses
+            .iter()
+            .find(|(key, _)| *key == code)
+            .or_else(|| {
+                self.responses
+                    .iter()
+                    .find(|(key, _)| key.eq_ignore_ascii_case(&range))
+            })
+            .or_else(|| self.responses.iter().find(|(key, _)| key == "default"));
+        let Some((_, media)) = declared else {
+            let keys: Vec<&str> = self.responses.iter().map(|(key, _)| key.as_str()).collect();
+            return vec![format!(
+                "status {status} is not declared by `{}` (it declares {})",
+                self.operation,
+                keys.join(", ")
+            )];
+        };
+        let (Some(body), false) = (body, media.is_empty()) else {
+            return Vec::new();
+        };
+        let received = content_type
+            .unwrap_or_default()
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        let matched = media
+            .iter()
+            .find(|(declared, _)| media_matches(declared, &received));
+        let Some((_, validator)) = matched else {
+            let declared: Vec<&str> = media.iter().map(|(media, _)| media.as_str()).collect();
+            return vec![format!(
+                "content type `{received}` is not declared for status {status} of `{}` ({})",
+                self.operation,
+                declared.join(", ")
+            )];
+        };
+        let Some(validator) = validator.as_ref().filter(|_| received.contains("json")) else {
+            return Vec::new();
+        };
+        validator
+            .iter_errors(body)
+            .take(3)
+            .map(|err| {
+                let at = err.instance_path().as_str().to_string();
+                let at = if at.is_empty() {
+                    "the body".to_string()
+                } else {
+                    format!("`{at}`")
+                };
+                format!(
+                    "{at} does not match the schema of `{}`: {err}",
+                    self.operation
+                )
+            })
+            .collect()
+    }
+}
+
+/// `application/json` matches `application/json`, `application/*` and `*/*`.
+fn media_matches(declared: &str, received: &str) -> bool {
+    let declared = declared
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    match declared.split_once('/') {
+        Some(("*", "*")) => true,
+        Some((kind, "*")) => received
+            .split_once('/')
+            .is_some_and(|(received_kind, _)| received_kind == kind),
+        _ => declared == received,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_ranges() {
+        assert!(media_matches("application/json", "application/json"));
+        assert!(media_matches(
+            "application/json; charset=utf-8",
+            "application/json"
+        ));
+        assert!(media_matches("application/*", "application/problem+json"));
+        assert!(media_matches("*/*", "text/html"));
+        assert!(!media_matches("application/json", "text/html"));
+    }
+}
