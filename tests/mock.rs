@@ -563,7 +563,7 @@ fn stop_releases_the_port() {
     std::net::TcpListener::bind(("127.0.0.1", port)).expect("the port is free again");
 }
 
-/// The port of the mock a `--mock` run used, from its step lines.
+/// The port of the mock a `--mock -v` run used, from its first line.
 fn mock_port(output: &Output) -> u16 {
     let at = output
         .stderr
@@ -581,8 +581,16 @@ fn mock_port(output: &Output) -> u16 {
 fn amberflo_runs_against_the_mock() {
     let workflow = arg(WORKFLOW);
     let inputs = arg("amberflo/inputs.json");
-    let output = arazzo(&["run", &workflow, "--inputs", &inputs, "--mock"]);
+    let output = arazzo(&["run", &workflow, "--inputs", &inputs, "--mock", "-v"]);
     assert_eq!(output.code, 0, "{}", output.transcript());
+    // The report keeps the OpenAPI URLs; the mock answered them.
+    assert!(
+        output
+            .stderr
+            .contains("POST https://app.amberflo.io/meters  200"),
+        "{}",
+        output.stderr
+    );
     let outputs: Value = serde_json::from_str(&output.stdout).unwrap();
     assert_eq!(outputs["meterApiName"], "api-calls");
     assert_eq!(outputs["customerId"], "cust-0001");

@@ -273,64 +273,36 @@ fn secrets_are_never_in_a_cassette_and_the_redacted_cassette_still_replays() {
     assert_eq!(replayed.outputs["eventId"], "evt-9");
 }
 
-/// Sends the requests meant for `from` (an origin) to `to` instead, keeping path and query:
-/// the workflow's URLs stay the real API's, so that the cassette replays without `--server`.
-struct Rebase<E> {
-    inner: E,
-    from: String,
-    to: String,
-}
-
-#[async_trait::async_trait]
-impl<E: Executor> Executor for Rebase<E> {
-    async fn execute(&self, request: &Request) -> Result<Response, ExecutorError> {
-        let mut request = request.clone();
-        if request.url.as_str().starts_with(&self.from) {
-            let rest = &request.url.as_str()[self.from.len()..];
-            request.url = format!("{}{rest}", self.to).parse().unwrap();
-        }
-        self.inner.execute(&request).await
-    }
-}
-
-/// Records `specs/workflows/amberflo/cassette.yaml` against the built-in mock (`arazzo-mock`,
-/// serving the two Amberflo OpenAPI descriptions): `cargo test -p arazzo-tests --
-/// --ignored record_amberflo_cassette`, then review `git diff specs/workflows/amberflo`.
+/// The committed Amberflo cassette is what `arazzo run --mock --record` gives (the mock keeps
+/// the OpenAPI URLs), so re-recording it is one command:
+/// `arazzo run specs/workflows/amberflo/arazzo.yaml --inputs specs/workflows/amberflo/inputs.json --mock --record specs/workflows/amberflo/cassette.yaml`.
 #[test]
-#[ignore = "writes specs/workflows/amberflo/cassette.yaml"]
-fn record_amberflo_cassette() {
-    let runtime = runtime();
-    runtime.block_on(async {
-        let options = SourceOptions::default();
-        let mut apis = Vec::new();
-        for name in [
-            "amberflo-metering-openapi.yaml",
-            "amberflo-billing-openapi.yaml",
-        ] {
-            let path = spec(&format!("amberflo/openapi/{name}"));
-            let api = arazzo_exec::sources::OpenApi::read(path.to_str().unwrap(), &options);
-            apis.push(api.await.unwrap());
-        }
-        let mock = arazzo_mock::MockServer::start(apis.iter(), arazzo_mock::MockOptions::default())
-            .await
-            .unwrap();
-        let plan = Plan::load(spec(AMBERFLO), &options).await.unwrap();
-        let inputs = read_json(&spec("workflows/amberflo/inputs.json"));
-        let redactor = redactor(&plan, WORKFLOW_ID, &inputs);
-        let recording = Arc::new(Recording::new(Rebase {
-            inner: HttpExecutor::new().unwrap(),
-            from: "https://app.amberflo.io/".to_string(),
-            to: mock.url().to_string(),
-        }));
-        let report = Engine::new(plan, recording.clone())
-            .run(WORKFLOW_ID, inputs)
-            .await
-            .unwrap();
-        assert!(report.passed(), "{report:?}");
-        mock.stop().await;
-        recording
-            .cassette(&redactor)
-            .write(spec("workflows/amberflo/cassette.yaml"))
-            .unwrap();
-    });
+fn amberflo_cassette_is_a_recording_against_the_mock() {
+    let dir = temp_dir("record-mock");
+    let cassette = dir.join("cassette.yaml");
+    let output = crate::util::arazzo(&[
+        "run",
+        &crate::util::arg("workflows/amberflo/arazzo.yaml"),
+        "--inputs",
+        &crate::util::arg("workflows/amberflo/inputs.json"),
+        "--mock",
+        "--record",
+        cassette.to_str().unwrap(),
+    ]);
+    assert_eq!(output.code, 0, "{}", output.transcript());
+    // Only the `date` response headers differ between recordings.
+    let without_dates = |text: String| -> String {
+        text.lines()
+            .filter(|line| !line.trim_start().starts_with("- date:"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let recorded = without_dates(std::fs::read_to_string(&cassette).unwrap());
+    let committed =
+        without_dates(std::fs::read_to_string(spec("workflows/amberflo/cassette.yaml")).unwrap());
+    assert_eq!(recorded, committed);
+    assert!(
+        recorded.contains("url: https://app.amberflo.io/meters"),
+        "the OpenAPI URLs are kept"
+    );
 }

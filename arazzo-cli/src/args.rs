@@ -168,8 +168,9 @@ pub struct SnapshotArgs {
     /// Answer every request from this cassette instead of the network.
     #[arg(long, value_name = "CASSETTE", conflicts_with = "mock")]
     pub replay: Option<PathBuf>,
-    /// Send every OpenAPI source's requests to the built-in mock (as `arazzo run --mock`); its
-    /// port is shown as `[port]` in the snapshot.
+    /// Send every OpenAPI source's requests to the built-in mock (as `arazzo run --mock`). The
+    /// report keeps the OpenAPI URLs; a source without an http(s) server is addressed to the
+    /// mock, whose port is shown as `[port]`.
     #[arg(long)]
     pub mock: bool,
     /// The committed snapshot (default: `<FILE without extension>.<workflow>.snapshot.yaml`

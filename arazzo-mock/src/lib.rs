@@ -69,8 +69,10 @@ mod mock;
 mod operation;
 mod problem;
 mod route;
+mod routed;
 mod server;
 
 pub use error::MockError;
 pub use example::example_for;
+pub use routed::Routed;
 pub use server::{Exchange, Fault, Logger, MockOptions, MockServer, Route};

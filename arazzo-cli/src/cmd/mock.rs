@@ -186,8 +186,17 @@ pub async fn for_run(
     let mock = MockServer::start(mocked.iter().map(|(_, api)| *api), mock_options)
         .await
         .map_err(|err| err.to_string())?;
-    for (name, _) in mocked {
-        options.servers.insert(name, mock.url());
+    // Sources with http(s) servers keep their URLs: the run's executor routes their requests
+    // to the mock (`arazzo_mock::Routed`), so reports and cassettes read like real runs. The
+    // others (no server, a relative one) are pointed at the mock.
+    for (name, api) in mocked {
+        if api
+            .operations()
+            .iter()
+            .any(|operation| operation.base_url().is_err())
+        {
+            options.servers.insert(name, mock.url());
+        }
     }
     Ok(Some(mock))
 }

@@ -78,6 +78,9 @@ pub(crate) fn run_then(
         },
         false => None,
     };
+    if let (Some(mock), true) = (&mock, args.verbose) {
+        writeln!(err, "mock: {} answers the requests of this run", mock.url())?;
+    }
     let plan = match runtime.block_on(Plan::from_file(&file, &options)) {
         Ok(plan) => plan,
         Err(LoadError::Invalid(validation)) => {
@@ -147,9 +150,10 @@ pub(crate) fn run_then(
             return Ok(exit::USAGE);
         }
     };
-    let executor: Arc<dyn Executor> = match &replay {
-        Some(replay) => replay.clone(),
-        None => Arc::new(HttpExecutor::new()?),
+    let executor: Arc<dyn Executor> = match (&replay, &mock) {
+        (Some(replay), _) => replay.clone(),
+        (None, Some(mock)) => Arc::new(arazzo_mock::Routed::new(HttpExecutor::new()?, mock.url())),
+        (None, None) => Arc::new(HttpExecutor::new()?),
     };
     let recording = args
         .record
