@@ -51,20 +51,12 @@ pub(crate) fn requirements(operation: &Operation, sources: &Sources) -> Vec<Requ
             requirement
                 .iter()
                 .map(|(name, scopes)| {
-                    let definition = follow(document, &schemes[name]);
+                    let definition = arazzo_model::follow_local_ref(document, &schemes[name]);
                     (name.clone(), scheme(definition, scopes))
                 })
                 .collect()
         })
         .collect()
-}
-
-fn follow<'v>(document: &'v Value, value: &'v Value) -> &'v Value {
-    value["$ref"]
-        .as_str()
-        .and_then(|target| target.strip_prefix('#'))
-        .and_then(|fragment| arazzo_model::resolve_pointer(document, fragment))
-        .unwrap_or(value)
 }
 
 fn scheme(definition: &Value, scopes: &Value) -> Scheme {

@@ -56,6 +56,27 @@ pub(crate) struct Scope<'a> {
     pub exchange: Option<&'a Exchange>,
 }
 
+impl<'a> Scope<'a> {
+    /// What a step's expressions see before its request: no exchange, no called workflow.
+    pub(crate) fn new(
+        document: &'a Document,
+        workflow_id: &'a str,
+        inputs: &'a Value,
+        steps: &'a StepOutputs,
+        workflows: Option<&'a WorkflowResults>,
+    ) -> Scope<'a> {
+        Scope {
+            document,
+            workflow_id,
+            inputs,
+            steps,
+            workflows,
+            outputs: None,
+            exchange: None,
+        }
+    }
+}
+
 fn lookup<'a>(pairs: &'a [(String, String)], name: &str) -> Option<Cow<'a, Value>> {
     pairs
         .iter()

@@ -243,16 +243,7 @@ impl<'e> Run<'e> {
         if !problems.is_empty() {
             return Err(problems);
         }
-        let secrets =
-            schema
-                .secret_names()
-                .into_iter()
-                .filter_map(|name| match inputs.get(&name)? {
-                    Value::String(text) => Some(text.clone()),
-                    Value::Null => None,
-                    other => Some(other.to_string()),
-                });
-        self.redactor.add(secrets);
+        self.redactor.add(schema.secret_values(inputs));
         Ok(())
     }
 
@@ -349,15 +340,13 @@ impl<'e> Run<'e> {
             }
 
             let document_results = self.results.get(&document_key(plan));
-            let scope = Scope {
-                document: &plan.document,
-                workflow_id: &workflow.id,
-                inputs: &inputs,
-                steps: &steps,
-                workflows: document_results,
-                outputs: None,
-                exchange: None,
-            };
+            let scope = Scope::new(
+                &plan.document,
+                &workflow.id,
+                &inputs,
+                &steps,
+                document_results,
+            );
             let mut outputs = IndexMap::new();
             let mut unresolved_outputs = Vec::new();
             for (name, expression) in &workflow.outputs {
@@ -643,15 +632,13 @@ impl<'e> Run<'e> {
         );
         let redactor = &self.redactor;
         let mut report = new_report(&step.id);
-        let mut scope = Scope {
-            document: &plan.document,
-            workflow_id: &workflow.id,
+        let mut scope = Scope::new(
+            &plan.document,
+            &workflow.id,
             inputs,
             steps,
-            workflows: self.results.get(&document_key(plan)),
-            outputs: None,
-            exchange: None,
-        };
+            self.results.get(&document_key(plan)),
+        );
         let (request, mut exchange) = match crate::request::build(step, &scope, &credentials) {
             Ok(built) => built,
             Err(message) => {
@@ -750,15 +737,13 @@ impl<'e> Run<'e> {
         // Every parameter of a workflow step is an input of the called workflow, by name.
         let mut callee_inputs = Map::new();
         {
-            let scope = Scope {
-                document: &plan.document,
-                workflow_id: &workflow.id,
+            let scope = Scope::new(
+                &plan.document,
+                &workflow.id,
                 inputs,
                 steps,
-                workflows: self.results.get(&document_key(plan)),
-                outputs: None,
-                exchange: None,
-            };
+                self.results.get(&document_key(plan)),
+            );
             for parameter in &step.parameters {
                 match parameter.value.evaluate(&scope) {
                     Ok(Evaluated::Value(value)) => {

@@ -45,7 +45,7 @@ impl InputSchema {
         root["$schema"] = json!("https://json-schema.org/draft/2020-12/schema");
         root["$ref"] = json!(format!("#/workflows/{index}/inputs"));
         let validator = jsonschema::draft202012::new(&root).map_err(|err| err.to_string())?;
-        let resolved = follow_ref(document, schema).clone();
+        let resolved = arazzo_model::follow_local_ref(document, schema).clone();
         Ok(Some(InputSchema {
             validator,
             resolved,
@@ -72,7 +72,7 @@ impl InputSchema {
                     ValidationErrorKind::Type { kind } => {
                         format!(
                             "input `{name}` must be of type {}, got {}",
-                            type_names(kind),
+                            schema_types(kind),
                             json_type(err.instance())
                         )
                     }
@@ -126,15 +126,9 @@ impl InputSchema {
     }
 }
 
-fn follow_ref<'v>(document: &'v Value, schema: &'v Value) -> &'v Value {
-    schema["$ref"]
-        .as_str()
-        .and_then(|target| target.strip_prefix('#'))
-        .and_then(|fragment| arazzo_model::resolve_pointer(document, fragment))
-        .unwrap_or(schema)
-}
-
-fn type_names(kind: &jsonschema::error::TypeKind) -> String {
+/// The types of a JSON Schema `type` error, for messages: `` `integer` `` or
+/// `` `string` or `null` ``.
+pub fn schema_types(kind: &jsonschema::error::TypeKind) -> String {
     match kind {
         jsonschema::error::TypeKind::Single(single) => format!("`{single}`"),
         jsonschema::error::TypeKind::Multiple(many) => {
@@ -144,7 +138,8 @@ fn type_names(kind: &jsonschema::error::TypeKind) -> String {
     }
 }
 
-fn json_type(value: &Value) -> &'static str {
+/// The JSON type of a value, for messages: `a string`, `an object`, `null`….
+pub fn json_type(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -87,7 +87,7 @@ pub use executor::{
     HttpExecutor, HttpExecutorBuilder, MatchPolicy, RecordedRequest, RecordedResponse, Recording,
     ReplayExecutor, Request, Response,
 };
-pub use inputs::{InputProblem, InputSchema};
+pub use inputs::{InputProblem, InputSchema, json_type, schema_types};
 pub use load::{LoadError, validate};
 pub use plan::{Plan, WorkflowPlan};
 pub use redact::{REDACTED, Redactor, is_secret_name};

@@ -480,27 +480,12 @@ impl Planner<'_> {
         action: &SuccessAction,
         at: &str,
     ) -> Result<ActionPlan, PlanError> {
-        let target = self.target(
-            workflow,
-            action.step_id.as_deref(),
-            action.workflow_id.as_deref(),
-        )?;
-        let kind = match (action.action_type, target) {
-            (SuccessActionType::End, _) => ActionKind::End,
-            (SuccessActionType::Goto, Some(Target::Step(index))) => ActionKind::GotoStep(index),
-            (SuccessActionType::Goto, Some(Target::Workflow(reference))) => {
-                ActionKind::GotoWorkflow(reference)
-            }
-            (SuccessActionType::Goto, None) => {
-                return Err(expression_error(at.to_string(), "a goto needs a target"));
-            }
+        let kind = match action.action_type {
+            SuccessActionType::End => Declared::End,
+            SuccessActionType::Goto => Declared::Goto,
         };
-        let criteria = plan_criteria(&action.criteria, &format!("{at} `{}`", action.name))?;
-        Ok(ActionPlan {
-            name: action.name.clone(),
-            kind,
-            criteria,
-        })
+        let targets = (action.step_id.as_deref(), action.workflow_id.as_deref());
+        self.action(workflow, &action.name, kind, targets, &action.criteria, at)
     }
 
     fn failure_action(
@@ -509,33 +494,60 @@ impl Planner<'_> {
         action: &FailureAction,
         at: &str,
     ) -> Result<ActionPlan, PlanError> {
-        let target = self.target(
-            workflow,
-            action.step_id.as_deref(),
-            action.workflow_id.as_deref(),
-        )?;
-        let kind = match (action.action_type, target) {
-            (FailureActionType::End, _) => ActionKind::End,
-            (FailureActionType::Goto, Some(Target::Step(index))) => ActionKind::GotoStep(index),
-            (FailureActionType::Goto, Some(Target::Workflow(reference))) => {
-                ActionKind::GotoWorkflow(reference)
-            }
-            (FailureActionType::Goto, None) => {
-                return Err(expression_error(at.to_string(), "a goto needs a target"));
-            }
-            (FailureActionType::Retry, first) => ActionKind::Retry {
+        let kind = match action.action_type {
+            FailureActionType::End => Declared::End,
+            FailureActionType::Goto => Declared::Goto,
+            FailureActionType::Retry => Declared::Retry {
                 after: action.retry_after,
                 limit: action.retry_limit.unwrap_or(1),
+            },
+        };
+        let targets = (action.step_id.as_deref(), action.workflow_id.as_deref());
+        self.action(workflow, &action.name, kind, targets, &action.criteria, at)
+    }
+
+    /// A success or failure action: its kind, its target (`stepId`, `workflowId`) resolved,
+    /// its criteria parsed.
+    fn action(
+        &self,
+        workflow: &Workflow,
+        name: &str,
+        declared: Declared,
+        (step_id, workflow_id): (Option<&str>, Option<&str>),
+        criteria: &[arazzo_model::Criterion],
+        at: &str,
+    ) -> Result<ActionPlan, PlanError> {
+        let target = self.target(workflow, step_id, workflow_id)?;
+        let kind = match (declared, target) {
+            (Declared::End, _) => ActionKind::End,
+            (Declared::Goto, Some(Target::Step(index))) => ActionKind::GotoStep(index),
+            (Declared::Goto, Some(Target::Workflow(reference))) => {
+                ActionKind::GotoWorkflow(reference)
+            }
+            (Declared::Goto, None) => {
+                return Err(expression_error(at.to_string(), "a goto needs a target"));
+            }
+            (Declared::Retry { after, limit }, first) => ActionKind::Retry {
+                after,
+                limit,
                 first,
             },
         };
-        let criteria = plan_criteria(&action.criteria, &format!("{at} `{}`", action.name))?;
+        let criteria = plan_criteria(criteria, &format!("{at} `{name}`"))?;
         Ok(ActionPlan {
-            name: action.name.clone(),
+            name: name.to_string(),
             kind,
             criteria,
         })
     }
+}
+
+/// The type of a success or failure action as declared.
+#[derive(Clone, Copy)]
+enum Declared {
+    End,
+    Goto,
+    Retry { after: Option<f64>, limit: u64 },
 }
 
 /// Workflow-level actions merged with a step's, by name: the workflow's list in order, a step

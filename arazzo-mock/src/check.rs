@@ -7,7 +7,7 @@ use arazzo_model::ParameterIn;
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use jsonschema::ValidationError;
-use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::error::ValidationErrorKind;
 use serde_json::{Map, Value};
 
 use crate::operation::{Credential, CredentialKind, MediaKind, MockOperation, Parameter, Shape};
@@ -290,7 +290,7 @@ fn check_parameter(
             {
                 format!(
                     "{kind} `{name}` must be of type {}, got `{first}`",
-                    type_names(expected)
+                    arazzo_exec::schema_types(expected)
                 )
             }
             _ => format!("{kind} `{name}`: {err}"),
@@ -453,8 +453,8 @@ fn describe(err: &ValidationError<'_>, issues: &mut Vec<Issue>) {
             };
             let message = format!(
                 "{subject} must be of type {}, got {}",
-                type_names(kind),
-                json_type(err.instance())
+                arazzo_exec::schema_types(kind),
+                arazzo_exec::json_type(err.instance())
             );
             (field, message)
         }
@@ -520,27 +520,6 @@ fn field_name(pointer: &str) -> String {
         .map(|token| token.replace("~1", "/").replace("~0", "~"))
         .collect::<Vec<_>>()
         .join(".")
-}
-
-fn type_names(kind: &TypeKind) -> String {
-    match kind {
-        TypeKind::Single(single) => format!("`{single}`"),
-        TypeKind::Multiple(many) => {
-            let names: Vec<String> = many.iter().map(|kind| format!("`{kind}`")).collect();
-            names.join(" or ")
-        }
-    }
-}
-
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]

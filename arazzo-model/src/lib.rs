@@ -105,6 +105,25 @@ pub fn from_json(text: &str) -> Result<Document, LoadError> {
     })
 }
 
+/// `value` itself, or, when it is `{"$ref": "#/…"}`, what that reference points at in `root`
+/// (when it resolves): how input schemas and OpenAPI objects refer into their own document.
+pub fn follow_local_ref<'v>(root: &'v Value, value: &'v Value) -> &'v Value {
+    value["$ref"]
+        .as_str()
+        .and_then(|target| target.strip_prefix('#'))
+        .and_then(|fragment| resolve_pointer(root, fragment))
+        .unwrap_or(value)
+}
+
+/// "did you mean `x`?" for the candidate closest to `name` (case-insensitively, within a third
+/// of its length), if one is close enough.
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    validate::did_you_mean(name, candidates)
+}
+
 /// Escapes a JSON pointer reference token (RFC 6901: `~` → `~0`, `/` → `~1`).
 pub fn escape_pointer_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")

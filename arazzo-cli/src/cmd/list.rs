@@ -107,7 +107,7 @@ fn summarize<'a>(
 
 /// The inputs of an input schema: its properties, after following a `$ref` into the document.
 fn inputs(root: &Value, schema: &Value) -> Vec<InputSummary> {
-    let schema = follow_ref(root, schema);
+    let schema = arazzo_model::follow_local_ref(root, schema);
     let required: Vec<&str> = schema["required"]
         .as_array()
         .map(|names| names.iter().filter_map(Value::as_str).collect())
@@ -118,7 +118,7 @@ fn inputs(root: &Value, schema: &Value) -> Vec<InputSummary> {
     properties
         .iter()
         .map(|(name, property)| {
-            let property = follow_ref(root, property);
+            let property = arazzo_model::follow_local_ref(root, property);
             let mut input_type = match &property["type"] {
                 Value::String(single) => single.clone(),
                 Value::Array(several) => several
@@ -139,14 +139,6 @@ fn inputs(root: &Value, schema: &Value) -> Vec<InputSummary> {
             }
         })
         .collect()
-}
-
-fn follow_ref<'v>(root: &'v Value, schema: &'v Value) -> &'v Value {
-    schema["$ref"]
-        .as_str()
-        .and_then(|target| target.strip_prefix('#'))
-        .and_then(|fragment| arazzo_model::resolve_pointer(root, fragment))
-        .unwrap_or(schema)
 }
 
 fn write_human(out: &mut dyn Write, summary: &WorkflowSummary<'_>) -> std::io::Result<()> {

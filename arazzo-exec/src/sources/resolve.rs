@@ -219,22 +219,8 @@ fn unescape(token: &str) -> String {
 }
 
 /// "did you mean `x`?" for the candidate closest to `name` ignoring case (so `PAR` finds
-/// `Par`), if one is close enough.
-pub(crate) fn did_you_mean<'a>(
-    name: &str,
-    candidates: impl Iterator<Item = &'a str>,
-) -> Option<String> {
-    let lower = name.to_lowercase();
-    candidates
-        .filter(|candidate| *candidate != name)
-        .map(|candidate| {
-            let distance = strsim::levenshtein(&lower, &candidate.to_lowercase());
-            (distance, candidate)
-        })
-        .filter(|(distance, candidate)| *distance <= (candidate.chars().count() / 3).max(2))
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, candidate)| format!("did you mean `{candidate}`?"))
-}
+/// `Par`), if one is close enough: the model's rule, so every suggestion reads the same.
+pub(crate) use arazzo_model::did_you_mean;
 
 #[cfg(test)]
 mod tests {

@@ -474,11 +474,7 @@ impl<'a> Check<'a> {
         let Some(schema) = &workflow.inputs else {
             return;
         };
-        let schema = schema["$ref"]
-            .as_str()
-            .and_then(|target| target.strip_prefix('#'))
-            .and_then(|fragment| crate::resolve_pointer(self.value, fragment))
-            .unwrap_or(schema);
+        let schema = crate::follow_local_ref(self.value, schema);
         let Some(properties) = schema["properties"].as_object() else {
             return;
         };
