@@ -584,19 +584,34 @@ fn flow_cookies_merge_and_arrays_explode() {
 
 #[test]
 fn flow_unresolved_expression_fails_the_step_before_sending() {
-    let script = Script::new(&[]);
+    let script = Script::new(&[("GET /poll", 200, json!({}))]);
     let ran = actions("actions.arazzo.yaml", "unresolved-expression", &script);
-    assert!(script.routes().is_empty());
+    assert_eq!(script.routes(), ["GET /poll"], "`find` is not sent");
     match &ran.report.outcome {
         Outcome::Error { step_id, message } => {
             assert_eq!(step_id, "find");
             assert_eq!(
                 message,
-                "parameter `status`: `$steps.later.outputs.status` did not resolve to a value"
+                "parameter `status`: `$steps.poll.outputs.status` did not resolve to a value"
             );
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn flow_output_of_a_step_that_has_not_run_is_left_out() {
+    let script = Script::new(&[
+        ("GET /pets", 200, json!({})),
+        ("GET /poll", 200, json!({"state": "done"})),
+    ]);
+    let ran = actions("actions.arazzo.yaml", "absent-step-output", &script);
+    assert_eq!(ran.report.outcome, Outcome::Passed);
+    assert_eq!(
+        script.sent.lock().unwrap()[0].url.query(),
+        None,
+        "the parameter is left out"
+    );
 }
 
 #[test]
@@ -610,4 +625,25 @@ fn flow_workflow_of_another_document_uses_its_sources_and_components() {
         "http://api.test/pets?status=available"
     );
     assert_eq!(ran.report.outputs["count"], 4);
+}
+
+#[test]
+fn flow_a_shared_dependency_runs_once() {
+    let script = Script::new(&[
+        ("POST /login", 200, json!({"token": "tok-42"})),
+        ("GET /pets/7", 200, json!({"id": 7})),
+        ("POST /orders", 201, json!({"id": "order-9"})),
+    ]);
+    let ran = run(
+        "workflow-steps.arazzo.yaml",
+        "audit",
+        json!({"user": "ann", "petId": 7}),
+        &script,
+        Limits::default(),
+    );
+    assert_eq!(ran.report.outcome, Outcome::Passed, "{:#?}", ran.report);
+    assert_eq!(
+        script.routes(),
+        ["POST /login", "GET /pets/7", "POST /orders", "GET /pets/7"]
+    );
 }

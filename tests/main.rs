@@ -19,7 +19,11 @@ mod flow;
 mod sources;
 // The built-in mock: `arazzo-mock`, `arazzo mock`, `arazzo run --mock`.
 mod mock;
+// The official examples, corrected where they cannot run (`specs/examples/`), against the mock.
+mod examples;
 // Cassettes: record / replay, and the replay scenarios of `specs/workflows/` (no socket).
 mod replay;
 // `arazzo snapshot`, and the `arazzo_exec::testing` insta helper used as a user would.
 mod snapshot;
+// The load mode: `arazzo run --repeat N --concurrency C` and `arazzo_exec::LoadTest`.
+mod load;

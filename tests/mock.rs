@@ -56,7 +56,11 @@ impl Served {
             runtime,
             apis,
             server: Some(server),
-            client: reqwest::Client::new(),
+            // A 302 is an answer to check, not to follow (bnpl's `GET /auth`).
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
         }
     }
 

@@ -93,6 +93,9 @@ pub struct RunArgs {
     /// With --mock: delay every answer of the mock by N milliseconds.
     #[arg(long, value_name = "N", requires = "mock")]
     pub delay_ms: Option<u64>,
+    /// The load mode: many runs, several at once.
+    #[command(flatten)]
+    pub load: LoadArgs,
 }
 
 /// How results are printed.
@@ -183,4 +186,28 @@ pub struct SnapshotArgs {
     /// Write the snapshot file.
     #[arg(long)]
     pub update: bool,
+}
+
+/// The load mode of `arazzo run`: the workflow run many times, several runs at once, with
+/// throughput, failures by step and latency percentiles as the result.
+#[derive(Debug, Default, Clone, clap::Args)]
+#[command(next_help_heading = "Load mode")]
+pub struct LoadArgs {
+    /// Run the workflow N times; in inputs, `{n}` is the run number (from 1).
+    #[arg(long, value_name = "N")]
+    pub repeat: Option<u64>,
+    /// Start runs for this long (`30s`, `500ms`, `2m`, `1h`); those under way then finish.
+    #[arg(long, value_name = "DURATION", value_parser = crate::cmd::load::parse_duration)]
+    pub duration: Option<std::time::Duration>,
+    /// How many runs at once (default 1).
+    #[arg(long, value_name = "C")]
+    pub concurrency: Option<usize>,
+    /// Start at most R runs per second.
+    #[arg(long, value_name = "R")]
+    pub rate: Option<f64>,
+    /// Inputs per run from a CSV file: a header row of input names, then one row per run
+    /// (used in turn, again from the first after the last; an empty cell keeps the input's
+    /// other value). Without --repeat or --duration, each row runs once.
+    #[arg(long = "inputs-csv", value_name = "FILE")]
+    pub inputs_csv: Option<PathBuf>,
 }

@@ -376,7 +376,7 @@ impl<'e> Run<'e> {
                 workflows: called,
                 outputs: outputs
                     .iter()
-                    .map(|(name, value)| (name.clone(), self.redactor.value(value)))
+                    .map(|(name, value)| (name.clone(), self.redactor.named(name, value)))
                     .collect(),
                 unresolved_outputs,
                 duration: started.elapsed(),
@@ -749,7 +749,7 @@ impl<'e> Run<'e> {
                     Ok(Evaluated::Value(value)) => {
                         callee_inputs.insert(parameter.name.clone(), value);
                     }
-                    Ok(Evaluated::AbsentInput) => {}
+                    Ok(Evaluated::Absent) => {}
                     Err(err) => {
                         report.error = Some(
                             self.redactor
@@ -947,7 +947,7 @@ impl<'e> Run<'e> {
             if let Ok(value) = evaluate(expression, scope) {
                 report
                     .outputs
-                    .insert(name.clone(), self.redactor.value(&value));
+                    .insert(name.clone(), self.redactor.named(name, &value));
                 outputs.insert(name.clone(), value);
             }
         }

@@ -45,7 +45,42 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! With real HTTP, build the engine with [`HttpExecutor::new`] instead of `Echo`.
+//! With real HTTP, the engine runs through [`HttpExecutor`]; here against a local server
+//! standing in for both Amberflo APIs, its address given as a server override (what
+//! `arazzo run --server billingApi=URL` does):
+//!
+//! ```
+//! use arazzo_exec::{Engine, HttpExecutor, Plan, SourceOptions};
+//! use serde_json::json;
+//! use wiremock::matchers::method;
+//! use wiremock::{Mock, MockServer, ResponseTemplate};
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
+//! let api = MockServer::start().await;
+//! let answer = json!({"meterApiName": "m", "customerId": "c-1", "productId": "1"});
+//! Mock::given(method("POST"))
+//!     .respond_with(ResponseTemplate::new(200).set_body_json(answer))
+//!     .mount(&api).await;
+//!
+//! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/amberflo/workflows/amberflo-launch-usage-based-product-workflow.yml");
+//! let mut options = SourceOptions::default();
+//! for source in ["billingApi", "meteringApi"] {
+//!     options.servers.insert(source.to_string(), api.uri().parse()?);
+//! }
+//! let engine = Engine::new(Plan::load(path, &options).await?, HttpExecutor::new()?);
+//! let inputs = json!({
+//!     "apiKey": "k", "meterApiName": "m", "displayName": "M", "type": "t",
+//!     "customerId": "c-1", "customerName": "Acme", "productId": "1",
+//!     "meterValue": 5, "meterTimeInMillis": 1
+//! });
+//! let report = engine.run("launch-usage-based-product", inputs).await?;
+//! assert!(report.passed());
+//! assert_eq!(report.outputs["assignedProductId"], "1");
+//! assert_eq!(api.received_requests().await.map(|sent| sent.len()), Some(4));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 //!
 //! To pin what a workflow sends and receives, wrap the executor in a [`Recording`], write its
 //! transcript as a [`Cassette`] (YAML, secrets redacted), and run later from a
@@ -67,6 +102,7 @@ mod error;
 mod executor;
 mod inputs;
 mod load;
+mod load_test;
 mod plan;
 mod redact;
 mod report;
@@ -89,6 +125,9 @@ pub use executor::{
 };
 pub use inputs::{InputProblem, InputSchema, json_type, schema_types};
 pub use load::{LoadError, validate};
+pub use load_test::{
+    FailureCount, Latency, LoadOptions, LoadProgress, LoadReport, LoadStop, LoadTest, MemorySample,
+};
 pub use plan::{Plan, WorkflowPlan};
 pub use redact::{REDACTED, Redactor, is_secret_name};
 pub use report::{

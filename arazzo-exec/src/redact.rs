@@ -22,7 +22,23 @@ const SECRET_HEADERS: &[&str] = &[
 /// `client_secret`, `password`…).
 pub fn is_secret_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    SECRET_HEADERS.contains(&lower.as_str())
+    // `token_type`, `tokenUrl`, `tokenExpires`, `client_id` describe a secret; they do not
+    // hold one.
+    let describes = [
+        "type",
+        "url",
+        "uri",
+        "id",
+        "name",
+        "expires",
+        "expiry",
+        "expiration",
+        "expires_in",
+        "expiresin",
+    ]
+    .iter()
+    .any(|suffix| lower.ends_with(suffix));
+    let holds = SECRET_HEADERS.contains(&lower.as_str())
         || [
             "key",
             "token",
@@ -33,7 +49,8 @@ pub fn is_secret_name(name: &str) -> bool {
             "authorization",
         ]
         .iter()
-        .any(|word| lower.contains(word))
+        .any(|word| lower.contains(word));
+    holds && !describes
 }
 
 /// Replaces secret values in text, and the values of secret headers.
@@ -76,6 +93,43 @@ impl Redactor {
         out
     }
 
+    /// A named value (an output, a form field): redacted whole when the name is secret-like,
+    /// else with the secret values replaced.
+    pub fn named(&self, name: &str, value: &Value) -> Value {
+        match value {
+            Value::String(_) | Value::Number(_) if is_secret_name(name) => {
+                Value::String(REDACTED.to_string())
+            }
+            other => self.value(other),
+        }
+    }
+
+    /// A text body: secret values replaced, and when it is a form
+    /// (`application/x-www-form-urlencoded`) the fields with a secret-like name too.
+    pub fn body_text<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let text = self.text(text);
+        let looks_like_form = text.contains('=') && !text.contains(char::is_whitespace);
+        if !looks_like_form {
+            return text;
+        }
+        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(text.as_bytes())
+            .into_owned()
+            .collect();
+        if !pairs.iter().any(|(name, _)| is_secret_name(name)) {
+            return text;
+        }
+        let mut form = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in &pairs {
+            let value = if is_secret_name(name) {
+                REDACTED
+            } else {
+                value.as_str()
+            };
+            form.append_pair(name, value);
+        }
+        Cow::Owned(form.finish())
+    }
+
     /// A header value, fully redacted when the header is secret by name.
     pub fn header(&self, name: &str, value: &str) -> String {
         if SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str()) || is_secret_name(name) {
@@ -96,15 +150,7 @@ impl Redactor {
             Value::Object(members) => Value::Object(
                 members
                     .iter()
-                    .map(|(key, member)| {
-                        let redacted = match member {
-                            Value::String(_) | Value::Number(_) if is_secret_name(key) => {
-                                Value::String(REDACTED.to_string())
-                            }
-                            other => self.value(other),
-                        };
-                        (key.clone(), redacted)
-                    })
+                    .map(|(key, member)| (key.clone(), self.named(key, member)))
                     .collect(),
             ),
             other => other.clone(),
@@ -129,9 +175,30 @@ mod tests {
         ] {
             assert!(is_secret_name(name), "{name}");
         }
-        for name in ["customerId", "meterApiName", "type", "Content-Type"] {
+        for name in [
+            "customerId",
+            "meterApiName",
+            "type",
+            "Content-Type",
+            "token_type",
+            "tokenUrl",
+            "tokenExpires",
+            "client_id",
+        ] {
             assert!(!is_secret_name(name), "{name}");
         }
+    }
+
+    #[test]
+    fn redacts_form_fields_by_name() {
+        let redactor = Redactor::default();
+        assert_eq!(
+            redactor.body_text("grant_type=refresh_token&refresh_token=tGzv3&client_id=c1"),
+            "grant_type=refresh_token&refresh_token=***&client_id=c1"
+        );
+        assert_eq!(redactor.body_text("plain text = fine"), "plain text = fine");
+        assert_eq!(redactor.named("access_token", &json!("abc")), json!("***"));
+        assert_eq!(redactor.named("expires_in", &json!(3600)), json!(3600));
     }
 
     #[test]

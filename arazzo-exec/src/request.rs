@@ -43,7 +43,7 @@ pub(crate) fn build(
     for parameter in &step.parameters {
         let value = match parameter.value.evaluate(scope) {
             Ok(Evaluated::Value(value)) => value,
-            Ok(Evaluated::AbsentInput) => continue,
+            Ok(Evaluated::Absent) => continue,
             Err(err) => return Err(format!("parameter `{}`: {err}", parameter.name)),
         };
         let Some(location) = parameter.location else {
@@ -133,19 +133,11 @@ pub(crate) fn build(
             let mut payload = match &plan.payload {
                 Some(tree) => match tree.evaluate(scope) {
                     Ok(Evaluated::Value(value)) => value,
-                    Ok(Evaluated::AbsentInput) => Value::Null,
+                    Ok(Evaluated::Absent) => Value::Null,
                     Err(err) => return Err(format!("request body: {err}")),
                 },
                 None => Value::Null,
             };
-            for (target, tree) in &plan.replacements {
-                let value = match tree.evaluate(scope) {
-                    Ok(Evaluated::Value(value)) => value,
-                    Ok(Evaluated::AbsentInput) => continue,
-                    Err(err) => return Err(format!("replacement `{target}`: {err}")),
-                };
-                replace(&mut payload, target, value)?;
-            }
             let content_type = plan
                 .content_type
                 .clone()
@@ -158,6 +150,14 @@ pub(crate) fn build(
                         .cloned()
                 })
                 .unwrap_or_else(|| DEFAULT_CONTENT_TYPE.to_string());
+            for (target, tree) in &plan.replacements {
+                let value = match tree.evaluate(scope) {
+                    Ok(Evaluated::Value(value)) => value,
+                    Ok(Evaluated::Absent) => continue,
+                    Err(err) => return Err(format!("replacement `{target}`: {err}")),
+                };
+                replace(&mut payload, target, value, &content_type)?;
+            }
             let bytes = encode(&payload, &content_type);
             let has_content_type = exchange
                 .request_headers
@@ -199,13 +199,27 @@ fn encode(payload: &Value, content_type: &str) -> Bytes {
     }
 }
 
-/// Sets `value` at the JSON pointer `target` of `payload`: an existing member or index is
-/// replaced; a new member of an existing object is added; `-` appends to an array.
-fn replace(payload: &mut Value, target: &str, value: Value) -> Result<(), String> {
-    if payload.is_string() {
-        return Err(format!(
-            "replacement target `{target}`: replacements in a text payload (XPath on XML) are not supported; use `{{$…}}` templates in the payload"
-        ));
+/// Sets `value` at `target` of `payload`. For a JSON payload `target` is a JSON pointer: an
+/// existing member or index is replaced; a new member of an existing object is added; `-`
+/// appends to an array. For an XML payload (a string) it is an XPath expression selecting the
+/// elements or attributes to set.
+fn replace(
+    payload: &mut Value,
+    target: &str,
+    value: Value,
+    content_type: &str,
+) -> Result<(), String> {
+    if let Value::String(text) = payload {
+        // A text payload: an XPath target into XML (the only text a target can address).
+        if !content_type.contains("xml") {
+            return Err(format!(
+                "replacement target `{target}`: a `{content_type}` text payload cannot be addressed; use `{{$…}}` templates in it"
+            ));
+        }
+        let replaced = arazzo_expr::replace_in_xml(text, target, &crate::serialize::text(&value))
+            .map_err(|err| format!("replacement target `{target}`: {err}"))?;
+        *payload = Value::String(replaced);
+        return Ok(());
     }
     if target.is_empty() {
         *payload = value;
@@ -247,29 +261,45 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    const JSON: &str = "application/json";
+
     #[test]
     fn replacements_set_members_and_items() {
         let mut payload = json!({"a": {"b": 1}, "list": [1, 2]});
-        replace(&mut payload, "/a/b", json!(10)).unwrap();
-        replace(&mut payload, "/a/c", json!("new")).unwrap();
-        replace(&mut payload, "/list/0", json!(0)).unwrap();
-        replace(&mut payload, "/list/-", json!(3)).unwrap();
+        replace(&mut payload, "/a/b", json!(10), JSON).unwrap();
+        replace(&mut payload, "/a/c", json!("new"), JSON).unwrap();
+        replace(&mut payload, "/list/0", json!(0), JSON).unwrap();
+        replace(&mut payload, "/list/-", json!(3), JSON).unwrap();
         assert_eq!(
             payload,
             json!({"a": {"b": 10, "c": "new"}, "list": [0, 2, 3]})
         );
         assert!(
-            replace(&mut payload, "/missing/x", json!(1))
+            replace(&mut payload, "/missing/x", json!(1), JSON)
                 .unwrap_err()
                 .contains("not in the payload")
         );
-        assert!(replace(&mut payload, "/list/9", json!(1)).is_err());
-        let mut xml = json!("<order><qty>1</qty></order>");
-        assert!(
-            replace(&mut xml, "/order/qty", json!(2))
-                .unwrap_err()
-                .contains("not supported")
+        assert!(replace(&mut payload, "/list/9", json!(1), JSON).is_err());
+        let mut text = json!("a=1");
+        let err = replace(&mut text, "/a", json!(2), "text/plain").unwrap_err();
+        assert!(err.contains("cannot be addressed"), "{err}");
+    }
+
+    #[cfg(feature = "xpath")]
+    #[test]
+    fn xpath_replacements_in_xml_payloads() {
+        let mut xml = json!(r#"<order id="1"><qty>1</qty><note/></order>"#);
+        replace(&mut xml, "/order/qty", json!(5), "application/xml").unwrap();
+        replace(&mut xml, "/order/@id", json!("A-7"), "application/xml").unwrap();
+        replace(&mut xml, "//note", json!("rush"), "application/xml").unwrap();
+        assert_eq!(
+            xml,
+            json!(r#"<order id="A-7"><qty>5</qty><note>rush</note></order>"#)
         );
+        let err = replace(&mut xml, "/order/missing", json!(1), "application/xml").unwrap_err();
+        assert!(err.contains("selects nothing"), "{err}");
+        let err = replace(&mut xml, "/order", json!(1), "application/xml").unwrap_err();
+        assert!(err.contains("child elements"), "{err}");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Values written in a document (parameter values, payloads): parsed once, evaluated per run.
 
-use arazzo_expr::{Context, EvalError, Expression, Mode, ValueExpr};
+use arazzo_expr::{EvalError, Expression, Mode, ValueExpr};
+
+use crate::context::Scope;
 use serde_json::{Map, Value};
 
 /// A JSON value whose strings may be runtime expressions or `{$…}` templates, parsed once.
@@ -23,8 +25,10 @@ pub enum ValueTree {
 pub enum Evaluated {
     /// A value.
     Value(Value),
-    /// An `$inputs.<name>` whose input was not given: the member or parameter is left out.
-    AbsentInput,
+    /// An input that was not given (`$inputs.<name>`), or an output of a step that has not run
+    /// (`$steps.<id>.outputs.<name>`, e.g. skipped by a `goto`): the member or parameter is
+    /// left out.
+    Absent,
 }
 
 impl ValueTree {
@@ -72,18 +76,18 @@ impl ValueTree {
     }
 
     /// Evaluates the tree. Whole expressions keep their JSON type; templates give strings.
-    /// An object member or array item that is an input not given is left out (an optional
-    /// input that is absent leaves its property out).
+    /// An object member or array item that is an input not given, or an output of a step that
+    /// has not run, is left out (an optional input that is absent leaves its property out).
     ///
     /// # Errors
     /// Any other expression that does not resolve.
-    pub fn evaluate(&self, ctx: &dyn Context) -> Result<Evaluated, EvalError> {
+    pub(crate) fn evaluate(&self, ctx: &Scope<'_>) -> Result<Evaluated, EvalError> {
         Ok(Evaluated::Value(match self {
             ValueTree::Literal(value) => value.clone(),
             ValueTree::Expression(expression) => match arazzo_expr::evaluate(expression, ctx) {
                 Ok(value) => value,
-                Err(EvalError::Unresolved { .. }) if is_input(expression) => {
-                    return Ok(Evaluated::AbsentInput);
+                Err(EvalError::Unresolved { .. }) if is_absent(expression, ctx) => {
+                    return Ok(Evaluated::Absent);
                 }
                 Err(err) => return Err(err),
             },
@@ -112,6 +116,12 @@ impl ValueTree {
     }
 }
 
-fn is_input(expression: &Expression) -> bool {
-    matches!(expression, Expression::Inputs { .. })
+/// Whether an unresolved expression names something absent rather than wrong: an input that
+/// was not given, or an output of a step that has not run.
+fn is_absent(expression: &Expression, scope: &Scope<'_>) -> bool {
+    match expression {
+        Expression::Inputs { .. } => true,
+        Expression::Steps { step_id, .. } => !scope.steps.contains_key(&step_id.value),
+        _ => false,
+    }
 }

@@ -173,7 +173,7 @@ pub use ast::{
 pub use error::{EvalError, ParseError, ParseErrorKind, Warning};
 pub use eval::criterion::{
     Criterion, CriterionKind, CriterionOutcome, JsonPathVersion, XPathVersion, evaluate_criterion,
-    parse_criterion,
+    parse_criterion, replace_in_xml,
 };
 pub use eval::{
     Context, HttpMessage, evaluate, evaluate_condition, evaluate_value, header_value,

@@ -17,10 +17,11 @@
 //!   its schema (JSON, or form fields). The answer is an RFC 9457 problem
 //!   (`application/problem+json`) whose `detail` names every problem and whose `errors` list
 //!   them (`in`, `name`, `message`): `missing required field `customerId` in the request body`.
-//! - **Response**: the operation's lowest `2xx` response (else `default` as 200), with its
-//!   example: the media type's `example`, else among its `examples` the one marked
-//!   `x-microcks-default: true`, else the first; else the schema's example or a value generated
-//!   from the schema ([`example_for`]). Bodies are serialised once, at start.
+//! - **Response**: the operation's lowest `2xx` response (else `2XX` as 200, else the lowest
+//!   `3xx` for an operation that only redirects, else `default` as 200), with its example: the
+//!   media type's `example`, else among its `examples` the one marked `x-microcks-default:
+//!   true`, else the first; else the schema's example or a value generated from the schema
+//!   ([`example_for`]). Bodies are serialised once, at start.
 //! - **Echo** ([`MockOptions::echo`], on by default): fields of the request body, and path
 //!   parameters, are copied into the response where its schema has a property of the same name
 //!   and type, so that `customerId` sent is `customerId` returned; when the request body is a

@@ -347,22 +347,28 @@ fn credential(scheme: &Value) -> CredentialKind {
     }
 }
 
-/// The documented answer: the lowest `2xx` response, else `2XX` or `default` (as 200), else
-/// the first one listed; its example (or generated) body in its first JSON media type (else its
+/// The documented answer: the lowest `2xx` response, else `2XX` (as 200), else the lowest
+/// `3xx` (an operation whose normal answer is a redirect), else `default` (as 200), else the
+/// first one listed; its example (or generated) body in its first JSON media type (else its
 /// first one) and its headers' examples.
 fn reply(responses: Option<&Value>, echo: bool) -> Reply {
     let responses = responses.and_then(Value::as_object);
     let listed = || responses.into_iter().flatten();
-    let success = listed()
-        .filter_map(|(code, response)| Some((code.parse::<u16>().ok()?, response)))
-        .filter(|(code, _)| (200..300).contains(code))
-        .min_by_key(|(code, _)| *code);
-    let chosen = success
-        .or_else(|| {
-            listed()
-                .find(|(code, _)| code.eq_ignore_ascii_case("2XX") || *code == "default")
-                .map(|(_, response)| (200, response))
-        })
+    let lowest = |range: std::ops::Range<u16>| {
+        listed()
+            .filter_map(|(code, response)| Some((code.parse::<u16>().ok()?, response)))
+            .filter(|(code, _)| range.contains(code))
+            .min_by_key(|(code, _)| *code)
+    };
+    let named = |name: &str| {
+        listed()
+            .find(|(code, _)| code.eq_ignore_ascii_case(name))
+            .map(|(_, response)| (200, response))
+    };
+    let chosen = lowest(200..300)
+        .or_else(|| named("2XX"))
+        .or_else(|| lowest(300..400))
+        .or_else(|| named("default"))
         .or_else(|| {
             listed().find_map(|(code, response)| Some((code.parse::<u16>().ok()?, response)))
         });
@@ -456,6 +462,17 @@ mod tests {
         assert_eq!((reply.status, reply.body.len()), (StatusCode::OK, 0));
         let reply = super::reply(Some(&json!({"404": {"description": "x"}})), true);
         assert_eq!(reply.status, StatusCode::NOT_FOUND);
+        // A redirect is the normal answer of an operation that documents no 2xx; `default`
+        // is then its error response (bnpl's `GET /auth`).
+        let redirect = json!({
+            "default": {"description": "error"},
+            "302": {"description": "redirect", "headers": {"Location": {"example": "https://x/y"}}}
+        });
+        let reply = super::reply(Some(&redirect), true);
+        assert_eq!(reply.status, StatusCode::FOUND);
+        assert_eq!(reply.headers[0].1, "https://x/y");
+        let ranged = json!({"302": {"description": "x"}, "2XX": {"description": "y"}});
+        assert_eq!(super::reply(Some(&ranged), true).status, StatusCode::OK);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod list;
+pub mod load;
 pub mod mock;
 pub mod run;
 pub mod snapshot;

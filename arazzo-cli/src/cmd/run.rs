@@ -27,9 +27,36 @@ pub fn run(
     err: &mut dyn Write,
     color: bool,
 ) -> anyhow::Result<u8> {
+    if let Err(message) = super::load::check_args(args) {
+        writeln!(err, "{}", render::one_line_error("usage", &message, color))?;
+        return Ok(exit::USAGE);
+    }
+    if super::load::requested(args) {
+        let mut load = |runtime: &_, engine, workflow_id: &_, inputs, err: &mut dyn Write| {
+            super::load::run(args, runtime, engine, workflow_id, inputs, out, err, color)
+        };
+        return run_with(args, err, color, Then::Load(&mut load));
+    }
     run_then(args, err, color, &mut |report, err| {
         print_report(args, &report, out, err)
     })
+}
+
+/// What [`run_with`] does once the engine is ready.
+pub(crate) enum Then<'a> {
+    /// Run the workflow once and hand its report over.
+    Report(&'a mut dyn FnMut(WorkflowReport, &mut dyn Write) -> anyhow::Result<u8>),
+    /// The load mode (`--repeat`…), on a multi-thread runtime.
+    #[allow(clippy::type_complexity)]
+    Load(
+        &'a mut dyn FnMut(
+            &tokio::runtime::Runtime,
+            Engine,
+            &str,
+            Value,
+            &mut dyn Write,
+        ) -> anyhow::Result<u8>,
+    ),
 }
 
 /// Loads, plans and runs the workflow of `args` (over HTTP, a mock or a cassette; recording
@@ -40,6 +67,16 @@ pub(crate) fn run_then(
     err: &mut dyn Write,
     color: bool,
     then: &mut dyn FnMut(WorkflowReport, &mut dyn Write) -> anyhow::Result<u8>,
+) -> anyhow::Result<u8> {
+    run_with(args, err, color, Then::Report(then))
+}
+
+/// [`run_then`], or the load mode.
+fn run_with(
+    args: &RunArgs,
+    err: &mut dyn Write,
+    color: bool,
+    then: Then<'_>,
 ) -> anyhow::Result<u8> {
     let file = match SourceFile::read(&args.file) {
         Ok(file) => file,
@@ -59,9 +96,12 @@ pub(crate) fn run_then(
             return Ok(exit::USAGE);
         }
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let runtime = match then {
+        Then::Load(_) => super::load::runtime()?,
+        Then::Report(_) => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?,
+    };
     // `--mock`: a mock of the OpenAPI sources, serving from this runtime during the run.
     let mock = match args.mock {
         true => match runtime.block_on(super::mock::for_run(
@@ -171,6 +211,10 @@ pub(crate) fn run_then(
         let clock = ManualClock::new(std::time::SystemTime::now());
         engine = engine.with_clock(Arc::new(clock));
     }
+    let then = match then {
+        Then::Load(load) => return load(&runtime, engine, &workflow_id, inputs, err),
+        Then::Report(then) => then,
+    };
     let report = match runtime.block_on(engine.run(&workflow_id, inputs)) {
         Ok(report) => report,
         Err(RunError::InvalidInputs { problems }) => {
@@ -341,12 +385,17 @@ fn write_human(report: &WorkflowReport, verbose: bool, err: &mut dyn Write) -> s
     }
     let duration = milliseconds(report.duration);
     match &report.outcome {
-        Outcome::Passed => writeln!(
-            err,
-            "workflow {} passed ({} steps, {duration})",
-            report.workflow_id,
-            report.steps.len()
-        )?,
+        Outcome::Passed => {
+            let steps = match report.steps.len() {
+                1 => "1 step".to_string(),
+                count => format!("{count} steps"),
+            };
+            writeln!(
+                err,
+                "workflow {} passed ({steps}, {duration})",
+                report.workflow_id
+            )?;
+        }
         Outcome::Failed { step_id, reason } => {
             writeln!(
                 err,

@@ -134,7 +134,7 @@ impl Body {
     fn redacted(&self, redactor: &Redactor) -> Body {
         match self {
             Body::Json(value) => Body::Json(redactor.value(value)),
-            Body::Text(text) => Body::Text(redactor.text(text).into_owned()),
+            Body::Text(text) => Body::Text(redactor.body_text(text).into_owned()),
         }
     }
 }

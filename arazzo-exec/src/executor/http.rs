@@ -1,18 +1,29 @@
 //! [`HttpExecutor`]: real HTTP through one `reqwest::Client`.
 
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 
 use super::{Executor, ExecutorError, ExecutorErrorKind, Request, Response};
 
-/// Sends requests over HTTP(S) with one pooled `reqwest::Client` (rustls).
+/// Sends requests over HTTP(S) with pooled `reqwest::Client`s (rustls).
 ///
 /// Redirects are never followed (a `302` is a response the workflow may expect, with its
 /// `Location` header); connect and request timeouts and a response-size cap are applied.
+///
+/// The clients are built on first use, one for `https` and one for plain `http`: loading the
+/// system's root certificates (a third of a short run's time) happens only when a request
+/// needs them. Clones share the clients and their connection pools.
 #[derive(Debug, Clone)]
 pub struct HttpExecutor {
-    client: reqwest::Client,
+    settings: HttpExecutorBuilder,
+    /// For `https` URLs: the platform's root certificates.
+    tls: Arc<OnceLock<reqwest::Client>>,
+    /// For `http` URLs: no root certificates loaded (none is needed).
+    plain: Arc<OnceLock<reqwest::Client>>,
+    /// A proxy variable names an `https` proxy: plain `http` requests need the roots too.
+    https_proxy: bool,
     max_body: usize,
 }
 
@@ -56,32 +67,53 @@ impl HttpExecutorBuilder {
     /// Builds the executor.
     ///
     /// # Errors
-    /// When the TLS backend cannot be initialised.
+    /// None at present: the HTTP clients are built on first use, and a client that cannot be
+    /// built (the TLS backend) fails that request.
     pub fn build(self) -> Result<HttpExecutor, ExecutorError> {
-        let client = reqwest::Client::builder()
+        Ok(HttpExecutor {
+            max_body: self.max_body,
+            settings: self,
+            tls: Arc::default(),
+            plain: Arc::default(),
+            https_proxy: https_proxy_configured(),
+        })
+    }
+
+    /// A client; `with_roots: false` loads no root certificate (for plain `http` only).
+    fn client(&self, with_roots: bool) -> Result<reqwest::Client, ExecutorError> {
+        let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
-            .user_agent(concat!("arazzo/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|err| {
-                ExecutorError::new(
-                    ExecutorErrorKind::Other,
-                    format!("cannot build the HTTP client: {err}"),
-                )
-            })?;
-        Ok(HttpExecutor {
-            client,
-            max_body: self.max_body,
+            .user_agent(concat!("arazzo/", env!("CARGO_PKG_VERSION")));
+        if !with_roots {
+            builder = builder.tls_certs_only([]);
+        }
+        builder.build().map_err(|err| {
+            ExecutorError::new(
+                ExecutorErrorKind::Other,
+                format!("cannot build the HTTP client: {err}"),
+            )
         })
     }
 }
 
 impl HttpExecutor {
+    /// The client for `url`, built on first use.
+    fn client_for(&self, url: &url::Url) -> Result<&reqwest::Client, ExecutorError> {
+        let with_roots = url.scheme() != "http" || self.https_proxy;
+        let cell = if with_roots { &self.tls } else { &self.plain };
+        if let Some(client) = cell.get() {
+            return Ok(client);
+        }
+        let client = self.settings.client(with_roots)?;
+        Ok(cell.get_or_init(|| client))
+    }
+
     /// An executor with the default settings.
     ///
     /// # Errors
-    /// When the TLS backend cannot be initialised.
+    /// As [`HttpExecutorBuilder::build`].
     pub fn new() -> Result<HttpExecutor, ExecutorError> {
         HttpExecutorBuilder::default().build()
     }
@@ -96,7 +128,7 @@ impl HttpExecutor {
 impl Executor for HttpExecutor {
     async fn execute(&self, request: &Request) -> Result<Response, ExecutorError> {
         let mut builder = self
-            .client
+            .client_for(&request.url)?
             .request(request.method.clone(), request.url.as_str());
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
@@ -143,6 +175,14 @@ impl Executor for HttpExecutor {
             body: Bytes::from(body),
         })
     }
+}
+
+/// Whether a proxy environment variable names an `https` proxy.
+fn https_proxy_configured() -> bool {
+    ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
+        .iter()
+        .filter_map(std::env::var_os)
+        .any(|proxy| proxy.to_string_lossy().trim().starts_with("https"))
 }
 
 /// `host:port` of a URL, for messages.

@@ -481,6 +481,58 @@ mod xpath {
             })?;
         Ok(super::holds(holds, || format!("`{expression}` is false")))
     }
+
+    pub(super) fn replace(xml: &str, target: &str, value: &str) -> Result<String, EvalError> {
+        let failed = |reason: String| EvalError::XPath { reason };
+        let mut documents = Documents::new();
+        let document = documents
+            .add_string_without_uri(xml)
+            .map_err(|err| EvalError::NotXml {
+                reason: err.to_string(),
+            })?;
+        let query = Queries::default()
+            .sequence(target)
+            .map_err(|err| EvalError::InvalidXPath {
+                expression: target.to_owned(),
+                reason: err.to_string(),
+            })?;
+        let selected = query
+            .execute(&mut documents, document)
+            .map_err(|err| failed(err.to_string()))?;
+        let nodes = selected
+            .iter()
+            .map(|item| item.to_node())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| {
+                failed(format!(
+                    "`{target}` selects values, not elements or attributes"
+                ))
+            })?;
+        if nodes.is_empty() {
+            return Err(failed(format!("`{target}` selects nothing in the payload")));
+        }
+        let xot = documents.xot_mut();
+        for node in nodes {
+            if xot.is_attribute_node(node) {
+                if let Some(attribute) = xot.attribute_node_mut(node) {
+                    attribute.set_value(value);
+                }
+            } else if let Some(text) = xot.text_content_mut(node) {
+                text.set(value);
+            } else {
+                return Err(failed(format!(
+                    "`{target}` selects an element with child elements: select an element holding text, or an attribute"
+                )));
+            }
+        }
+        let root = documents
+            .document_node(document)
+            .ok_or_else(|| failed("the payload has no document node".to_owned()))?;
+        documents
+            .xot()
+            .to_string(root)
+            .map_err(|err| failed(err.to_string()))
+    }
 }
 
 #[cfg(not(feature = "xpath"))]
@@ -508,6 +560,22 @@ mod xpath {
     pub(super) fn evaluate(_: &Value, _: &str) -> Result<Result<(), String>, EvalError> {
         Err(EvalError::XPathFeature)
     }
+
+    pub(super) fn replace(_: &str, _: &str, _: &str) -> Result<String, EvalError> {
+        Err(EvalError::XPathFeature)
+    }
+}
+
+/// Sets the text of the elements, or the value of the attributes, that the XPath expression
+/// `target` selects in the XML text `xml` (a Payload Replacement on an XML payload), and returns
+/// the new XML text.
+///
+/// # Errors
+/// When `xml` is not XML, `target` is not an XPath expression, selects nothing, or selects
+/// something other than attributes and elements holding only text; without the `xpath`
+/// feature, always ([`EvalError::XPathFeature`]).
+pub fn replace_in_xml(xml: &str, target: &str, value: &str) -> Result<String, EvalError> {
+    xpath::replace(xml, target, value)
 }
 
 #[cfg(test)]
