@@ -13,14 +13,14 @@ use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
 use indexmap::IndexMap;
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::engine::Engine;
 use crate::error::RunError;
-use crate::report::{Outcome, StepReport, WorkflowReport};
+use crate::report::{Outcome, StepReport, WorkflowReport, milliseconds};
 
 /// How many runs a [`LoadTest`] makes, and how fast.
 #[derive(Debug, Clone, PartialEq)]
@@ -603,10 +603,6 @@ pub(crate) fn resident_memory() -> Option<u64> {
     let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
-}
-
-fn milliseconds<S: Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_f64((duration.as_secs_f64() * 1_000_000.0).round() / 1000.0)
 }
 
 #[cfg(test)]

@@ -153,6 +153,10 @@ pub struct CriterionRecord {
     pub reason: Option<String>,
 }
 
-fn milliseconds<S: Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+/// Serialises a duration as milliseconds with microsecond precision (`1.234`).
+pub(crate) fn milliseconds<S: Serializer>(
+    duration: &Duration,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     serializer.serialize_f64((duration.as_secs_f64() * 1_000_000.0).round() / 1000.0)
 }
