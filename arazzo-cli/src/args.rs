@@ -42,9 +42,10 @@ pub enum Command {
     Mock(MockArgs),
 }
 
-/// The arguments of `arazzo run`.
-#[derive(Debug, Default, clap::Args)]
-pub struct RunArgs {
+/// What `arazzo run` and `arazzo snapshot` both take: the document, the workflow, its inputs
+/// and servers.
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct DocumentArgs {
     /// The Arazzo document (YAML or JSON).
     pub file: PathBuf,
     /// The workflow to run (optional when the document has one).
@@ -62,6 +63,14 @@ pub struct RunArgs {
     /// Allow source descriptions to be fetched over http(s).
     #[arg(long)]
     pub allow_remote: bool,
+}
+
+/// The arguments of `arazzo run`.
+#[derive(Debug, Default, clap::Args)]
+pub struct RunArgs {
+    /// The document, the workflow, its inputs and servers.
+    #[command(flatten)]
+    pub document: DocumentArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = RunFormat::Human)]
     pub format: RunFormat,
@@ -151,23 +160,9 @@ pub struct MockArgs {
 /// The arguments of `arazzo snapshot`.
 #[derive(Debug, clap::Args)]
 pub struct SnapshotArgs {
-    /// The Arazzo document (YAML or JSON).
-    pub file: PathBuf,
-    /// The workflow to run (optional when the document has one).
-    #[arg(long, short = 'w', value_name = "ID")]
-    pub workflow: Option<String>,
-    /// An input, typed by the workflow's inputs schema (`meterValue=5` is a number).
-    #[arg(long = "input", short = 'i', value_name = "NAME=VALUE")]
-    pub inputs: Vec<String>,
-    /// A JSON or YAML file of inputs, or `-` for standard input.
-    #[arg(long = "inputs", value_name = "FILE")]
-    pub inputs_file: Option<PathBuf>,
-    /// Send the requests of a source description to this base URL instead of its servers.
-    #[arg(long = "server", short = 's', value_name = "SOURCE=URL")]
-    pub servers: Vec<String>,
-    /// Allow source descriptions to be fetched over http(s).
-    #[arg(long)]
-    pub allow_remote: bool,
+    /// The document, the workflow, its inputs and servers.
+    #[command(flatten)]
+    pub document: DocumentArgs,
     /// Answer every request from this cassette instead of the network.
     #[arg(long, value_name = "CASSETTE", conflicts_with = "mock")]
     pub replay: Option<PathBuf>,

@@ -178,7 +178,7 @@ impl MockServer {
         let routes = mock.routes();
         let bind_failed = |err: std::io::Error| MockError::Bind {
             addr: options.bind,
-            reason: io_reason(&err),
+            reason: arazzo_exec::sources::io_reason(&err),
         };
         let listener = TcpListener::bind(options.bind).await.map_err(bind_failed)?;
         let addr = listener.local_addr().map_err(bind_failed)?;
@@ -326,19 +326,6 @@ async fn respond(
         });
     }
     Ok(response.map(Full::new))
-}
-
-/// An I/O error as a lowercase reason without the OS error number: "address already in use".
-fn io_reason(err: &std::io::Error) -> String {
-    let text = err.to_string();
-    let text = text
-        .rfind(" (os error")
-        .map_or(text.as_str(), |at| &text[..at]);
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|first| first.to_lowercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

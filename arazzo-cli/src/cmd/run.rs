@@ -78,7 +78,7 @@ fn run_with(
     color: bool,
     then: Then<'_>,
 ) -> anyhow::Result<u8> {
-    let file = match SourceFile::read(&args.file) {
+    let file = match SourceFile::read(&args.document.file) {
         Ok(file) => file,
         Err(load) => {
             writeln!(
@@ -155,7 +155,7 @@ fn run_with(
             return Ok(exit::INVALID);
         }
     };
-    let workflow_id = match select_workflow(&plan, args.workflow.as_deref()) {
+    let workflow_id = match select_workflow(&plan, args.document.workflow.as_deref()) {
         Ok(id) => id,
         Err(message) => {
             writeln!(err, "{}", render::one_line_error("usage", &message, color))?;
@@ -301,13 +301,14 @@ fn print_report(
 fn source_options(args: &RunArgs) -> Result<SourceOptions, String> {
     let env_servers = sources::servers_from_env(std::env::vars()).map_err(|err| err.to_string())?;
     let servers = args
+        .document
         .servers
         .iter()
         .map(|argument| sources::parse_server_override(argument))
         .collect::<Result<_, _>>()
         .map_err(|err| err.to_string())?;
     Ok(SourceOptions {
-        allow_remote: args.allow_remote,
+        allow_remote: args.document.allow_remote,
         servers,
         env_servers,
     })
@@ -346,7 +347,7 @@ fn collect_inputs(
             inputs.insert(name.to_string(), typed(name, &text));
         }
     }
-    if let Some(path) = &args.inputs_file {
+    if let Some(path) = &args.document.inputs_file {
         let text = if path == Path::new("-") {
             let mut text = String::new();
             std::io::stdin()
@@ -364,7 +365,7 @@ fn collect_inputs(
         };
         inputs.extend(members);
     }
-    for pair in &args.inputs {
+    for pair in &args.document.inputs {
         let (name, text) = pair
             .split_once('=')
             .ok_or_else(|| format!("`--input {pair}`: expected NAME=VALUE"))?;

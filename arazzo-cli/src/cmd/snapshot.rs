@@ -25,12 +25,7 @@ pub fn run(
     color: bool,
 ) -> anyhow::Result<u8> {
     let run_args = RunArgs {
-        file: args.file.clone(),
-        workflow: args.workflow.clone(),
-        inputs: args.inputs.clone(),
-        inputs_file: args.inputs_file.clone(),
-        servers: args.servers.clone(),
-        allow_remote: args.allow_remote,
+        document: args.document.clone(),
         replay: args.replay.clone(),
         mock: args.mock,
         ..RunArgs::default()
@@ -43,7 +38,7 @@ pub fn run(
         let path = || {
             args.snapshot
                 .clone()
-                .unwrap_or_else(|| default_path(&args.file, &report.workflow_id))
+                .unwrap_or_else(|| default_path(&args.document.file, &report.workflow_id))
         };
         if args.update {
             let path = path();

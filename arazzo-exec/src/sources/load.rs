@@ -330,7 +330,7 @@ fn shown(url: &Url) -> String {
 }
 
 /// An I/O error as a lowercase reason without the OS error number: "no such file or directory".
-fn io_reason(err: &std::io::Error) -> String {
+pub fn io_reason(err: &std::io::Error) -> String {
     let text = err.to_string();
     let text = match text.rfind(" (os error") {
         Some(at) => &text[..at],

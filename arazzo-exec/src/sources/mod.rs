@@ -69,6 +69,7 @@ pub use check::{TargetProblem, check_targets};
 pub use error::{
     ResolveError, ResolveErrorKind, ServerError, ServerOverrideError, SourceError, SourceErrorKind,
 };
+pub use load::io_reason;
 pub use openapi::OpenApi;
 pub use server::{parse_server_override, server_env_var, servers_from_env};
 
