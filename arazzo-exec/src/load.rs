@@ -31,12 +31,20 @@ pub enum LoadError {
 /// `operationId`/`operationPath` resolves, with a did-you-mean). A source that cannot be loaded
 /// is reported, not fatal, so that every problem is listed at once.
 pub async fn validate(file: &SourceFile, options: &SourceOptions) -> Validation {
+    validate_with_sources(file, options).await.0
+}
+
+/// [`validate`], also giving the sources it loaded (so a run does not load them twice).
+async fn validate_with_sources(
+    file: &SourceFile,
+    options: &SourceOptions,
+) -> (Validation, Option<Sources>) {
     let mut validation = arazzo_model::validate(file);
     let Some(document) = &validation.document else {
-        return validation;
+        return (validation, None);
     };
     let Ok(url) = crate::sources::document_url(file.name()) else {
-        return validation;
+        return (validation, None);
     };
     let sources = Sources::load_partial(document, &url, options).await;
     let targets: Vec<_> = check_targets(document, &sources)
@@ -55,7 +63,7 @@ pub async fn validate(file: &SourceFile, options: &SourceOptions) -> Validation 
     validation
         .diagnostics
         .sort_by_key(|diagnostic| diagnostic.location.map(|at| (at.line, at.column)));
-    validation
+    (validation, Some(sources))
 }
 
 impl Plan {
@@ -74,13 +82,20 @@ impl Plan {
     /// # Errors
     /// See [`LoadError`].
     pub async fn from_file(file: &SourceFile, options: &SourceOptions) -> Result<Plan, LoadError> {
-        let validation = validate(file, options).await;
+        let (validation, sources) = validate_with_sources(file, options).await;
         let document = match validation.document.clone() {
             Some(document) if validation.is_valid() => document,
             _ => return Err(LoadError::Invalid(Box::new(validation))),
         };
-        let url = crate::sources::document_url(file.name())?;
-        let sources = Sources::load(&document, &url, options).await?;
+        // The sources validation loaded (each document parsed once); none only when the file's
+        // path gives no URL to resolve them against.
+        let sources = match sources {
+            Some(sources) => sources.complete(options)?,
+            None => {
+                let url = crate::sources::document_url(file.name())?;
+                Sources::load(&document, &url, options).await?
+            }
+        };
         Ok(Plan::new(document, file.value(), sources)?)
     }
 }

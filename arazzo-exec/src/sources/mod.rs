@@ -279,15 +279,25 @@ impl Sources {
         document_url: &Url,
         options: &SourceOptions,
     ) -> Result<Sources, SourceError> {
-        let sources = Sources::load_partial(document, document_url, options).await;
-        let scopes = sources.scopes.iter();
+        Sources::load_partial(document, document_url, options)
+            .await
+            .complete(options)
+    }
+
+    /// These sources, when every one loaded and every [`SourceOptions::servers`] key names an
+    /// OpenAPI source: what [`Sources::load`] checks after [`Sources::load_partial`].
+    ///
+    /// # Errors
+    /// As [`Sources::load`].
+    pub fn complete(self, options: &SourceOptions) -> Result<Sources, SourceError> {
+        let scopes = self.scopes.iter();
         if let Some(err) = scopes
             .flat_map(|scope| scope.entries.values().filter_map(Entry::failed))
             .next()
         {
             return Err(err.clone());
         }
-        let names: Vec<&str> = sources
+        let names: Vec<&str> = self
             .scopes
             .iter()
             .flat_map(|scope| scope.openapi().map(OpenApi::name))
@@ -304,7 +314,7 @@ impl Sources {
                 },
             });
         }
-        Ok(sources)
+        Ok(self)
     }
 
     /// Like [`Sources::load`], but a source that cannot be loaded is kept as a failure
