@@ -51,14 +51,17 @@ async fn validate_with_sources(
         .into_iter()
         .map(|problem| problem.into_diagnostic(file))
         .collect();
-    // With the sources loaded, a bare operationId found in several sources is an error; the
-    // model's warning at the same place (it could not tell) is dropped.
-    validation.diagnostics.retain(|diagnostic| {
-        !(diagnostic.rule == Rule::AmbiguousOperationId
-            && targets
-                .iter()
-                .any(|target| target.pointer == diagnostic.pointer))
-    });
+    // The model warns about every bare operationId among several OpenAPI sources because it
+    // cannot tell whether the id is unique. With every source loaded it can be told: an id
+    // found in several sources is an error here, one found in one source is fine, so the
+    // warning goes.
+    let all_loaded = document
+        .source_descriptions
+        .iter()
+        .all(|source| sources.failure(&source.name).is_none());
+    validation
+        .diagnostics
+        .retain(|diagnostic| !(diagnostic.rule == Rule::AmbiguousOperationId && all_loaded));
     validation.diagnostics.extend(targets);
     validation
         .diagnostics
