@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use crate::example::example_for;
+use crate::operation::types;
 
 /// What the request may set in a response body, from the response schema.
 #[derive(Debug, Default)]
@@ -157,17 +158,6 @@ fn properties(schema: &Value) -> Vec<(&String, &Value)> {
         }
     }
     found
-}
-
-fn types(schema: &Value) -> Vec<String> {
-    match schema.get("type") {
-        Some(Value::String(kind)) => vec![kind.clone()],
-        Some(Value::Array(kinds)) => kinds
-            .iter()
-            .filter_map(|kind| kind.as_str().map(str::to_string))
-            .collect(),
-        _ => Vec::new(),
-    }
 }
 
 fn allowed(types: &[String], value: &Value) -> bool {

@@ -113,17 +113,8 @@ pub(crate) fn run(
     {
         let problems = schema.check(&inputs.for_run(1));
         if !problems.is_empty() {
-            for problem in &problems {
-                writeln!(
-                    err,
-                    "{}",
-                    render::one_line_error("inputs", &problem.message, color)
-                )?;
-            }
-            writeln!(
-                err,
-                "invalid inputs for workflow `{workflow_id}` (run 1), nothing was sent"
-            )?;
+            let what = format!("workflow `{workflow_id}` (run 1)");
+            super::run::write_invalid_inputs(&problems, &what, err, color)?;
             return Ok(exit::INVALID);
         }
     }

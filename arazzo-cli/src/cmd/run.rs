@@ -7,9 +7,9 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use arazzo_exec::sources;
 use arazzo_exec::{
-    Engine, Executor, HttpExecutor, InputSchema, LoadError, ManualClock, Outcome, Plan, PlanError,
-    Recording, Redactor, ReplayExecutor, RunError, SourceOptions, StepOutcome, StepReport,
-    WorkflowReport,
+    Engine, Executor, HttpExecutor, InputProblem, InputSchema, LoadError, ManualClock, Outcome,
+    Plan, PlanError, Recording, Redactor, ReplayExecutor, RunError, SourceOptions, StepOutcome,
+    StepReport, WorkflowReport,
 };
 use arazzo_model::SourceFile;
 use serde_json::{Map, Value};
@@ -218,17 +218,7 @@ fn run_with(
     let report = match runtime.block_on(engine.run(&workflow_id, inputs)) {
         Ok(report) => report,
         Err(RunError::InvalidInputs { problems }) => {
-            for problem in &problems {
-                writeln!(
-                    err,
-                    "{}",
-                    render::one_line_error("inputs", &problem.message, color)
-                )?;
-            }
-            writeln!(
-                err,
-                "invalid inputs for workflow `{workflow_id}`, nothing was sent"
-            )?;
+            write_invalid_inputs(&problems, &format!("workflow `{workflow_id}`"), err, color)?;
             return Ok(exit::INVALID);
         }
         Err(other) => {
@@ -312,6 +302,23 @@ fn source_options(args: &RunArgs) -> Result<SourceOptions, String> {
         servers,
         env_servers,
     })
+}
+
+/// Every input problem on its own line, then that nothing was sent (exit 3 follows).
+pub(super) fn write_invalid_inputs(
+    problems: &[InputProblem],
+    what: &str,
+    err: &mut dyn Write,
+    color: bool,
+) -> std::io::Result<()> {
+    for problem in problems {
+        writeln!(
+            err,
+            "{}",
+            render::one_line_error("inputs", &problem.message, color)
+        )?;
+    }
+    writeln!(err, "invalid inputs for {what}, nothing was sent")
 }
 
 fn select_workflow(plan: &Plan, asked: Option<&str>) -> Result<String, String> {

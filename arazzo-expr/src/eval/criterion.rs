@@ -422,7 +422,7 @@ fn compile_jsonpath(query: &str) -> Result<serde_json_path::JsonPath, serde_json
 #[cfg(feature = "xpath")]
 mod xpath {
     use serde_json::Value;
-    use xee_xpath::{Documents, Queries, Query as _};
+    use xee_xpath::{DocumentHandle, Documents, Queries, Query as _, Sequence};
 
     use crate::ast::Span;
     use crate::error::{EvalError, ParseError, ParseErrorKind, Warning};
@@ -456,6 +456,21 @@ mod xpath {
                 reason: format!("the context is JSON, not XML text: `{value}`"),
             });
         };
+        let (_, _, sequence) = select(xml, expression)?;
+        let holds = sequence
+            .effective_boolean_value()
+            .map_err(|err| EvalError::XPath {
+                reason: err.to_string(),
+            })?;
+        Ok(super::holds(holds, || format!("`{expression}` is false")))
+    }
+
+    /// Parses `xml` and evaluates `expression` on it: the documents (to read or change what it
+    /// selected), the document, and the result.
+    fn select(
+        xml: &str,
+        expression: &str,
+    ) -> Result<(Documents, DocumentHandle, Sequence), EvalError> {
         let mut documents = Documents::new();
         let document = documents
             .add_string_without_uri(xml)
@@ -474,31 +489,12 @@ mod xpath {
             .map_err(|err| EvalError::XPath {
                 reason: err.to_string(),
             })?;
-        let holds = sequence
-            .effective_boolean_value()
-            .map_err(|err| EvalError::XPath {
-                reason: err.to_string(),
-            })?;
-        Ok(super::holds(holds, || format!("`{expression}` is false")))
+        Ok((documents, document, sequence))
     }
 
     pub(super) fn replace(xml: &str, target: &str, value: &str) -> Result<String, EvalError> {
         let failed = |reason: String| EvalError::XPath { reason };
-        let mut documents = Documents::new();
-        let document = documents
-            .add_string_without_uri(xml)
-            .map_err(|err| EvalError::NotXml {
-                reason: err.to_string(),
-            })?;
-        let query = Queries::default()
-            .sequence(target)
-            .map_err(|err| EvalError::InvalidXPath {
-                expression: target.to_owned(),
-                reason: err.to_string(),
-            })?;
-        let selected = query
-            .execute(&mut documents, document)
-            .map_err(|err| failed(err.to_string()))?;
+        let (mut documents, document, selected) = select(xml, target)?;
         let nodes = selected
             .iter()
             .map(|item| item.to_node())
