@@ -577,25 +577,23 @@ impl<'e> Run<'e> {
     }
 
     /// Runs one step (without its actions).
-    fn step(
-        &mut self,
+    fn step<'a>(
+        &'a mut self,
         plan: &'e Plan,
         workflow: &'e WorkflowPlan,
         step: &'e StepPlan,
-        inputs: &Value,
-        steps: &StepOutputs,
-    ) -> BoxFuture<'_, StepRun> {
-        let inputs = inputs.clone();
-        let steps = steps.clone();
+        inputs: &'a Value,
+        steps: &'a StepOutputs,
+    ) -> BoxFuture<'a, StepRun> {
         Box::pin(async move {
             let started = Instant::now();
             let mut run = match &step.call {
                 Call::Operation(_) => {
-                    self.operation_step(plan, workflow, step, &inputs, &steps)
+                    self.operation_step(plan, workflow, step, inputs, steps)
                         .await
                 }
                 Call::Workflow(reference) => {
-                    self.workflow_step(plan, workflow, step, reference, &inputs, &steps)
+                    self.workflow_step(plan, workflow, step, reference, inputs, steps)
                         .await
                 }
             };

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use arazzo_model::{Rule, SourceFile, Validation};
+use arazzo_model::{SourceFile, ValidateOptions, Validation};
 
 use crate::error::PlanError;
 use crate::plan::Plan;
@@ -39,29 +39,25 @@ async fn validate_with_sources(
     file: &SourceFile,
     options: &SourceOptions,
 ) -> (Validation, Option<Sources>) {
-    let mut validation = arazzo_model::validate(file);
-    let Some(document) = &validation.document else {
-        return (validation, None);
+    let (Ok(document), Ok(url)) = (file.document(), crate::sources::document_url(file.name()))
+    else {
+        return (arazzo_model::validate(file), None);
     };
-    let Ok(url) = crate::sources::document_url(file.name()) else {
-        return (validation, None);
-    };
-    let sources = Sources::load_partial(document, &url, options).await;
-    let targets: Vec<_> = check_targets(document, &sources)
-        .into_iter()
-        .map(|problem| problem.into_diagnostic(file))
-        .collect();
+    let sources = Sources::load_partial(&document, &url, options).await;
     // The model warns about every bare operationId among several OpenAPI sources because it
     // cannot tell whether the id is unique. With every source loaded it can be told: an id
-    // found in several sources is an error here, one found in one source is fine, so the
-    // warning goes.
+    // found in several sources is an error here, one found in one source is fine.
     let all_loaded = document
         .source_descriptions
         .iter()
         .all(|source| sources.failure(&source.name).is_none());
-    validation
-        .diagnostics
-        .retain(|diagnostic| !(diagnostic.rule == Rule::AmbiguousOperationId && all_loaded));
+    let model = ValidateOptions {
+        operation_ids_resolved: all_loaded,
+    };
+    let mut validation = arazzo_model::validate_with(file, &model);
+    let targets = check_targets(&document, &sources)
+        .into_iter()
+        .map(|problem| problem.into_diagnostic(file));
     validation.diagnostics.extend(targets);
     validation
         .diagnostics

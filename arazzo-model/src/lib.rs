@@ -72,7 +72,7 @@ pub use request_body::{PayloadReplacement, RequestBody};
 pub use reusable::{Component, OrReusable, Reusable};
 pub use source::{SourceDescription, SourceType};
 pub use step::{Step, StepTarget};
-pub use validate::{Validation, validate};
+pub use validate::{ValidateOptions, Validation, validate, validate_with};
 pub use workflow::Workflow;
 
 /// Reads a document from a YAML or JSON file into the model.

@@ -37,15 +37,29 @@ impl Validation {
     }
 }
 
+/// What [`validate_with`] leaves to its caller.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ValidateOptions {
+    /// The caller resolves every bare `operationId` against the loaded OpenAPI sources (and
+    /// reports one found in several), so the warning that such an id may be ambiguous, which
+    /// the document alone cannot settle, is left out.
+    pub operation_ids_resolved: bool,
+}
+
 /// Validates a parsed document, returning every problem at once.
 pub fn validate(file: &SourceFile) -> Validation {
+    validate_with(file, &ValidateOptions::default())
+}
+
+/// [`validate`], leaving out what `options` says the caller checks itself.
+pub fn validate_with(file: &SourceFile, options: &ValidateOptions) -> Validation {
     let mut findings = Vec::new();
     schema::check(file.value(), &mut findings);
     let document = file.document().ok();
     // The rules run even when the schema found problems, on the part of the document that
     // fits the model, so that every problem is reported at once.
     if let Some(fitted) = document.clone().or_else(|| fit(file.value().clone())) {
-        rules::check(&fitted, file.value(), &mut findings);
+        rules::check(&fitted, file.value(), options, &mut findings);
         expressions::check(&fitted, file.value(), &mut findings);
     }
     let mut diagnostics: Vec<Diagnostic> = findings

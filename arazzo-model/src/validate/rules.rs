@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
-use super::{Finding, did_you_mean};
+use super::{Finding, ValidateOptions, did_you_mean};
 use crate::error::Rule;
 use crate::reusable::Component;
 use crate::{
@@ -13,10 +13,16 @@ use crate::{
 };
 
 /// Runs every rule on `document`, whose JSON value is `value`.
-pub(super) fn check(document: &Document, value: &Value, findings: &mut Vec<Finding>) {
+pub(super) fn check(
+    document: &Document,
+    value: &Value,
+    options: &ValidateOptions,
+    findings: &mut Vec<Finding>,
+) {
     let mut rules = Rules {
         document,
         value,
+        options,
         findings,
     };
     rules.unique_names();
@@ -30,6 +36,7 @@ pub(super) fn check(document: &Document, value: &Value, findings: &mut Vec<Findi
 struct Rules<'a> {
     document: &'a Document,
     value: &'a Value,
+    options: &'a ValidateOptions,
     findings: &'a mut Vec<Finding>,
 }
 
@@ -496,7 +503,7 @@ impl Rules<'_> {
         // A warning: the spec says MUST qualify, but real documents (Amberflo's among them)
         // rely on ids being unique across sources, which can only be told once the sources are
         // loaded; `arazzo-exec` reports a bare id found in several sources as an error.
-        if openapi.len() > 1 {
+        if openapi.len() > 1 && !self.options.operation_ids_resolved {
             self.push(
                 Finding::warning(
                     Rule::AmbiguousOperationId,

@@ -2,31 +2,32 @@
 
 use std::sync::OnceLock;
 
+use jsonschema::ValidationError;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
-use jsonschema::{ValidationError, Validator};
 use serde_json::Value;
 
 use super::{Finding, did_you_mean, object_kind};
 use crate::error::Rule;
 
 /// The schema's text: the official schema with the corrections its header lists.
-const SCHEMA: &str = include_str!("../schema/arazzo-1.0.schema.yaml");
+#[cfg(test)]
+const SCHEMA_YAML: &str = include_str!("../schema/arazzo-1.0.schema.yaml");
+/// The same schema as JSON, which the validator is compiled from (see the test at the end).
+const SCHEMA_JSON: &str = include_str!("../schema/arazzo-1.0.schema.json");
 
 fn schema() -> &'static Value {
     static SCHEMA_VALUE: OnceLock<Value> = OnceLock::new();
-    SCHEMA_VALUE.get_or_init(|| yaml_serde::from_str(SCHEMA).expect("the bundled schema is YAML"))
+    SCHEMA_VALUE
+        .get_or_init(|| serde_json::from_str(SCHEMA_JSON).expect("the bundled schema is JSON"))
 }
 
-fn validator() -> &'static Validator {
-    static VALIDATOR: OnceLock<Validator> = OnceLock::new();
-    VALIDATOR.get_or_init(|| {
-        jsonschema::draft202012::new(schema()).expect("the bundled schema compiles offline")
-    })
-}
+/// The validator of the bundled schema, generated at build time.
+#[jsonschema::validator(path = "src/schema/arazzo-1.0.schema.json", draft = Draft202012)]
+struct ArazzoSchema;
 
 /// Every schema violation of `value`.
 pub(super) fn check(value: &Value, findings: &mut Vec<Finding>) {
-    for err in validator().iter_errors(value) {
+    for err in ArazzoSchema::iter_errors(value) {
         findings.extend(translate(&err));
     }
 }
@@ -113,6 +114,12 @@ fn translate(err: &ValidationError<'_>) -> Vec<Finding> {
                 finding
             }
         }
+        // The runtime validator wraps the key's error in `PropertyNames`; the generated one
+        // reports the `pattern` of `propertyNames` directly, at the map.
+        ValidationErrorKind::PropertyNames { error } => component_key(&pointer, error.instance()),
+        ValidationErrorKind::Pattern { .. } if schema_path.ends_with("/propertyNames/pattern") => {
+            component_key(&pointer, err.instance())
+        }
         ValidationErrorKind::Pattern { pattern } => {
             let value = code(err.instance());
             if pointer == "/arazzo" {
@@ -136,17 +143,6 @@ fn translate(err: &ValidationError<'_>) -> Vec<Finding> {
                 )
             }
         }
-        ValidationErrorKind::PropertyNames { error } => Finding::error(
-            Rule::ComponentKey,
-            format!(
-                "{pointer}/{}",
-                crate::escape_pointer_token(&plain(error.instance()))
-            ),
-            format!(
-                "component key {} does not match `^[a-zA-Z0-9.\\-_]+$`",
-                code(error.instance())
-            ),
-        ),
         ValidationErrorKind::MinItems { .. } => Finding::error(
             Rule::EmptyList,
             pointer,
@@ -185,6 +181,18 @@ fn unknown_field(pointer: &str, kind: &str, field: &str, known: &[&str]) -> Find
             .or_else(|| Some("extensions must start with `x-`".to_string()))
     };
     finding
+}
+
+/// A key of a Components map that the spec's pattern refuses; `pointer` is the map's.
+fn component_key(pointer: &str, key: &Value) -> Finding {
+    Finding::error(
+        Rule::ComponentKey,
+        format!("{pointer}/{}", crate::escape_pointer_token(&plain(key))),
+        format!(
+            "component key {} does not match `^[a-zA-Z0-9.\\-_]+$`",
+            code(key)
+        ),
+    )
 }
 
 /// The fields a schema definition allows, from the schema path of an error inside it.
@@ -233,5 +241,34 @@ fn plain(value: &Value) -> String {
     match value {
         Value::String(text) => text.clone(),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The compiled validator is generated from the JSON copy; the YAML is what people read
+    /// and edit (it carries the list of corrections). `ARAZZO_WRITE_SCHEMA_JSON=1 cargo test -p
+    /// arazzo-model` rewrites the JSON from the YAML.
+    #[test]
+    fn the_json_schema_is_the_yaml_schema() {
+        let yaml: Value = yaml_serde::from_str(SCHEMA_YAML).expect("the schema is YAML");
+        let json: Value = serde_json::from_str(SCHEMA_JSON).expect("the schema is JSON");
+        if yaml != json {
+            if std::env::var_os("ARAZZO_WRITE_SCHEMA_JSON").is_some() {
+                let path = concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/src/schema/arazzo-1.0.schema.json"
+                );
+                let text = serde_json::to_string_pretty(&yaml).expect("a value prints") + "\n";
+                std::fs::write(path, text).expect("the schema folder is writable");
+                return;
+            }
+            panic!(
+                "src/schema/arazzo-1.0.schema.json differs from the YAML: \
+                 rerun with ARAZZO_WRITE_SCHEMA_JSON=1 to rewrite it"
+            );
+        }
     }
 }
