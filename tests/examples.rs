@@ -77,10 +77,11 @@ impl Run {
 /// Runs `file` with `inputs` against the built-in mock.
 fn run_file(file: &Path, inputs: &Path, workflow: Option<&str>) -> Run {
     static RUNS: AtomicUsize = AtomicUsize::new(0);
-    let dir = temp_dir(&format!(
+    let dir_guard = temp_dir(&format!(
         "examples-{}",
         RUNS.fetch_add(1, Ordering::Relaxed)
     ));
+    let dir = dir_guard.path().to_path_buf();
     let cassette = dir.join("cassette.yaml");
     let (file, inputs, cassette_arg) = (
         file.display().to_string(),
@@ -476,7 +477,8 @@ fn pet_coupons_reuses_parameters_and_the_place_order_workflow() {
 /// Runs a copy of the bnpl example with some text of its files replaced (each replaced text
 /// must occur once): other mock data, or another version of a step.
 fn run_bnpl_variant(name: &str, replacements: &[(&str, &str, &str)], inputs: &Path) -> Run {
-    let dir = temp_dir(&format!("examples-bnpl-{name}"));
+    let dir_guard = temp_dir(&format!("examples-bnpl-{name}"));
+    let dir = dir_guard.path().to_path_buf();
     for file in ["bnpl-arazzo.yaml", "bnpl-openapi.yaml"] {
         let mut text = std::fs::read_to_string(spec(&format!("examples/bnpl/{file}"))).unwrap();
         for (target, from, to) in replacements {
@@ -553,7 +555,8 @@ fn bnpl_new_customer_not_eligible_ends_the_workflow() {
 
 #[test]
 fn bnpl_enrolled_customer_runs_to_the_end_once_new_customer_is_left_out() {
-    let inputs_dir = temp_dir("examples-bnpl-enrolled-inputs");
+    let inputs_dir_guard = temp_dir("examples-bnpl-enrolled-inputs");
+    let inputs_dir = inputs_dir_guard.path().to_path_buf();
     let inputs = inputs_dir.join("inputs.json");
     std::fs::write(&inputs, ENROLLED).unwrap();
 

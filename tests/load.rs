@@ -180,7 +180,8 @@ fn load_run_number_is_templated_into_each_run() {
 
 #[test]
 fn load_inputs_csv_gives_each_run_its_row() {
-    let dir = temp_dir("load-csv");
+    let dir_guard = temp_dir("load-csv");
+    let dir = dir_guard.path().to_path_buf();
     let csv = dir.join("inputs.csv");
     // The third row's key is refused by the API: that run fails at its first step.
     std::fs::write(

@@ -119,7 +119,8 @@ fn record_then_replay_gives_the_same_report() {
     assert!(recorded.passed(), "{recorded:?}");
     let cassette = recording.cassette(&redactor(&plan, WORKFLOW_ID, &inputs));
     assert_eq!(cassette.exchanges.len(), 4);
-    let dir = temp_dir("record-then-replay");
+    let dir_guard = temp_dir("record-then-replay");
+    let dir = dir_guard.path().to_path_buf();
     cassette.write(dir.join("cassette.yaml")).unwrap();
     drop(api);
 
@@ -137,7 +138,8 @@ fn record_then_replay_gives_the_same_report() {
 fn cli_record_then_replay_prints_the_same_report_offline() {
     let api = Amberflo::start(None);
     let uri = api.server.uri();
-    let dir = temp_dir("cli");
+    let dir_guard = temp_dir("cli");
+    let dir = dir_guard.path().to_path_buf();
     let cassette = dir.join("amberflo.cassette.yaml");
     let cassette_arg = cassette.to_str().unwrap();
     let recorded = run_against(
@@ -278,7 +280,8 @@ fn secrets_are_never_in_a_cassette_and_the_redacted_cassette_still_replays() {
 /// `arazzo run specs/workflows/amberflo/arazzo.yaml --inputs specs/workflows/amberflo/inputs.json --mock --record specs/workflows/amberflo/cassette.yaml`.
 #[test]
 fn amberflo_cassette_is_a_recording_against_the_mock() {
-    let dir = temp_dir("record-mock");
+    let dir_guard = temp_dir("record-mock");
+    let dir = dir_guard.path().to_path_buf();
     let cassette = dir.join("cassette.yaml");
     let output = crate::util::arazzo(&[
         "run",

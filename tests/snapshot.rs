@@ -49,7 +49,8 @@ fn check_with_a_changed_response_body_exits_1_with_a_diff() {
         1,
     );
     assert_ne!(changed, cassette, "the cassette has the customer response");
-    let dir = temp_dir("changed-body");
+    let dir_guard = temp_dir("changed-body");
+    let dir = dir_guard.path().to_path_buf();
     let changed_path = dir.join("cassette.yaml");
     std::fs::write(&changed_path, changed).unwrap();
 
@@ -63,7 +64,8 @@ fn check_with_a_changed_response_body_exits_1_with_a_diff() {
 
 #[test]
 fn update_writes_the_file_that_check_then_accepts() {
-    let dir = temp_dir("update");
+    let dir_guard = temp_dir("update");
+    let dir = dir_guard.path().to_path_buf();
     let file = dir.join("amberflo.snapshot.yaml");
     let file_arg = file.to_str().unwrap();
     let cassette = arg(&format!("{DIR}/cassette.yaml"));
@@ -137,7 +139,8 @@ const CHILD_DIR: &str = "ARAZZO_TESTS_CI_CHILD_DIR";
 /// against a stale snapshot in a temporary folder.
 #[test]
 fn snapshots_never_update_in_ci() {
-    let dir = temp_dir("ci");
+    let dir_guard = temp_dir("ci");
+    let dir = dir_guard.path().to_path_buf();
     let stale = dir.join("ci_child.snap");
     let text =
         "---\nsource: tests/snapshot.rs\nexpression: workflow_report\n---\nworkflow_id: stale\n";

@@ -55,12 +55,12 @@ pub fn arazzo(args: &[&str]) -> Output {
     }
 }
 
-/// A fresh, empty temporary folder for one test (its name says which).
-pub fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("arazzo-tests-{}-{name}", std::process::id()));
-    std::fs::remove_dir_all(&dir).ok();
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh, empty temporary folder for one test (its name says which), removed when dropped.
+pub fn temp_dir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("arazzo-tests-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
 /// A `specs/` path as a string argument.

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut stdout = std::io::stdout().lock();
-    let mut stderr = std::io::stderr().lock();
+    // Line-buffered like stdout: `run` writes a step's line in many pieces, each of which
+    // would otherwise be its own system call.
+    let mut stderr = std::io::LineWriter::new(std::io::stderr().lock());
     arazzo_cli::run(std::env::args_os(), &mut stdout, &mut stderr, color)
 }

@@ -2,27 +2,46 @@
 //! is one the response declares, and a JSON body matches the declared schema. Reported as
 //! warnings, or as step failures in strict mode.
 
+use std::sync::OnceLock;
+
 use serde_json::Value;
 
 use crate::sources::{Operation, Sources};
 
-/// The media types a response declares, each with its body schema compiled (when it has one).
-type Media = Vec<(String, Option<jsonschema::Validator>)>;
+/// A media type a response declares, with its body schema (when it has one).
+#[derive(Debug)]
+struct Media {
+    name: String,
+    schema: Option<Value>,
+    /// Compiled on first use: a run meets few of the responses an operation declares.
+    validator: OnceLock<Option<jsonschema::Validator>>,
+}
+
+impl Media {
+    fn validator(&self) -> Option<&jsonschema::Validator> {
+        self.validator
+            .get_or_init(|| {
+                let schema = self.schema.as_ref()?;
+                jsonschema::draft202012::new(schema).ok()
+            })
+            .as_ref()
+    }
+}
 
 /// What an operation declares of its responses, with the body schemas compiled once.
 #[derive(Debug)]
 pub(crate) struct ResponseSpec {
     operation: String,
     /// Status keys as written (`200`, `2XX`, `default`) and what each declares.
-    responses: Vec<(String, Media)>,
+    responses: Vec<(String, Vec<Media>)>,
 }
 
 impl ResponseSpec {
     /// The responses of `operation`, `$ref`s resolved; `None` when it declares none.
     pub(crate) fn of(operation: &Operation, sources: &Sources) -> Option<ResponseSpec> {
         let openapi = sources.openapi(&operation.source)?;
-        let resolved = openapi.resolve_refs(&operation.definition);
-        let responses = resolved.get("responses")?.as_object()?;
+        let resolved = openapi.resolve_refs(operation.definition.get("responses")?);
+        let responses = resolved.as_object()?;
         let responses = responses
             .iter()
             .map(|(status, response)| {
@@ -31,7 +50,7 @@ impl ResponseSpec {
                     .into_iter()
                     .flatten()
                     .map(|(media, content)| {
-                        let validator = content.get("schema").and_then(|schema| {
+                        let schema = content.get("schema").map(|schema| {
                             let mut schema = schema.clone();
                             if let Value::Object(members) = &mut schema {
                                 members.insert(
@@ -39,9 +58,13 @@ impl ResponseSpec {
                                     "https://json-schema.org/draft/2020-12/schema".into(),
                                 );
                             }
-                            jsonschema::draft202012::new(&schema).ok()
+                            schema
                         });
-                        (media.clone(), validator)
+                        Media {
+                            name: media.clone(),
+                            schema,
+                            validator: OnceLock::new(),
+                        }
                     })
                     .collect();
                 (status.clone(), media)
@@ -96,16 +119,20 @@ impl ResponseSpec {
             .to_ascii_lowercase();
         let matched = media
             .iter()
-            .find(|(declared, _)| media_matches(declared, &received));
-        let Some((_, validator)) = matched else {
-            let declared: Vec<&str> = media.iter().map(|(media, _)| media.as_str()).collect();
+            .find(|declared| media_matches(&declared.name, &received));
+        let Some(matched) = matched else {
+            let declared: Vec<&str> = media.iter().map(|media| media.name.as_str()).collect();
             return vec![format!(
                 "content type `{received}` is not declared for status {status} of `{}` ({})",
                 self.operation,
                 declared.join(", ")
             )];
         };
-        let Some(validator) = validator.as_ref().filter(|_| received.contains("json")) else {
+        let Some(validator) = received
+            .contains("json")
+            .then(|| matched.validator())
+            .flatten()
+        else {
             return Vec::new();
         };
         validator

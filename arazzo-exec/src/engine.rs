@@ -684,7 +684,7 @@ impl<'e> Run<'e> {
                 .collect(),
             body: view.body.as_ref().map(|body| redactor.value(body)),
         });
-        if let Some(spec) = &step.responses {
+        if let Some(spec) = step.responses(&plan.sources) {
             let problems = spec.check(
                 response.status,
                 response.header("content-type"),

@@ -2,6 +2,7 @@
 //! first request.
 
 use std::collections::HashSet;
+use std::sync::OnceLock;
 
 use arazzo_expr::{Criterion, Expression, Mode};
 use arazzo_model::{
@@ -11,6 +12,7 @@ use arazzo_model::{
 use indexmap::IndexMap;
 use serde_json::Value;
 
+use crate::conformance::ResponseSpec;
 use crate::error::PlanError;
 use crate::inputs::InputSchema;
 use crate::sources::{Operation, Sources};
@@ -58,8 +60,22 @@ pub(crate) struct StepPlan {
     pub on_failure: Vec<ActionPlan>,
     /// The operation's security requirements, in order of preference.
     pub security: Vec<crate::auth::Requirement>,
-    /// What the operation declares of its responses.
-    pub responses: Option<crate::conformance::ResponseSpec>,
+    /// What the operation declares of its responses: see [`StepPlan::responses`].
+    responses: OnceLock<Option<ResponseSpec>>,
+}
+
+impl StepPlan {
+    /// What the step's operation declares of its responses, read from `sources` (the plan's)
+    /// on first use: most runs check few of them, and a run of one workflow should not pay
+    /// for resolving every operation's response schemas up front.
+    pub(crate) fn responses(&self, sources: &Sources) -> Option<&ResponseSpec> {
+        let Call::Operation(operation) = &self.call else {
+            return None;
+        };
+        self.responses
+            .get_or_init(|| ResponseSpec::of(operation, sources))
+            .as_ref()
+    }
 }
 
 /// What a step calls.
@@ -424,12 +440,9 @@ impl Planner<'_> {
         .into_iter()
         .map(|action| self.failure_action(workflow, &action, &at("onFailure")))
         .collect::<Result<Vec<_>, _>>()?;
-        let (security, responses) = match &call {
-            Call::Operation(operation) => (
-                crate::auth::requirements(operation, self.sources),
-                crate::conformance::ResponseSpec::of(operation, self.sources),
-            ),
-            Call::Workflow(_) => (Vec::new(), None),
+        let security = match &call {
+            Call::Operation(operation) => crate::auth::requirements(operation, self.sources),
+            Call::Workflow(_) => Vec::new(),
         };
         Ok(StepPlan {
             id: step.step_id.clone(),
@@ -441,7 +454,7 @@ impl Planner<'_> {
             on_success,
             on_failure,
             security,
-            responses,
+            responses: OnceLock::new(),
         })
     }
 

@@ -190,12 +190,12 @@ impl Loader<'_> {
                     url: shown.to_string(),
                     reason: "not a local path".to_string(),
                 })?;
-                tokio::fs::read_to_string(&path)
-                    .await
-                    .map_err(|err| SourceErrorKind::Read {
-                        location: shown.to_string(),
-                        reason: io_reason(&err),
-                    })?
+                // Read in place: a description is a few KiB, and `tokio::fs` would start a
+                // blocking-pool thread, which costs more than the read.
+                std::fs::read_to_string(&path).map_err(|err| SourceErrorKind::Read {
+                    location: shown.to_string(),
+                    reason: io_reason(&err),
+                })?
             }
             "http" | "https" => self.fetch(url).await?,
             scheme => {
