@@ -1,6 +1,9 @@
 //! Secrets never leave the engine in clear: every report goes through a [`Redactor`].
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
 
 use serde_json::Value;
 
@@ -18,39 +21,52 @@ const SECRET_HEADERS: &[&str] = &[
     "x-auth-token",
 ];
 
+/// Words that make a name secret-like wherever they occur, in any case.
+const SECRET_WORDS: &[&str] = &[
+    "key",
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "credential",
+    "authorization",
+];
+
+/// Endings that make a name describe a secret rather than hold one: `token_type`,
+/// `tokenUrl`, `tokenExpires`, `client_id`.
+const DESCRIBING_ENDINGS: &[&str] = &[
+    "type",
+    "url",
+    "uri",
+    "id",
+    "name",
+    "expires",
+    "expiry",
+    "expiration",
+    "expires_in",
+    "expiresin",
+];
+
 /// Whether an input or header name looks like it holds a secret (`apiKey`, `x-token`,
 /// `client_secret`, `password`…).
 pub fn is_secret_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    // `token_type`, `tokenUrl`, `tokenExpires`, `client_id` describe a secret; they do not
-    // hold one.
-    let describes = [
-        "type",
-        "url",
-        "uri",
-        "id",
-        "name",
-        "expires",
-        "expiry",
-        "expiration",
-        "expires_in",
-        "expiresin",
-    ]
-    .iter()
-    .any(|suffix| lower.ends_with(suffix));
-    let holds = SECRET_HEADERS.contains(&lower.as_str())
-        || [
-            "key",
-            "token",
-            "secret",
-            "password",
-            "passwd",
-            "credential",
-            "authorization",
-        ]
+    // Every member name of every body goes through here: one pass, no allocation.
+    static WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(SECRET_WORDS)
+            .expect("the secret words build an automaton")
+    });
+    let holds = SECRET_HEADERS
         .iter()
-        .any(|word| lower.contains(word));
-    holds && !describes
+        .any(|header| name.eq_ignore_ascii_case(header))
+        || WORDS.is_match(name);
+    holds
+        && !DESCRIBING_ENDINGS.iter().any(|ending| {
+            name.len() >= ending.len()
+                && name.as_bytes()[name.len() - ending.len()..]
+                    .eq_ignore_ascii_case(ending.as_bytes())
+        })
 }
 
 /// Replaces secret values in text, and the values of secret headers.
@@ -132,7 +148,7 @@ impl Redactor {
 
     /// A header value, fully redacted when the header is secret by name.
     pub fn header(&self, name: &str, value: &str) -> String {
-        if SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str()) || is_secret_name(name) {
+        if is_secret_name(name) {
             REDACTED.to_string()
         } else {
             self.text(value).into_owned()

@@ -241,6 +241,9 @@ fn run_with(
             .map_err(anyhow::Error::from)?;
     }
     let code = then(report, err)?;
+    // The process ends after this run: freeing the plan (every parsed document and compiled
+    // schema) would only take time.
+    std::mem::forget(engine);
     if let Some(replay) = &replay {
         let unused = replay.unused();
         if !unused.is_empty() {

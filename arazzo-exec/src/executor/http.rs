@@ -129,7 +129,7 @@ impl Executor for HttpExecutor {
     async fn execute(&self, request: &Request) -> Result<Response, ExecutorError> {
         let mut builder = self
             .client_for(&request.url)?
-            .request(request.method.clone(), request.url.as_str());
+            .request(request.method.clone(), request.url.clone());
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }

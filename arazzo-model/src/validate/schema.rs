@@ -27,6 +27,10 @@ struct ArazzoSchema;
 
 /// Every schema violation of `value`.
 pub(super) fn check(value: &Value, findings: &mut Vec<Finding>) {
+    // Most documents are valid, and the yes/no check builds no errors.
+    if ArazzoSchema::is_valid(value) {
+        return;
+    }
     for err in ArazzoSchema::iter_errors(value) {
         findings.extend(translate(&err));
     }
