@@ -87,6 +87,19 @@ struct Ran {
 }
 
 fn run(file: &str, workflow: &str, inputs: Value, script: &Arc<Script>, limits: Limits) -> Ran {
+    run_configured(file, workflow, inputs, script, |engine| {
+        engine.with_limits(limits)
+    })
+}
+
+/// [`run`] with the engine as `configure` makes it.
+fn run_configured(
+    file: &str,
+    workflow: &str,
+    inputs: Value,
+    script: &Arc<Script>,
+    configure: impl FnOnce(Engine) -> Engine,
+) -> Ran {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -98,9 +111,7 @@ fn run(file: &str, workflow: &str, inputs: Value, script: &Arc<Script>, limits: 
         let plan = Plan::load(spec(&format!("flow/{file}")), &SourceOptions::default())
             .await
             .unwrap();
-        let engine = Engine::new(plan, Arc::clone(script))
-            .with_clock(clock.clone())
-            .with_limits(limits);
+        let engine = configure(Engine::new(plan, Arc::clone(script)).with_clock(clock.clone()));
         engine.run(workflow, inputs).await.unwrap()
     });
     Ran { report, clock }
@@ -141,6 +152,29 @@ fn flow_first_matching_action_wins_and_end_stops() {
         ["GET /pets", "POST /orders"],
         "the goto skips `never`"
     );
+}
+
+#[test]
+fn flow_reports_without_exchange_details_keep_method_url_and_status() {
+    let script = Script::new(&[("GET /pets", 200, json!({"count": 0}))]);
+    let ran = run_configured(
+        "actions.arazzo.yaml",
+        "first-match-end",
+        json!({}),
+        &script,
+        |engine| engine.with_exchange_details(false),
+    );
+    assert_eq!(ran.report.outcome, Outcome::Passed);
+    let step = &ran.report.steps[0];
+    let request = step.request.as_ref().unwrap();
+    assert_eq!(request.method, "GET");
+    assert!(request.url.ends_with("/pets"), "{}", request.url);
+    assert!(request.headers.is_empty() && request.body.is_none());
+    let response = step.response.as_ref().unwrap();
+    assert_eq!(response.status, 200);
+    assert!(response.headers.is_empty() && response.body.is_none());
+    // Criteria and outputs still read the body.
+    assert_eq!(ran.report.outputs["count"], 0);
 }
 
 #[test]

@@ -74,6 +74,8 @@ pub struct Engine {
     limits: Limits,
     credentials: Arc<HashMap<String, String>>,
     strict: bool,
+    /// Whether step reports carry the headers and bodies of each exchange.
+    exchange_details: bool,
 }
 
 impl std::fmt::Debug for Engine {
@@ -97,7 +99,17 @@ impl Engine {
             limits: Limits::default(),
             credentials: Arc::default(),
             strict: false,
+            exchange_details: true,
         }
+    }
+
+    /// Without details, the step reports keep each request's method and URL and each
+    /// response's status, not their headers and bodies: for many runs that only count
+    /// outcomes and times (the load mode), where copying and redacting every body is most of
+    /// the engine's work.
+    pub fn with_exchange_details(mut self, details: bool) -> Engine {
+        self.exchange_details = details;
+        self
     }
 
     /// In strict mode a response that does not match the OpenAPI description (undeclared
@@ -211,6 +223,14 @@ struct StepRun {
 
 fn document_key(plan: &Plan) -> String {
     plan.sources.document_url().to_string()
+}
+
+/// Headers as a report shows them: secret ones redacted.
+fn redact_headers(redactor: &Redactor, headers: &[(String, String)]) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| (name.clone(), redactor.header(name, value)))
+        .collect()
 }
 
 fn new_report(step_id: &str) -> StepReport {
@@ -649,17 +669,18 @@ impl<'e> Run<'e> {
                 };
             }
         };
+        let details = self.engine.exchange_details;
         report.request = Some(RequestRecord {
             method: request.method.to_string(),
             url: redactor.text(request.url.as_str()).into_owned(),
-            headers: request
-                .headers
-                .iter()
-                .map(|(name, value)| (name.clone(), redactor.header(name, value)))
-                .collect(),
+            headers: match details {
+                true => redact_headers(redactor, &request.headers),
+                false => Vec::new(),
+            },
             body: exchange
                 .request_body
                 .as_ref()
+                .filter(|_| details)
                 .map(|body| redactor.value(body)),
         });
         let response = match self.engine.executor.execute(&request).await {
@@ -677,12 +698,15 @@ impl<'e> Run<'e> {
         let view = view(&response);
         report.response = Some(ResponseRecord {
             status: response.status,
-            headers: response
-                .headers
-                .iter()
-                .map(|(name, value)| (name.clone(), redactor.header(name, value)))
-                .collect(),
-            body: view.body.as_ref().map(|body| redactor.value(body)),
+            headers: match details {
+                true => redact_headers(redactor, &response.headers),
+                false => Vec::new(),
+            },
+            body: view
+                .body
+                .as_ref()
+                .filter(|_| details)
+                .map(|body| redactor.value(body)),
         });
         if let Some(spec) = step.responses(&plan.sources) {
             let problems = spec.check(
