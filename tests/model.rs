@@ -117,12 +117,23 @@ fn amberflo_validates_without_errors() {
     );
     let errors: Vec<_> = validation.errors().collect();
     assert!(errors.is_empty(), "{errors:#?}");
-    // Its bare operationIds with two OpenAPI sources are worth a warning, not an error.
+    // Its four bare operationIds with two OpenAPI sources are worth a warning, not an error...
+    let rules: Vec<Rule> = validation.diagnostics.iter().map(|d| d.rule).collect();
+    assert_eq!(rules, [Rule::AmbiguousOperationId; 4]);
+    // ...which a caller that resolves them against the loaded sources leaves out.
+    let resolved = arazzo_model::validate_with(
+        &SourceFile::read(spec(
+            "amberflo/workflows/amberflo-launch-usage-based-product-workflow.yml",
+        ))
+        .unwrap(),
+        &arazzo_model::ValidateOptions {
+            operation_ids_resolved: true,
+        },
+    );
     assert!(
-        validation
-            .diagnostics
-            .iter()
-            .all(|d| d.rule == Rule::AmbiguousOperationId)
+        resolved.diagnostics.is_empty(),
+        "{:#?}",
+        resolved.diagnostics
     );
 }
 
