@@ -4,6 +4,7 @@ use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
+use percent_encoding::utf8_percent_encode;
 
 use serde_json::Value;
 
@@ -77,12 +78,21 @@ pub struct Redactor {
 }
 
 impl Redactor {
-    /// A redactor for these secret values (e.g. the secret inputs of a run). Values shorter
-    /// than 3 characters are ignored: replacing them would garble unrelated text.
+    /// A redactor for these secret values (e.g. the secret inputs of a run), as written and
+    /// as a request carries them in a URL or a form (percent-encoded). Values shorter than 3
+    /// characters are ignored: replacing them would garble unrelated text.
     pub fn new(secrets: impl IntoIterator<Item = String>) -> Self {
         let mut secrets: Vec<String> = secrets
             .into_iter()
             .filter(|secret| secret.chars().count() >= 3)
+            .flat_map(|secret| {
+                // The forms `request::build` gives a value: in a query or a form body, and in
+                // a path.
+                let in_query: String =
+                    url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+                let in_path = utf8_percent_encode(&secret, crate::request::PATH_VALUE).to_string();
+                [secret, in_query, in_path]
+            })
             .collect();
         secrets.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
         secrets.dedup();
@@ -178,6 +188,16 @@ impl Redactor {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn secrets_are_redacted_percent_encoded_too() {
+        let redactor = Redactor::new(["p@ss w/rd".to_string()]);
+        assert_eq!(
+            redactor.text("https://api.test/p%40ss%20w%2Frd/x?key=p%40ss+w%2Frd&raw=p@ss w/rd"),
+            "https://api.test/***/x?key=***&raw=***"
+        );
+        assert_eq!(redactor.body_text("a=1&note=p%40ss+w%2Frd"), "a=1&note=***");
+    }
 
     #[test]
     fn secret_names() {

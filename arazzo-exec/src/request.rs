@@ -13,7 +13,7 @@ use crate::serialize::{Serialized, Style, serialize, text};
 use crate::value::Evaluated;
 
 /// Characters escaped in a path parameter: everything but RFC 3986 unreserved characters.
-const PATH_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+pub(crate) const PATH_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')
