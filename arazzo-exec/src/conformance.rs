@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::sources::{Operation, Sources};
+use crate::sources::{OpenApi, Operation, Sources};
 
 /// A media type a response declares, with its body schema (when it has one).
 #[derive(Debug)]
@@ -28,46 +28,68 @@ impl Media {
     }
 }
 
-/// What an operation declares of its responses, with the body schemas compiled once.
+/// A response an operation declares under a status key (`200`, `2XX`, `default`).
+#[derive(Debug)]
+struct Declared {
+    status: String,
+    /// As written, `$ref`s unresolved.
+    written: Value,
+    /// Its media types, `$ref`s resolved on first use: a run meets few of the responses an
+    /// operation declares, and resolving copies every schema they reach.
+    media: OnceLock<Vec<Media>>,
+}
+
+impl Declared {
+    fn media(&self, openapi: &OpenApi) -> &[Media] {
+        self.media.get_or_init(|| {
+            let resolved = openapi.resolve_refs(&self.written);
+            let Some(content) = resolved.get("content").and_then(Value::as_object) else {
+                return Vec::new();
+            };
+            content
+                .iter()
+                .map(|(media, content)| {
+                    let schema = content.get("schema").cloned().map(|mut schema| {
+                        if let Value::Object(members) = &mut schema {
+                            members.insert(
+                                "$schema".into(),
+                                "https://json-schema.org/draft/2020-12/schema".into(),
+                            );
+                        }
+                        schema
+                    });
+                    Media {
+                        name: media.clone(),
+                        schema,
+                        validator: OnceLock::new(),
+                    }
+                })
+                .collect()
+        })
+    }
+}
+
+/// What an operation declares of its responses, each resolved and compiled once, when met.
 #[derive(Debug)]
 pub(crate) struct ResponseSpec {
     operation: String,
-    /// Status keys as written (`200`, `2XX`, `default`) and what each declares.
-    responses: Vec<(String, Vec<Media>)>,
+    /// The OpenAPI source the operation comes from.
+    source: String,
+    responses: Vec<Declared>,
 }
 
 impl ResponseSpec {
-    /// The responses of `operation`, `$ref`s resolved; `None` when it declares none.
-    pub(crate) fn of(operation: &Operation, sources: &Sources) -> Option<ResponseSpec> {
-        let openapi = sources.openapi(&operation.source)?;
-        let resolved = openapi.resolve_refs(operation.definition.get("responses")?);
-        let responses = resolved.as_object()?;
-        let responses = responses
+    /// The responses of `operation`; `None` when it declares none.
+    pub(crate) fn of(operation: &Operation) -> Option<ResponseSpec> {
+        let responses = operation
+            .definition
+            .get("responses")?
+            .as_object()?
             .iter()
-            .map(|(status, response)| {
-                let media = response["content"]
-                    .as_object()
-                    .into_iter()
-                    .flatten()
-                    .map(|(media, content)| {
-                        let schema = content.get("schema").map(|schema| {
-                            let mut schema = schema.clone();
-                            if let Value::Object(members) = &mut schema {
-                                members.insert(
-                                    "$schema".into(),
-                                    "https://json-schema.org/draft/2020-12/schema".into(),
-                                );
-                            }
-                            schema
-                        });
-                        Media {
-                            name: media.clone(),
-                            schema,
-                            validator: OnceLock::new(),
-                        }
-                    })
-                    .collect();
-                (status.clone(), media)
+            .map(|(status, written)| Declared {
+                status: status.clone(),
+                written: written.clone(),
+                media: OnceLock::new(),
             })
             .collect();
         let name = operation
@@ -76,6 +98,7 @@ impl ResponseSpec {
             .unwrap_or_else(|| format!("{} {}", operation.method, operation.path));
         Some(ResponseSpec {
             operation: name,
+            source: operation.source.clone(),
             responses,
         })
     }
@@ -83,6 +106,7 @@ impl ResponseSpec {
     /// What does not match: the status, the content type, the body.
     pub(crate) fn check(
         &self,
+        sources: &Sources,
         status: u16,
         content_type: Option<&str>,
         body: Option<&Value>,
@@ -92,20 +116,32 @@ impl ResponseSpec {
         let declared = self
             .responses
             .iter()
-            .find(|(key, _)| *key == code)
+            .find(|declared| declared.status == code)
             .or_else(|| {
                 self.responses
                     .iter()
-                    .find(|(key, _)| key.eq_ignore_ascii_case(&range))
+                    .find(|declared| declared.status.eq_ignore_ascii_case(&range))
             })
-            .or_else(|| self.responses.iter().find(|(key, _)| key == "default"));
-        let Some((_, media)) = declared else {
-            let keys: Vec<&str> = self.responses.iter().map(|(key, _)| key.as_str()).collect();
+            .or_else(|| {
+                self.responses
+                    .iter()
+                    .find(|declared| declared.status == "default")
+            });
+        let Some(declared) = declared else {
+            let keys: Vec<&str> = self
+                .responses
+                .iter()
+                .map(|declared| declared.status.as_str())
+                .collect();
             return vec![format!(
                 "status {status} is not declared by `{}` (it declares {})",
                 self.operation,
                 keys.join(", ")
             )];
+        };
+        let media = match sources.openapi(&self.source) {
+            Some(openapi) => declared.media(openapi),
+            None => &[],
         };
         let (Some(body), false) = (body, media.is_empty()) else {
             return Vec::new();

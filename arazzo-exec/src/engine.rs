@@ -708,8 +708,9 @@ impl<'e> Run<'e> {
                 .filter(|_| details)
                 .map(|body| redactor.value(body)),
         });
-        if let Some(spec) = step.responses(&plan.sources) {
+        if let Some(spec) = &step.responses {
             let problems = spec.check(
+                &plan.sources,
                 response.status,
                 response.header("content-type"),
                 view.body.as_ref(),

@@ -2,7 +2,6 @@
 //! first request.
 
 use std::collections::HashSet;
-use std::sync::OnceLock;
 
 use arazzo_expr::{Criterion, Expression, Mode};
 use arazzo_model::{
@@ -60,22 +59,8 @@ pub(crate) struct StepPlan {
     pub on_failure: Vec<ActionPlan>,
     /// The operation's security requirements, in order of preference.
     pub security: Vec<crate::auth::Requirement>,
-    /// What the operation declares of its responses: see [`StepPlan::responses`].
-    responses: OnceLock<Option<ResponseSpec>>,
-}
-
-impl StepPlan {
-    /// What the step's operation declares of its responses, read from `sources` (the plan's)
-    /// on first use: most runs check few of them, and a run of one workflow should not pay
-    /// for resolving every operation's response schemas up front.
-    pub(crate) fn responses(&self, sources: &Sources) -> Option<&ResponseSpec> {
-        let Call::Operation(operation) = &self.call else {
-            return None;
-        };
-        self.responses
-            .get_or_init(|| ResponseSpec::of(operation, sources))
-            .as_ref()
-    }
+    /// What the operation declares of its responses (resolved and compiled when met).
+    pub responses: Option<ResponseSpec>,
 }
 
 /// What a step calls.
@@ -440,9 +425,12 @@ impl Planner<'_> {
         .into_iter()
         .map(|action| self.failure_action(workflow, &action, &at("onFailure")))
         .collect::<Result<Vec<_>, _>>()?;
-        let security = match &call {
-            Call::Operation(operation) => crate::auth::requirements(operation, self.sources),
-            Call::Workflow(_) => Vec::new(),
+        let (security, responses) = match &call {
+            Call::Operation(operation) => (
+                crate::auth::requirements(operation, self.sources),
+                ResponseSpec::of(operation),
+            ),
+            Call::Workflow(_) => (Vec::new(), None),
         };
         Ok(StepPlan {
             id: step.step_id.clone(),
@@ -454,7 +442,7 @@ impl Planner<'_> {
             on_success,
             on_failure,
             security,
-            responses: OnceLock::new(),
+            responses,
         })
     }
 
