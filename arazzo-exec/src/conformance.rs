@@ -42,24 +42,26 @@ struct Declared {
 impl Declared {
     fn media(&self, openapi: &OpenApi) -> &[Media] {
         self.media.get_or_init(|| {
-            let resolved = openapi.resolve_refs(&self.written);
-            let Some(content) = resolved.get("content").and_then(Value::as_object) else {
+            let Value::Object(mut resolved) = openapi.resolve_refs(&self.written) else {
+                return Vec::new();
+            };
+            let Some(Value::Object(content)) = resolved.remove("content") else {
                 return Vec::new();
             };
             content
-                .iter()
-                .map(|(media, content)| {
-                    let schema = content.get("schema").cloned().map(|mut schema| {
-                        if let Value::Object(members) = &mut schema {
+                .into_iter()
+                .map(|(name, mut content)| {
+                    let schema = content.get_mut("schema").map(|schema| {
+                        if let Value::Object(members) = schema {
                             members.insert(
                                 "$schema".into(),
                                 "https://json-schema.org/draft/2020-12/schema".into(),
                             );
                         }
-                        schema
+                        schema.take()
                     });
                     Media {
-                        name: media.clone(),
+                        name,
                         schema,
                         validator: OnceLock::new(),
                     }

@@ -39,25 +39,31 @@ async fn validate_with_sources(
     file: &SourceFile,
     options: &SourceOptions,
 ) -> (Validation, Option<Sources>) {
-    let (Ok(document), Ok(url)) = (file.document(), crate::sources::document_url(file.name()))
-    else {
-        return (arazzo_model::validate(file), None);
-    };
-    let sources = Sources::load_partial(&document, &url, options).await;
     // The model warns about every bare operationId among several OpenAPI sources because it
     // cannot tell whether the id is unique. With every source loaded it can be told: an id
-    // found in several sources is an error here, one found in one source is fine.
+    // found in several sources is an error here, one found in one source is fine. So the
+    // model checks as if they all load, and again with the warning when one does not (or
+    // when no source can be loaded: the document does not fit the model, or has no URL).
+    let resolved = ValidateOptions {
+        operation_ids_resolved: true,
+    };
+    let mut validation = arazzo_model::validate_with(file, &resolved);
+    let url = crate::sources::document_url(file.name());
+    let (Some(document), Ok(url)) = (&validation.document, url) else {
+        return (arazzo_model::validate(file), None);
+    };
+    let sources = Sources::load_partial(document, &url, options).await;
     let all_loaded = document
         .source_descriptions
         .iter()
         .all(|source| sources.failure(&source.name).is_none());
-    let model = ValidateOptions {
-        operation_ids_resolved: all_loaded,
-    };
-    let mut validation = arazzo_model::validate_with(file, &model);
-    let targets = check_targets(&document, &sources)
+    let targets: Vec<_> = check_targets(document, &sources)
         .into_iter()
-        .map(|problem| problem.into_diagnostic(file));
+        .map(|problem| problem.into_diagnostic(file))
+        .collect();
+    if !all_loaded {
+        validation = arazzo_model::validate(file);
+    }
     validation.diagnostics.extend(targets);
     validation
         .diagnostics
@@ -81,10 +87,13 @@ impl Plan {
     /// # Errors
     /// See [`LoadError`].
     pub async fn from_file(file: &SourceFile, options: &SourceOptions) -> Result<Plan, LoadError> {
-        let (validation, sources) = validate_with_sources(file, options).await;
-        let document = match validation.document.clone() {
+        let (mut validation, sources) = validate_with_sources(file, options).await;
+        let document = match validation.document.take() {
             Some(document) if validation.is_valid() => document,
-            _ => return Err(LoadError::Invalid(Box::new(validation))),
+            document => {
+                validation.document = document;
+                return Err(LoadError::Invalid(Box::new(validation)));
+            }
         };
         // The sources validation loaded (each document parsed once); none only when the file's
         // path gives no URL to resolve them against.

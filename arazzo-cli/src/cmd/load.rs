@@ -6,7 +6,6 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::time::Duration;
 
-use anyhow::Context as _;
 use arazzo_exec::{Engine, LoadOptions, LoadReport, LoadTest};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Map, Value};
@@ -146,16 +145,9 @@ pub(crate) fn run(
         report
     });
 
-    if let Some(path) = &args.output {
-        let json = serde_json::to_string_pretty(&report)?;
-        std::fs::write(path, json + "\n")
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
+    super::run::write_output_file(args, &report)?;
     match args.format {
-        RunFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &report)?;
-            writeln!(out)?;
-        }
+        RunFormat::Json => super::run::write_json(&report, out)?,
         _ => write_human(&report, out)?,
     }
     Ok(if report.errors > 0 {

@@ -266,16 +266,9 @@ fn print_report(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> anyhow::Result<u8> {
-    if let Some(path) = &args.output {
-        let json = serde_json::to_string_pretty(&report)?;
-        std::fs::write(path, json + "\n")
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
+    write_output_file(args, report)?;
     match args.format {
-        RunFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &report)?;
-            writeln!(out)?;
-        }
+        RunFormat::Json => write_json(report, out)?,
         RunFormat::Junit => writeln!(out, "{}", crate::junit::render(report)?)?,
         RunFormat::Human => {
             write_human(report, args.verbose, err)?;
@@ -288,6 +281,29 @@ fn print_report(
         Outcome::Failed { .. } | Outcome::DependencyFailed { .. } => exit::WORKFLOW_FAILED,
         Outcome::Error { .. } => exit::RUNTIME,
     })
+}
+
+/// `--output FILE`: the report as JSON, whatever the format on stdout.
+pub(crate) fn write_output_file(
+    args: &RunArgs,
+    report: &impl serde::Serialize,
+) -> anyhow::Result<()> {
+    if let Some(path) = &args.output {
+        let json = serde_json::to_string_pretty(report)?;
+        std::fs::write(path, json + "\n")
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// The report as indented JSON, then a newline.
+pub(crate) fn write_json(
+    report: &impl serde::Serialize,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report)?;
+    writeln!(out)?;
+    Ok(())
 }
 
 /// `--server SOURCE=URL` over `ARAZZO_SERVER_<SOURCE>` environment variables.
