@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use arazzo_exec::{
     Cassette, Engine, Executor, ExecutorError, Plan, ReplayExecutor, Request, Response,
-    SourceOptions,
+    SourceOptions, WorkflowReport,
 };
 use divan::Bencher;
 use serde_json::Value;
@@ -52,6 +52,16 @@ impl Fixture {
             inputs: serde_json::from_str(&inputs).expect("JSON inputs"),
         }
     }
+
+    /// One run of the workflow through `engine`, which must pass.
+    fn run(&self, engine: &Engine, inputs: Value) -> WorkflowReport {
+        let report = self
+            .runtime
+            .block_on(engine.run(WORKFLOW, inputs))
+            .expect("the inputs are valid");
+        assert!(report.passed());
+        report
+    }
 }
 
 /// A whole run (4 steps) answered by a fresh `ReplayExecutor`: request matching included.
@@ -66,14 +76,7 @@ fn run_replayed(bencher: Bencher<'_, '_>) {
                 fixture.inputs.clone(),
             )
         })
-        .bench_local_values(|(engine, inputs)| {
-            let report = fixture
-                .runtime
-                .block_on(engine.run(WORKFLOW, inputs))
-                .expect("the inputs are valid");
-            assert!(report.passed());
-            report
-        });
+        .bench_local_values(|(engine, inputs)| fixture.run(&engine, inputs));
 }
 
 /// Answers every request with the recorded response of the same path (no matching).
@@ -115,12 +118,5 @@ fn run_canned(bencher: Bencher<'_, '_>) {
     let engine = Engine::new(fixture.plan.clone(), Canned { responses });
     bencher
         .with_inputs(|| fixture.inputs.clone())
-        .bench_local_values(|inputs| {
-            let report = fixture
-                .runtime
-                .block_on(engine.run(WORKFLOW, inputs))
-                .expect("the inputs are valid");
-            assert!(report.passed());
-            report
-        });
+        .bench_local_values(|inputs| fixture.run(&engine, inputs));
 }
