@@ -13,7 +13,7 @@ use crate::sources::{OpenApi, Operation, Sources};
 struct Media {
     name: String,
     schema: Option<Value>,
-    /// Compiled on first use: a run meets few of the responses an operation declares.
+    /// Compiled on first use: of the media types a response declares, a run meets one.
     validator: OnceLock<Option<jsonschema::Validator>>,
 }
 
