@@ -131,18 +131,21 @@ pub(crate) fn referenced_documents(value: &Value, base: &Url) -> Vec<Url> {
 fn collect_references(value: &Value, base: &Url, found: &mut Vec<Url>) {
     match value {
         Value::Object(members) => {
-            if let Some(Value::String(reference)) = members.get("$ref")
-                && !reference.starts_with('#')
-                && let Ok(mut target) = base.join(reference)
-            {
-                target.set_fragment(None);
-                if target != *base && !found.contains(&target) {
-                    found.push(target);
+            // One pass over the members: every object of the document is visited, and a
+            // lookup by key would hash "$ref" for each.
+            for (key, member) in members {
+                if key == "$ref"
+                    && let Value::String(reference) = member
+                    && !reference.starts_with('#')
+                    && let Ok(mut target) = base.join(reference)
+                {
+                    target.set_fragment(None);
+                    if target != *base && !found.contains(&target) {
+                        found.push(target);
+                    }
                 }
+                collect_references(member, base, found);
             }
-            members
-                .values()
-                .for_each(|member| collect_references(member, base, found));
         }
         Value::Array(items) => items
             .iter()
