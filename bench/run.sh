@@ -19,7 +19,7 @@
 #   STREFETHEN    path to a strefethen/arazzo-cli binary (not published: build it from its
 #                 source, see BENCHMARKS.md); measured when set
 #
-# Needs: cargo, python3 >= 3.10 (venv), node >= 20.19 and npm, curl.
+# Needs: cargo, python3 >= 3.10 (venv), node >= 20.19 and npm, curl, nm (binutils).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -105,6 +105,10 @@ grep -q "url: $URL" "$LOCAL/openapi/"*.yaml || { log "could not retarget the Ope
     echo "- respect: Redocly CLI $("$REDOCLY" --version 2>/dev/null | grep -E "^[0-9]") on Node.js $(node --version)"
     echo "- arazzo-runner: $("$VENV/bin/pip" show arazzo-runner | awk '/^Version/ {print $2}') on $("$VENV/bin/python" --version)"
     if [ -n "${STREFETHEN:-}" ]; then echo "- strefethen/arazzo-cli: $("$STREFETHEN" --version) ($STREFETHEN)"; fi
+    # Stale names (after a dependency or compiler update) lose the layout: bench/symbol-order.sh.
+    order=arazzo-cli/link/symbol-order.txt
+    found=$(comm -12 <(sort -u "$order") <(nm --defined-only "$BIN" | awk '{print $3}' | sort -u) | wc -l)
+    echo "- function layout: $found of the $(wc -l <"$order") functions of $order found in the binary"
     echo
 } | tee "$OUT/versions.md"
 
