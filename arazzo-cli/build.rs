@@ -14,19 +14,19 @@ fn main() {
     let target = env::var("TARGET").unwrap_or_default();
     let rustflags = env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default();
     let default_linker = env::var_os("RUSTC_LINKER").is_none()
-        && !rustflags.contains("linker")
-        && !rustflags.contains("link-self-contained");
+        && !["linker", "link-self-contained", "fuse-ld"]
+            .iter()
+            .any(|flag| rustflags.contains(flag));
     if target != "x86_64-unknown-linux-gnu" || !default_linker {
         return;
     }
     let manifest_dir = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let order = Path::new(&manifest_dir).join("link/symbol-order.txt");
-    let order_text = order.display().to_string();
-    // `-Wl,` splits its argument at commas.
-    if !order.exists() || order_text.contains(',') {
+    let order_arg = order.display().to_string();
+    // Without the list the binary links as usual; `-Wl,` would split a path at its commas.
+    if !order.exists() || order_arg.contains(',') {
         return;
     }
-    let order = order_text;
-    println!("cargo::rustc-link-arg-bin=arazzo=-Wl,--symbol-ordering-file={order}");
+    println!("cargo::rustc-link-arg-bin=arazzo=-Wl,--symbol-ordering-file={order_arg}");
     println!("cargo::rustc-link-arg-bin=arazzo=-Wl,--no-warn-symbol-ordering");
 }
