@@ -27,6 +27,18 @@ struct ArazzoSchema;
 
 /// Every schema violation of `value`.
 pub(super) fn check(value: &Value, findings: &mut Vec<Finding>) {
+    if let Some(Value::String(version)) = value.get("arazzo")
+        && !is_arazzo_1_0(version)
+    {
+        findings.push(
+            Finding::error(
+                Rule::ArazzoVersion,
+                "/arazzo",
+                format!("`{version}` is not an Arazzo 1.0.x version"),
+            )
+            .help("this engine reads `1.0.0` and `1.0.1` documents (`arazzo: 1.0.1`)"),
+        );
+    }
     // Most documents are valid, and the yes/no check builds no errors.
     if ArazzoSchema::is_valid(value) {
         return;
@@ -126,14 +138,7 @@ fn translate(err: &ValidationError<'_>) -> Vec<Finding> {
         }
         ValidationErrorKind::Pattern { pattern } => {
             let value = code(err.instance());
-            if pointer == "/arazzo" {
-                Finding::error(
-                    Rule::ArazzoVersion,
-                    pointer,
-                    format!("{value} is not an Arazzo 1.0.x version"),
-                )
-                .help("this engine reads `1.0.0` and `1.0.1` documents (`arazzo: 1.0.1`)")
-            } else if pointer.starts_with("/sourceDescriptions/") {
+            if pointer.starts_with("/sourceDescriptions/") {
                 Finding::error(
                     Rule::SourceName,
                     pointer,
@@ -237,6 +242,22 @@ fn a(type_name: &str) -> String {
 }
 
 /// A value as written inside backticks.
+/// The official schema's `^1\.0\.\d+(-.+)?$` for the `arazzo` field (change 8 of the bundled
+/// schema), as ECMA-262 reads it: `\d` is an ASCII digit, `.` any character but a line
+/// terminator.
+fn is_arazzo_1_0(version: &str) -> bool {
+    let Some(patch) = version.strip_prefix("1.0.") else {
+        return false;
+    };
+    let digits = patch.bytes().take_while(u8::is_ascii_digit).count();
+    let suffix = &patch[digits..];
+    digits > 0
+        && (suffix.is_empty()
+            || suffix.strip_prefix('-').is_some_and(|label| {
+                !label.is_empty() && !label.contains(['\n', '\r', '\u{2028}', '\u{2029}'])
+            }))
+}
+
 fn code(value: &Value) -> String {
     format!("`{}`", plain(value))
 }
@@ -251,6 +272,31 @@ fn plain(value: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arazzo_versions_follow_the_official_pattern() {
+        for version in ["1.0.0", "1.0.1", "1.0.10", "1.0.1-rc.1", "1.0.0-x y"] {
+            assert!(is_arazzo_1_0(version), "{version}");
+        }
+        let refused = [
+            "1.0",
+            "1.0.",
+            "1.1.0",
+            "2.0.0",
+            "1.0.x",
+            "1.0.1-",
+            "1.0.1+build",
+            "1.0.1\n",
+            "1.0.1-a\nb",
+            "1.0.\u{661}",
+            " 1.0.1",
+            "v1.0.1",
+            "",
+        ];
+        for version in refused {
+            assert!(!is_arazzo_1_0(version), "{version:?}");
+        }
+    }
 
     /// The compiled validator is generated from the JSON copy; the YAML is what people read
     /// and edit (it carries the list of corrections). `ARAZZO_WRITE_SCHEMA_JSON=1 cargo test -p
