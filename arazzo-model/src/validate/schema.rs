@@ -241,7 +241,6 @@ fn a(type_name: &str) -> String {
     }
 }
 
-/// A value as written inside backticks.
 /// The official schema's `^1\.0\.\d+(-.+)?$` for the `arazzo` field (change 8 of the bundled
 /// schema), as ECMA-262 reads it: `\d` is an ASCII digit, `.` any character but a line
 /// terminator.
@@ -258,6 +257,7 @@ fn is_arazzo_1_0(version: &str) -> bool {
             }))
 }
 
+/// A value as written inside backticks.
 fn code(value: &Value) -> String {
     format!("`{}`", plain(value))
 }
