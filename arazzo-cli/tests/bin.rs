@@ -55,3 +55,26 @@ fn version_prints_the_version() {
         format!("arazzo {}", env!("CARGO_PKG_VERSION"))
     );
 }
+
+/// `build.rs` hands this list to the linker; `bench/symbol-order.sh` writes it. A broken
+/// rewrite (empty, repeated or mangled lines) would silently lose the layout.
+#[test]
+fn the_function_layout_lists_each_symbol_once() {
+    let list = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("link/symbol-order.txt"),
+    )
+    .expect("the list is in the package");
+    let names: Vec<&str> = list.lines().collect();
+    assert!(names.len() > 500, "only {} names", names.len());
+    assert!(names.contains(&"main"));
+    let mut unique = names.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), names.len(), "a name is listed twice");
+    for name in names {
+        assert!(
+            !name.is_empty() && !name.contains(char::is_whitespace),
+            "not a symbol name: {name:?}"
+        );
+    }
+}
