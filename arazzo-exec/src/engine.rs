@@ -225,14 +225,6 @@ fn document_key(plan: &Plan) -> String {
     plan.sources.document_url().to_string()
 }
 
-/// Headers as a report shows them: secret ones redacted.
-fn redact_headers(redactor: &Redactor, headers: &[(String, String)]) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .map(|(name, value)| (name.clone(), redactor.header(name, value)))
-        .collect()
-}
-
 fn new_report(step_id: &str) -> StepReport {
     StepReport {
         step_id: step_id.to_string(),
@@ -669,19 +661,19 @@ impl<'e> Run<'e> {
                 };
             }
         };
+        // Headers and bodies go into the report redacted, and only with exchange details.
         let details = self.engine.exchange_details;
+        let record_headers = |headers: &[(String, String)]| match details {
+            true => redactor.headers(headers),
+            false => Vec::new(),
+        };
+        let record_body =
+            |body: Option<&Value>| body.filter(|_| details).map(|body| redactor.value(body));
         report.request = Some(RequestRecord {
             method: request.method.to_string(),
             url: redactor.text(request.url.as_str()).into_owned(),
-            headers: match details {
-                true => redact_headers(redactor, &request.headers),
-                false => Vec::new(),
-            },
-            body: exchange
-                .request_body
-                .as_ref()
-                .filter(|_| details)
-                .map(|body| redactor.value(body)),
+            headers: record_headers(&request.headers),
+            body: record_body(exchange.request_body.as_ref()),
         });
         let response = match self.engine.executor.execute(&request).await {
             Ok(response) => response,
@@ -698,15 +690,8 @@ impl<'e> Run<'e> {
         let view = view(&response);
         report.response = Some(ResponseRecord {
             status: response.status,
-            headers: match details {
-                true => redact_headers(redactor, &response.headers),
-                false => Vec::new(),
-            },
-            body: view
-                .body
-                .as_ref()
-                .filter(|_| details)
-                .map(|body| redactor.value(body)),
+            headers: record_headers(&response.headers),
+            body: record_body(view.body.as_ref()),
         });
         if let Some(spec) = &step.responses {
             let problems = spec.check(

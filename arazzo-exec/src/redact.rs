@@ -163,6 +163,14 @@ impl Redactor {
         }
     }
 
+    /// Header fields, each value as [`Redactor::header`] gives it.
+    pub fn headers(&self, headers: &[(String, String)]) -> Vec<(String, String)> {
+        headers
+            .iter()
+            .map(|(name, value)| (name.clone(), self.header(name, value)))
+            .collect()
+    }
+
     /// A JSON value with secrets replaced in every string, and members with secret-like names
     /// redacted whole.
     pub fn value(&self, value: &Value) -> Value {

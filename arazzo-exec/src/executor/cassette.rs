@@ -376,7 +376,7 @@ impl Exchange {
             request: RecordedRequest::new(request, redactor),
             response: RecordedResponse {
                 status: response.status,
-                headers: redact_headers(&response.headers, redactor),
+                headers: redactor.headers(&response.headers),
                 body: response_body.map(|body| body.redacted(redactor)),
             },
         }
@@ -407,7 +407,7 @@ impl RecordedRequest {
         RecordedRequest {
             method: request.method.to_string(),
             url: redactor.text(request.url.as_str()).into_owned(),
-            headers: redact_headers(&request.headers, redactor),
+            headers: redactor.headers(&request.headers),
             body: body.map(|body| body.redacted(redactor)),
         }
     }
@@ -468,14 +468,6 @@ pub enum CassetteError {
         /// The YAML parser's message, with the line and column.
         message: String,
     },
-}
-
-/// Header fields with the values of secret headers, and secret values, replaced.
-fn redact_headers(headers: &[(String, String)], redactor: &Redactor) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .map(|(name, value)| (name.clone(), redactor.header(name, value)))
-        .collect()
 }
 
 /// The first value of a header, matched case-insensitively.
