@@ -194,7 +194,7 @@ fn flow_goto_loops_and_overwrites_outputs() {
 fn flow_endless_loop_is_stopped_by_the_step_budget() {
     let script = Script::new(&[("GET /poll", 200, json!({}))]);
     let limits = Limits {
-        max_steps: 25,
+        max_steps: Some(25),
         ..Limits::default()
     };
     let ran = run("actions.arazzo.yaml", "endless", json!({}), &script, limits);
@@ -203,6 +203,28 @@ fn flow_endless_loop_is_stopped_by_the_step_budget() {
         Outcome::Error { step_id, message } => {
             assert_eq!(step_id, "poll");
             assert!(message.contains("more than 25 steps were run"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn flow_loop_budget_counts_only_steps_run_again() {
+    let script = Script::new(&[("GET /poll", 200, json!({}))]);
+    let limits = Limits {
+        max_loop_steps: 25,
+        ..Limits::default()
+    };
+    let ran = run("actions.arazzo.yaml", "endless", json!({}), &script, limits);
+    // The first run of `poll` is not a loop; 25 more are allowed.
+    assert_eq!(script.routes().len(), 26);
+    match &ran.report.outcome {
+        Outcome::Error { step_id, message } => {
+            assert_eq!(step_id, "poll");
+            assert!(
+                message.contains("more than 25 steps were run again"),
+                "{message}"
+            );
         }
         other => panic!("{other:?}"),
     }

@@ -27,3 +27,5 @@ mod replay;
 mod snapshot;
 // The load mode: `arazzo run --repeat N --concurrency C` and `arazzo_exec::LoadTest`.
 mod load;
+// The bounds of a run: nesting depth, step budget, deadline, timeout, response size.
+mod limits;

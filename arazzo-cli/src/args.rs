@@ -102,9 +102,57 @@ pub struct RunArgs {
     /// With --mock: delay every answer of the mock by N milliseconds.
     #[arg(long, value_name = "N", requires = "mock")]
     pub delay_ms: Option<u64>,
+    /// Bounds on the run.
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// The load mode: many runs, several at once.
     #[command(flatten)]
     pub load: LoadArgs,
+}
+
+/// Bounds on a run (`arazzo run`, its load mode, `arazzo snapshot`): whatever the document or
+/// the servers do, a run ends.
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Limits")]
+pub struct LimitArgs {
+    /// How long one request may take, body included (`30s`, `500ms`, `2m`).
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = crate::cmd::load::parse_duration)]
+    pub timeout: std::time::Duration,
+    /// The largest response body accepted (`16MiB`, `512KiB`, a number of bytes).
+    #[arg(long, value_name = "SIZE", default_value = "16MiB")]
+    pub max_response_size: bytesize::ByteSize,
+    /// Stop a run after N steps, retries and loops included (default: no cap on a workflow's
+    /// steps, 1000 steps run again by retries and goto loops).
+    #[arg(long, value_name = "N")]
+    pub max_steps: Option<usize>,
+    /// Stop a run that takes longer than this in all, requests and retry waits included.
+    #[arg(long, value_name = "DURATION", value_parser = crate::cmd::load::parse_duration)]
+    pub deadline: Option<std::time::Duration>,
+}
+
+impl Default for LimitArgs {
+    fn default() -> Self {
+        LimitArgs {
+            timeout: std::time::Duration::from_secs(30),
+            max_response_size: bytesize::ByteSize::mib(16),
+            max_steps: None,
+            deadline: None,
+        }
+    }
+}
+
+impl LimitArgs {
+    /// The engine's limits these give.
+    pub fn engine_limits(&self) -> arazzo_exec::Limits {
+        let mut limits = arazzo_exec::Limits {
+            deadline: self.deadline,
+            ..arazzo_exec::Limits::default()
+        };
+        if let Some(steps) = self.max_steps {
+            limits = limits.with_max_steps(steps);
+        }
+        limits
+    }
 }
 
 /// How results are printed.
@@ -171,6 +219,9 @@ pub struct SnapshotArgs {
     /// mock, whose port is shown as `[port]`.
     #[arg(long)]
     pub mock: bool,
+    /// Bounds on the run.
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// The committed snapshot (default: `<FILE without extension>.<workflow>.snapshot.yaml`
     /// next to FILE).
     #[arg(long, value_name = "FILE")]

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use arazzo_expr::{CriterionOutcome, evaluate, evaluate_criterion};
 use indexmap::IndexMap;
@@ -45,23 +45,47 @@ pub struct NoObserver;
 
 impl Observer for NoObserver {}
 
-/// Bounds on a run.
+/// Bounds on a run: whatever a document or a server does, a run ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// How many steps one run may execute, retries and `goto` loops included (default 1000):
-    /// a `goto` loop that never ends stops with a clear error.
-    pub max_steps: usize,
+    /// How many steps one run may execute in all, retries and loops included (default: no
+    /// cap, so a long workflow without loops always runs to its end).
+    pub max_steps: Option<usize>,
+    /// How many times one run may execute a step again — a retry, or a step entered again by
+    /// a `goto` — (default 1000): a loop that never ends stops with a clear error.
+    pub max_loop_steps: usize,
+    /// How deeply workflow calls may nest (workflow steps, `dependsOn`, `goto` and `retry`
+    /// to a workflow; default 32): a workflow that calls itself stops with a clear error
+    /// instead of exhausting the stack.
+    pub max_depth: usize,
     /// The longest wait before a retry (default 60 s), whatever `retryAfter` or a
     /// `Retry-After` header asks for.
     pub max_retry_delay: Duration,
+    /// How long one run may take in all, requests and retry waits included (default: none).
+    /// A request under way when it passes is abandoned; a retry wait that would end after
+    /// it is not started.
+    pub deadline: Option<Duration>,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_steps: 1000,
+            max_steps: None,
+            max_loop_steps: 1000,
+            max_depth: 32,
             max_retry_delay: Duration::from_secs(60),
+            deadline: None,
         }
+    }
+}
+
+impl Limits {
+    /// The default limits with a cap of `steps` on all the steps a run executes, and on those
+    /// it executes again (what `arazzo run --max-steps N` sets).
+    pub fn with_max_steps(mut self, steps: usize) -> Limits {
+        self.max_steps = Some(steps);
+        self.max_loop_steps = steps;
+        self
     }
 }
 
@@ -178,11 +202,19 @@ impl Engine {
         } else {
             inputs
         };
+        let deadline = self
+            .limits
+            .deadline
+            .map(|deadline| (self.clock.now() + deadline, deadline));
         let mut run = Run {
             engine: self,
             observer,
             redactor: Redactor::new(self.credentials.values().cloned()),
             steps_run: 0,
+            loop_steps_run: 0,
+            depth: 0,
+            deadline,
+            stopped: None,
             results: HashMap::new(),
             tokens: HashMap::new(),
         };
@@ -197,7 +229,15 @@ struct Run<'e> {
     engine: &'e Engine,
     observer: &'e dyn Observer,
     redactor: Redactor,
+    /// Steps executed, and among them steps executed again (retries, loops).
     steps_run: usize,
+    loop_steps_run: usize,
+    /// How many workflow calls are under way above the current workflow.
+    depth: usize,
+    /// When the run must end (by the engine's clock), and the limit as given.
+    deadline: Option<(SystemTime, Duration)>,
+    /// Set when a limit stopped the run: every workflow under way ends with this error.
+    stopped: Option<Outcome>,
     /// The workflows that have run, by document URL then workflow id.
     results: HashMap<String, WorkflowResults>,
     /// OAuth2 access tokens fetched in this run, by token URL and client id.
@@ -259,43 +299,104 @@ impl<'e> Run<'e> {
         Ok(())
     }
 
-    /// Runs a workflow called from another (a workflow step, a dependency, a `goto` or
-    /// `retry` target): its inputs are checked first.
+    /// Runs a workflow called from another (by the step `caller`: a workflow step, a `goto`
+    /// or `retry` target; none for a dependency): its inputs are checked first.
     fn call(
         &mut self,
         plan: &'e Plan,
         workflow: &'e WorkflowPlan,
         inputs: Value,
+        caller: &str,
     ) -> BoxFuture<'_, Ran> {
+        let caller = caller.to_string();
         Box::pin(async move {
+            // Each nested call is a few native stack frames deeper (its future is polled from
+            // the caller's): without a bound, a workflow calling itself overflows the stack.
+            if self.depth >= self.engine.limits.max_depth {
+                let message = format!(
+                    "workflow calls are nested more than {} deep at `{}`: stopped (a workflow that calls itself?)",
+                    self.engine.limits.max_depth, workflow.id
+                );
+                return not_run(workflow, self.stop(&caller, message));
+            }
             match self.check_inputs(workflow, &inputs) {
-                Ok(()) => self.workflow(plan, workflow, inputs).await,
+                Ok(()) => {
+                    self.depth += 1;
+                    let ran = self.workflow(plan, workflow, inputs).await;
+                    self.depth -= 1;
+                    ran
+                }
                 Err(problems) => {
                     let message = problems
                         .iter()
                         .map(ToString::to_string)
                         .collect::<Vec<_>>()
                         .join("; ");
-                    let report = WorkflowReport {
-                        workflow_id: workflow.id.clone(),
-                        outcome: Outcome::Error {
-                            step_id: String::new(),
-                            message: format!("invalid inputs: {message}"),
-                        },
-                        steps: Vec::new(),
-                        workflows: Vec::new(),
-                        outputs: IndexMap::new(),
-                        unresolved_outputs: Vec::new(),
-                        duration: Duration::ZERO,
+                    let outcome = Outcome::Error {
+                        step_id: String::new(),
+                        message: format!("invalid inputs: {message}"),
                     };
-                    Ran {
-                        report,
-                        outputs: IndexMap::new(),
-                        last: None,
-                    }
+                    not_run(workflow, outcome)
                 }
             }
         })
+    }
+
+    /// Stops the whole run with an error at `step_id` (a limit was reached): every workflow
+    /// under way ends with it.
+    fn stop(&mut self, step_id: &str, message: String) -> Outcome {
+        let outcome = Outcome::Error {
+            step_id: step_id.to_string(),
+            message,
+        };
+        self.stopped.get_or_insert(outcome).clone()
+    }
+
+    /// The time left before the run's deadline, if it has one (zero once it has passed).
+    fn time_left(&self) -> Option<Duration> {
+        self.deadline.map(|(at, _)| {
+            at.duration_since(self.engine.clock.now())
+                .unwrap_or_default()
+        })
+    }
+
+    /// The limit that stops the run before `step` (executed again when `again`), if any.
+    fn over_limit(&self, step: &StepPlan, again: bool) -> Option<String> {
+        let limits = &self.engine.limits;
+        if let Some(max) = limits.max_steps.filter(|max| self.steps_run >= *max) {
+            return Some(format!(
+                "more than {max} steps were run: stopped (raise it with --max-steps)"
+            ));
+        }
+        if again && self.loop_steps_run >= limits.max_loop_steps {
+            return Some(format!(
+                "more than {} steps were run again: stopped (a goto or retry loop that never ends? raise it with --max-steps)",
+                limits.max_loop_steps
+            ));
+        }
+        if let (Some(Duration::ZERO), Some((_, deadline))) = (self.time_left(), self.deadline) {
+            return Some(format!(
+                "the run's deadline of {} passed before step `{}`: stopped",
+                seconds(deadline),
+                step.id
+            ));
+        }
+        None
+    }
+
+    /// Counts a step about to run, or stops the run when a limit forbids it.
+    fn enter(&mut self, step: &StepPlan, again: bool) -> Result<(), Outcome> {
+        if let Some(stopped) = &self.stopped {
+            return Err(stopped.clone());
+        }
+        if let Some(message) = self.over_limit(step, again) {
+            return Err(self.stop(&step.id, message));
+        }
+        self.steps_run += 1;
+        if again {
+            self.loop_steps_run += 1;
+        }
+        Ok(())
     }
 
     fn workflow(
@@ -318,13 +419,17 @@ impl<'e> Run<'e> {
                     Some(result) => result.passed,
                     None => {
                         let ran = self
-                            .call(dependency_plan, dependency_workflow, inputs.clone())
+                            .call(dependency_plan, dependency_workflow, inputs.clone(), "")
                             .await;
                         let passed = ran.report.passed();
                         called.push(ran.report);
                         passed
                     }
                 };
+                if let Some(stopped) = &self.stopped {
+                    outcome = stopped.clone();
+                    break;
+                }
                 if !passed {
                     outcome = Outcome::DependencyFailed {
                         workflow_id: dependency_workflow.id.clone(),
@@ -417,19 +522,15 @@ impl<'e> Run<'e> {
         // Retries used, per (step index, action name); reset when the step succeeds or is
         // entered again through a `goto`.
         let mut retries: HashMap<(usize, String), u64> = HashMap::new();
+        // Which steps have run in this workflow: running one again counts as a loop.
+        let mut ran_before = vec![false; workflow.steps.len()];
         let mut index = 0;
         while let Some(step) = workflow.steps.get(index) {
-            if self.steps_run >= self.engine.limits.max_steps {
-                *outcome = Outcome::Error {
-                    step_id: step.id.clone(),
-                    message: format!(
-                        "more than {} steps were run: stopped (a goto or retry loop that never ends?)",
-                        self.engine.limits.max_steps
-                    ),
-                };
+            if let Err(stopped) = self.enter(step, ran_before[index]) {
+                *outcome = stopped;
                 return;
             }
-            self.steps_run += 1;
+            ran_before[index] = true;
             self.observer.step_started(&step.id);
             let StepRun {
                 mut report,
@@ -439,6 +540,11 @@ impl<'e> Run<'e> {
             } = self.step(plan, workflow, step, inputs, steps).await;
             let passed = report.outcome == StepOutcome::Passed;
             steps.insert(step.id.clone(), outputs);
+            if let Some(stopped) = &self.stopped {
+                *outcome = stopped.clone();
+                self.finish(report, reports, exchange, last);
+                return;
+            }
             let actions = if passed {
                 &step.on_success
             } else {
@@ -525,7 +631,9 @@ impl<'e> Run<'e> {
                     self.finish(report, reports, exchange, last);
                     // One-way: the rest of this workflow is skipped; the target's outcome is
                     // this workflow's.
-                    let ran = self.call(target_plan, target, inputs.clone()).await;
+                    let ran = self
+                        .call(target_plan, target, inputs.clone(), &step.id)
+                        .await;
                     *outcome = ran.report.outcome.clone();
                     called.push(ran.report);
                     return;
@@ -548,25 +656,47 @@ impl<'e> Run<'e> {
                         .unwrap_or_default()
                         .min(self.engine.limits.max_retry_delay);
                     self.finish(report, reports, exchange, last);
+                    if let (Some(left), Some((_, deadline))) = (self.time_left(), self.deadline)
+                        && delay > left
+                    {
+                        let message = format!(
+                            "retry `{}` would wait {}, past the run's deadline of {}: stopped",
+                            action.name,
+                            seconds(delay),
+                            seconds(deadline)
+                        );
+                        *outcome = self.stop(&step.id, message);
+                        return;
+                    }
                     if !delay.is_zero() {
                         self.engine.clock.sleep(delay).await;
                     }
                     // Call and return: the step or workflow runs (its own actions are not
                     // followed), then this step is retried, whatever its result.
                     match first {
-                        Some(Target::Step(first)) => {
-                            let first = &workflow.steps[*first];
-                            self.steps_run += 1;
+                        Some(Target::Step(first_index)) => {
+                            let first = &workflow.steps[*first_index];
+                            if let Err(stopped) = self.enter(first, ran_before[*first_index]) {
+                                *outcome = stopped;
+                                return;
+                            }
+                            ran_before[*first_index] = true;
                             let ran = self.step(plan, workflow, first, inputs, steps).await;
                             steps.insert(first.id.clone(), ran.outputs);
                             self.finish(ran.report, reports, ran.exchange, last);
                         }
                         Some(Target::Workflow(reference)) => {
                             let (target_plan, target) = plan.resolve(reference);
-                            let ran = self.call(target_plan, target, inputs.clone()).await;
+                            let ran = self
+                                .call(target_plan, target, inputs.clone(), &step.id)
+                                .await;
                             called.push(ran.report);
                         }
                         None => {}
+                    }
+                    if let Some(stopped) = &self.stopped {
+                        *outcome = stopped.clone();
+                        return;
                     }
                 }
             }
@@ -675,7 +805,28 @@ impl<'e> Run<'e> {
             headers: record_headers(&request.headers),
             body: record_body(exchange.request_body.as_ref()),
         });
-        let response = match self.engine.executor.execute(&request).await {
+        let sent = match self.time_left() {
+            None => Some(self.engine.executor.execute(&request).await),
+            Some(left) => tokio::time::timeout(left, self.engine.executor.execute(&request))
+                .await
+                .ok(),
+        };
+        let Some(sent) = sent else {
+            let deadline = self.deadline.map(|(_, limit)| seconds(limit));
+            let message = format!(
+                "the run's deadline of {} passed while waiting for the response: stopped",
+                deadline.unwrap_or_default()
+            );
+            self.stop(&step.id, message.clone());
+            report.error = Some(message);
+            return StepRun {
+                report,
+                outputs: IndexMap::new(),
+                exchange: Some(exchange),
+                callee_outputs: None,
+            };
+        };
+        let response = match sent {
             Ok(response) => response,
             Err(err) => {
                 report.error = Some(redactor.text(&err.message).into_owned());
@@ -776,8 +927,18 @@ impl<'e> Run<'e> {
         }
         let (callee_plan, callee) = plan.resolve(reference);
         let ran = self
-            .call(callee_plan, callee, Value::Object(callee_inputs))
+            .call(callee_plan, callee, Value::Object(callee_inputs), &step.id)
             .await;
+        if let Some(Outcome::Error { message, .. }) = &self.stopped {
+            report.error = Some(message.clone());
+            report.workflow = Some(Box::new(ran.report));
+            return StepRun {
+                report,
+                outputs: IndexMap::new(),
+                exchange: ran.last,
+                callee_outputs: None,
+            };
+        }
         let callee_passed = ran.report.passed();
         let callee_reason = match &ran.report.outcome {
             Outcome::Passed => String::new(),
@@ -1027,4 +1188,27 @@ fn view(response: &Response) -> ResponseView {
         headers: response.headers.clone(),
         body,
     }
+}
+
+/// The report of a called workflow that did not start.
+fn not_run(workflow: &WorkflowPlan, outcome: Outcome) -> Ran {
+    let report = WorkflowReport {
+        workflow_id: workflow.id.clone(),
+        outcome,
+        steps: Vec::new(),
+        workflows: Vec::new(),
+        outputs: IndexMap::new(),
+        unresolved_outputs: Vec::new(),
+        duration: Duration::ZERO,
+    };
+    Ran {
+        report,
+        outputs: IndexMap::new(),
+        last: None,
+    }
+}
+
+/// A duration as a person gives it: `30 s`, `1.5 s`.
+fn seconds(duration: Duration) -> String {
+    format!("{} s", duration.as_secs_f64())
 }

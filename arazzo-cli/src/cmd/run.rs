@@ -190,10 +190,16 @@ fn run_with(
             return Ok(exit::USAGE);
         }
     };
+    let http = || {
+        HttpExecutor::builder()
+            .timeout(args.limits.timeout)
+            .max_body(usize::try_from(args.limits.max_response_size.as_u64()).unwrap_or(usize::MAX))
+            .build()
+    };
     let executor: Arc<dyn Executor> = match (&replay, &mock) {
         (Some(replay), _) => replay.clone(),
-        (None, Some(mock)) => Arc::new(arazzo_mock::Routed::new(HttpExecutor::new()?, mock.url())),
-        (None, None) => Arc::new(HttpExecutor::new()?),
+        (None, Some(mock)) => Arc::new(arazzo_mock::Routed::new(http()?, mock.url())),
+        (None, None) => Arc::new(http()?),
     };
     let recording = args
         .record
@@ -205,7 +211,8 @@ fn run_with(
     };
     engine = engine
         .with_credentials(arazzo_exec::credentials_from_env(std::env::vars()))
-        .with_strict(args.strict);
+        .with_strict(args.strict)
+        .with_limits(args.limits.engine_limits());
     if replay.is_some() {
         // Replayed responses are instant: retry delays are not waited for either.
         let clock = ManualClock::new(std::time::SystemTime::now());

@@ -28,6 +28,7 @@ pub fn run(
         document: args.document.clone(),
         replay: args.replay.clone(),
         mock: args.mock,
+        limits: args.limits.clone(),
         ..RunArgs::default()
     };
     super::run::run_then(&run_args, err, color, &mut |report, err| {
