@@ -15,7 +15,7 @@ fn run(file: &str, workflow: &str, extra: &[&str]) -> Output {
 }
 
 /// A document in `dir` next to a copy of the limit scenarios' API, with these workflows.
-fn generated(dir: &Path, workflows: &str) -> String {
+pub(crate) fn generated(dir: &Path, workflows: &str) -> String {
     std::fs::copy(
         spec("limits/api.openapi.yaml"),
         dir.join("api.openapi.yaml"),

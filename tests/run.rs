@@ -420,3 +420,62 @@ fn redirects_are_not_followed() {
         1
     );
 }
+
+/// A workflow that sends its two inputs as query parameters, in a temporary folder.
+fn inputs_echo(dir: &std::path::Path) -> String {
+    crate::limits::generated(
+        dir,
+        "  - workflowId: echo\n    inputs: {type: object, properties: {text: {type: string}, n: {type: integer}}}\n    steps:\n      - stepId: ping\n        operationId: ping\n        parameters:\n          - {name: q, in: query, value: $inputs.text}\n          - {name: n, in: query, value: $inputs.n}\n",
+    )
+}
+
+fn sent_url(output: &Output) -> String {
+    let report: Value = serde_json::from_str(&output.stdout).expect(&output.stderr);
+    report["steps"][0]["request"]["url"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn inputs_json_file_is_parsed_as_json_and_minus_zero_stays_an_integer() {
+    let dir = crate::util::temp_dir("inputs-json");
+    let file = inputs_echo(dir.path());
+    let inputs = dir.path().join("inputs.json");
+    // A surrogate pair (an emoji), which a YAML parser refuses in a JSON file.
+    std::fs::write(&inputs, r#"{"text": "\ud83d\ude00", "n": -0}"#).unwrap();
+    let inputs = inputs.display().to_string();
+    let output = arazzo(&[
+        "run", &file, "--inputs", &inputs, "--mock", "--format", "json",
+    ]);
+    assert_eq!(output.code, 0, "{}", output.transcript());
+    assert!(
+        sent_url(&output).ends_with("/ping?q=%F0%9F%98%80&n=0"),
+        "{}",
+        sent_url(&output)
+    );
+
+    let output = arazzo(&[
+        "run", &file, "--input", "n=-0", "--input", "text=a", "--mock", "--format", "json",
+    ]);
+    assert_eq!(output.code, 0, "{}", output.transcript());
+    assert!(
+        sent_url(&output).ends_with("/ping?q=a&n=0"),
+        "{}",
+        sent_url(&output)
+    );
+
+    // A broken JSON file is named with its line and column.
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, "{\"n\": 1,\n  oops}").unwrap();
+    let broken = broken.display().to_string();
+    let output = arazzo(&["run", &file, "--inputs", &broken, "--mock"]);
+    assert_eq!(output.code, 2, "{}", output.transcript());
+    assert!(
+        output
+            .stderr
+            .contains("broken.json:2:3: key must be a string"),
+        "{}",
+        output.stderr
+    );
+}

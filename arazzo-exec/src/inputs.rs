@@ -97,7 +97,32 @@ impl InputSchema {
         if declared.is_null() || is_string {
             return Value::String(text.to_string());
         }
-        serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()))
+        let value = serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()));
+        self.integral(name, value)
+    }
+
+    /// `value` as an integer when the schema types input `name` as one and the value is a
+    /// whole number written as a float: JSON reads `-0` and `5.0` as floats, which would be
+    /// sent as `-0.0` and `5.0`.
+    pub fn integral(&self, name: &str, value: Value) -> Value {
+        let declared = &self.resolved["properties"][name]["type"];
+        let integer = match declared {
+            Value::String(kind) => kind == "integer",
+            Value::Array(kinds) => kinds.iter().any(|kind| kind == "integer"),
+            _ => false,
+        };
+        match value.as_f64() {
+            Some(number) if integer && value.is_f64() && number.fract() == 0.0 => {
+                // Whole floats within ±2^53 convert exactly; larger ones stay as they are.
+                if number.abs() < 9_007_199_254_740_992.0 {
+                    #[allow(clippy::cast_possible_truncation)]
+                    Value::from(number as i64)
+                } else {
+                    value
+                }
+            }
+            _ => value,
+        }
     }
 
     /// The names of the inputs that hold secrets: `format: password`, or a secret-like name.

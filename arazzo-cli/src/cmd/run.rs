@@ -391,12 +391,17 @@ fn collect_inputs(
             std::fs::read_to_string(path)
                 .map_err(|err| format!("cannot read {}: {err}", path.display()))?
         };
-        let value: Value =
-            yaml_serde::from_str(&text).map_err(|err| format!("{}: {err}", path.display()))?;
+        let value = parse_inputs(path, &text)?;
         let Value::Object(members) = value else {
             return Err(format!("{}: the inputs must be an object", path.display()));
         };
-        inputs.extend(members);
+        inputs.extend(members.into_iter().map(|(name, value)| {
+            let value = match schema {
+                Some(schema) => schema.integral(&name, value),
+                None => value,
+            };
+            (name, value)
+        }));
     }
     for pair in &args.document.inputs {
         let (name, text) = pair
@@ -405,6 +410,30 @@ fn collect_inputs(
         inputs.insert(name.to_string(), typed(name, text));
     }
     Ok(Value::Object(inputs))
+}
+
+/// An inputs file: JSON when it is named `.json` or (on stdin) starts with `{`, else YAML.
+/// JSON is parsed as JSON: a YAML parser refuses JSON's surrogate-pair escapes (`"\ud83d\ude00"`).
+fn parse_inputs(path: &Path, text: &str) -> Result<Value, String> {
+    let json = match path.extension() {
+        Some(extension) => extension.eq_ignore_ascii_case("json"),
+        None => path == Path::new("-") && text.trim_start().starts_with('{'),
+    };
+    if json {
+        serde_json::from_str(text).map_err(|err| {
+            let position = format!(" at line {} column {}", err.line(), err.column());
+            let message = err.to_string();
+            let message = message.strip_suffix(&position).unwrap_or(&message);
+            format!(
+                "{}:{}:{}: {message}",
+                path.display(),
+                err.line(),
+                err.column()
+            )
+        })
+    } else {
+        yaml_serde::from_str(text).map_err(|err| format!("{}: {err}", path.display()))
+    }
 }
 
 fn write_human(report: &WorkflowReport, verbose: bool, err: &mut dyn Write) -> std::io::Result<()> {
