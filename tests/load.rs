@@ -467,3 +467,15 @@ fn memory_child() {
         (at_4000 - at_1000) / 1024
     );
 }
+
+#[test]
+fn load_without_any_run_is_refused() {
+    for (flags, message) in [
+        (["--repeat", "0"], "--repeat must be at least 1"),
+        (["--duration", "0s"], "--duration must be longer than 0"),
+    ] {
+        let output = run_mock(&flags);
+        assert_eq!(output.code, 2, "{}", output.transcript());
+        assert!(output.stderr.contains(message), "{}", output.stderr);
+    }
+}

@@ -13,6 +13,10 @@ pub const INVALID: u8 = 3;
 /// A runtime error: transport, source description, evaluation.
 pub const RUNTIME: u8 = 4;
 
+/// Interrupted (Ctrl-C or SIGTERM) before the end: what finished was reported (128 + SIGINT,
+/// as shells give an interrupted command).
+pub const INTERRUPTED: u8 = 130;
+
 /// The process exit code for one of the codes above.
 pub fn code(code: u8) -> ExitCode {
     ExitCode::from(code)

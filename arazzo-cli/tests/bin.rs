@@ -78,3 +78,62 @@ fn the_function_layout_lists_each_symbol_once() {
         );
     }
 }
+
+/// The load mode handles SIGTERM like Ctrl-C: it stops starting runs, prints the partial
+/// report and exits 130 (it used to die without a report, or exit 0 when interrupted).
+#[test]
+fn load_mode_reports_and_exits_130_on_sigterm() {
+    use std::io::Read;
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_arazzo"))
+        .args([
+            "run",
+            "limits/limits.arazzo.yaml",
+            "--workflow",
+            "ping-once",
+            "--mock",
+            "--delay-ms",
+            "20",
+            "--repeat",
+            "100000",
+            "--format",
+            "json",
+        ])
+        .current_dir(specs)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    // Long enough for the mock to start and some runs to finish.
+    std::thread::sleep(Duration::from_millis(1500));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            child.kill().unwrap();
+            panic!("the load mode did not stop within 20 s of SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    assert_eq!(status.code(), Some(130), "{stdout}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("a JSON report");
+    assert_eq!(report["interrupted"], true);
+    assert!(report["runs"].as_u64().unwrap() > 0, "{report}");
+}

@@ -40,6 +40,12 @@ pub(crate) fn check_args(args: &RunArgs) -> Result<(), String> {
     if args.format == RunFormat::Junit {
         return Err("the load mode prints --format human or json, not junit".into());
     }
+    if load.repeat == Some(0) {
+        return Err("--repeat must be at least 1".into());
+    }
+    if load.duration.is_some_and(|duration| duration.is_zero()) {
+        return Err("--duration must be longer than 0".into());
+    }
     if load.concurrency == Some(0) {
         return Err("--concurrency must be at least 1".into());
     }
@@ -127,11 +133,11 @@ pub(crate) fn run(
         LoadTest::new(engine, workflow_id, options.clone()).with_inputs(move |n| inputs.for_run(n));
 
     let report = runtime.block_on(async {
-        // Ctrl-C: the first stops starting runs (those under way finish), the second aborts
-        // them; the report covers what finished.
+        // Ctrl-C or SIGTERM: the first stops starting runs (those under way finish), the
+        // second aborts them; the report covers what finished.
         let stop = load.stopper();
         let interrupt = tokio::spawn(async move {
-            while tokio::signal::ctrl_c().await.is_ok() {
+            while interrupted().await {
                 stop.stop();
             }
         });
@@ -150,13 +156,38 @@ pub(crate) fn run(
         RunFormat::Json => super::run::write_json(&report, out)?,
         _ => write_human(&report, out)?,
     }
-    Ok(if report.errors > 0 {
+    if report.runs == 0 && !report.interrupted {
+        writeln!(err, "no run finished: nothing was tested")?;
+        return Ok(exit::RUNTIME);
+    }
+    Ok(if report.interrupted {
+        exit::INTERRUPTED
+    } else if report.errors > 0 {
         exit::RUNTIME
     } else if report.failed > 0 {
         exit::WORKFLOW_FAILED
     } else {
         exit::OK
     })
+}
+
+/// Waits for Ctrl-C or SIGTERM; false when signals cannot be listened to.
+async fn interrupted() -> bool {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut terminate) = signal(SignalKind::terminate()) else {
+            return tokio::signal::ctrl_c().await.is_ok();
+        };
+        tokio::select! {
+            ctrl_c = tokio::signal::ctrl_c() => ctrl_c.is_ok(),
+            terminated = terminate.recv() => terminated.is_some(),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await.is_ok()
+    }
 }
 
 /// A live progress line on stderr, redrawn 10 times a second by a task.
