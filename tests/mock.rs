@@ -558,6 +558,21 @@ fn faults_and_delay() {
         err.to_string(),
         "fault `/nowhere=500`: no operation has the path `/nowhere`"
     );
+    // Two faults for one path: the second would be ignored, so neither is taken.
+    let options = MockOptions {
+        faults: vec![
+            "/customers=500".parse::<Fault>().unwrap(),
+            "/customers=503".parse::<Fault>().unwrap(),
+        ],
+        ..MockOptions::default()
+    };
+    let err = runtime
+        .block_on(MockServer::start(&served.apis, options))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "fault `/customers=503`: `/customers=500` already gives `/customers` a status"
+    );
 }
 
 #[test]

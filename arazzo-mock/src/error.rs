@@ -17,7 +17,7 @@ pub enum MockError {
     /// A fault that cannot be parsed or matches no operation, e.g. `/nowhere=500`.
     ///
     /// Resolution: use a path template of the description (`/pets/{petId}`) or a concrete path
-    /// (`/pets/1`), and a status from 100 to 599.
+    /// (`/pets/1`), and an error status from 400 to 599.
     #[error("fault `{fault}`: {reason}")]
     Fault {
         /// The fault as written.

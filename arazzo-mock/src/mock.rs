@@ -89,7 +89,16 @@ impl Mock {
         if mock.operations.is_empty() {
             return Err(MockError::NoOperations);
         }
-        for fault in &mock.faults {
+        for (at, fault) in mock.faults.iter().enumerate() {
+            if let Some(first) = mock.faults[..at]
+                .iter()
+                .find(|first| first.path == fault.path)
+            {
+                return Err(MockError::Fault {
+                    fault: fault.to_string(),
+                    reason: format!("`{first}` already gives `{}` a status", fault.path),
+                });
+            }
             let known = mock.paths.iter().any(|(path, _)| *path == fault.path)
                 || mock.router.find(&fault.path).is_some();
             if !known {

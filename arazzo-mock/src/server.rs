@@ -80,7 +80,7 @@ impl fmt::Debug for MockOptions {
 pub struct Fault {
     /// The path template or concrete path.
     pub path: String,
-    /// The status answered, 100 to 599.
+    /// The status answered: an error, 400 to 599.
     pub status: u16,
 }
 
@@ -102,8 +102,8 @@ impl FromStr for Fault {
             .trim()
             .parse::<u16>()
             .ok()
-            .filter(|status| (100..600).contains(status))
-            .ok_or_else(|| invalid("the status must be a number from 100 to 599"))?;
+            .filter(|status| (400..600).contains(status))
+            .ok_or_else(|| invalid("the status must be an error status, 400 to 599"))?;
         Ok(Fault {
             path: path.to_string(),
             status,
@@ -348,7 +348,11 @@ mod tests {
         );
         assert_eq!(
             err("/ingest=600"),
-            "fault `/ingest=600`: the status must be a number from 100 to 599"
+            "fault `/ingest=600`: the status must be an error status, 400 to 599"
+        );
+        assert_eq!(
+            err("/ingest=100"),
+            "fault `/ingest=100`: the status must be an error status, 400 to 599"
         );
         assert_eq!(
             err("ingest=500"),
