@@ -479,3 +479,44 @@ fn inputs_json_file_is_parsed_as_json_and_minus_zero_stays_an_integer() {
         output.stderr
     );
 }
+
+#[test]
+fn invalid_json_served_as_json_is_named_not_a_schema_mismatch() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = runtime.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/ping"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_raw("{\"ok\": tru", "application/json"),
+            )
+            .mount(&server)
+            .await;
+        server
+    });
+    let server_arg = format!("api={}", server.uri());
+    let output = arazzo(&[
+        "run",
+        &arg("limits/limits.arazzo.yaml"),
+        "--workflow",
+        "ping-once",
+        "--server",
+        &server_arg,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.code, 0, "{}", output.transcript());
+    let report: Value = serde_json::from_str(&output.stdout).unwrap();
+    let warnings = report["steps"][0]["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    let warning = warnings[0].as_str().unwrap();
+    assert!(
+        warning.starts_with(
+            "the response body is not valid JSON, though its content type is `application/json`"
+        ),
+        "{warning}"
+    );
+}

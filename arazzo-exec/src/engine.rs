@@ -838,23 +838,31 @@ impl<'e> Run<'e> {
                 };
             }
         };
-        let view = view(&response);
+        let (view, not_json) = view(&response);
         report.response = Some(ResponseRecord {
             status: response.status,
             headers: record_headers(&response.headers),
             body: record_body(view.body.as_ref()),
         });
         if let Some(spec) = &step.responses {
+            // A body that is not the JSON it claims to be is that one problem, not a schema
+            // mismatch of the text read instead.
+            let checked_body = view.body.as_ref().filter(|_| not_json.is_none());
             let problems = spec.check(
                 &plan.sources,
                 response.status,
                 response.header("content-type"),
-                view.body.as_ref(),
+                checked_body,
             );
             report.warnings = problems
                 .iter()
                 .map(|problem| redactor.text(problem).into_owned())
                 .collect();
+        }
+        if let Some(not_json) = not_json {
+            report
+                .warnings
+                .insert(0, redactor.text(&not_json).into_owned());
         }
         exchange.response = Some(view);
         scope.exchange = Some(&exchange);
@@ -1164,30 +1172,37 @@ fn header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
         .map(|(_, value)| value.as_str())
 }
 
-/// The response as expressions read it: a JSON body parsed, other bodies as text.
-fn view(response: &Response) -> ResponseView {
+/// The response as expressions read it: a JSON body parsed, other bodies as text; with why
+/// a body declared as JSON is not (it is then read as text).
+fn view(response: &Response) -> (ResponseView, Option<String>) {
     let content_type = response
         .header("content-type")
         .unwrap_or_default()
         .to_ascii_lowercase();
-    let body = if response.body.is_empty() {
-        None
+    let text = || Value::String(String::from_utf8_lossy(&response.body).into_owned());
+    let (body, not_json) = if response.body.is_empty() {
+        (None, None)
     } else if content_type.contains("json") || content_type.is_empty() {
-        serde_json::from_slice(&response.body).ok().or_else(|| {
-            Some(Value::String(
-                String::from_utf8_lossy(&response.body).into_owned(),
-            ))
-        })
+        match serde_json::from_slice(&response.body) {
+            Ok(body) => (Some(body), None),
+            // Without a content type any text is fine; with a JSON one it is a server bug.
+            Err(_) if content_type.is_empty() => (Some(text()), None),
+            Err(err) => (
+                Some(text()),
+                Some(format!(
+                    "the response body is not valid JSON, though its content type is `{content_type}`: {err}"
+                )),
+            ),
+        }
     } else {
-        Some(Value::String(
-            String::from_utf8_lossy(&response.body).into_owned(),
-        ))
+        (Some(text()), None)
     };
-    ResponseView {
+    let view = ResponseView {
         status: response.status,
         headers: response.headers.clone(),
         body,
-    }
+    };
+    (view, not_json)
 }
 
 /// The report of a called workflow that did not start.
