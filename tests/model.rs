@@ -148,3 +148,35 @@ fn amberflo_malformed_copy_gives_one_line_with_the_brace_line() {
         "{text}"
     );
 }
+
+/// An inputs schema `$ref` to another file: `validate` and `run` give the same verdict (exit 3,
+/// nothing sent); `validate` used to accept what `run` then refused.
+#[test]
+fn input_schema_ref_to_another_file_is_refused_by_validate_and_run() {
+    let dir = crate::util::temp_dir("external-input-ref");
+    std::fs::write(
+        dir.path().join("inputs.schema.json"),
+        r#"{"type": "object", "properties": {"name": {"type": "string"}}}"#,
+    )
+    .unwrap();
+    let file = crate::limits::generated(
+        dir.path(),
+        "  - workflowId: external\n    inputs: {$ref: './inputs.schema.json'}\n    steps:\n      - {stepId: ping, operationId: ping}\n",
+    );
+    let validated = arazzo(&["validate", &file]);
+    assert_eq!(validated.code, 3, "{}", validated.transcript());
+    assert!(
+        validated
+            .stdout
+            .contains("`$ref: ./inputs.schema.json` points outside this document"),
+        "{}",
+        validated.stdout
+    );
+    let ran = arazzo(&["run", &file, "--mock"]);
+    assert_eq!(ran.code, 3, "{}", ran.transcript());
+    assert!(
+        ran.stderr.contains("points outside this document"),
+        "{}",
+        ran.stderr
+    );
+}

@@ -584,24 +584,38 @@ impl Rules<'_> {
         }
     }
 
-    /// Every `$ref` into this document (`#/…`) inside an input schema resolves.
+    /// Every `$ref` inside an input schema points into this document (`#/…`) and resolves
+    /// there: the engine compiles input schemas against the document alone, so a `$ref` to
+    /// another file or a URL would pass here and be refused by `run`.
     fn input_refs(&mut self, pointer: &str, schema: &Value) {
         match schema {
             Value::Object(members) => {
                 for (key, member) in members {
                     let member_pointer = format!("{pointer}/{}", crate::escape_pointer_token(key));
                     match (key.as_str(), member) {
-                        ("$ref", Value::String(target)) => {
-                            if let Some(fragment) = target.strip_prefix('#')
-                                && crate::resolve_pointer(self.value, fragment).is_none()
-                            {
-                                self.push(Finding::error(
+                        ("$ref", Value::String(target)) => match target.strip_prefix('#') {
+                            Some(fragment) => {
+                                if crate::resolve_pointer(self.value, fragment).is_none() {
+                                    self.push(Finding::error(
+                                        Rule::UnknownInputRef,
+                                        member_pointer,
+                                        format!(
+                                            "`$ref: {target}` does not resolve in this document"
+                                        ),
+                                    ));
+                                }
+                            }
+                            None => self.push(
+                                Finding::error(
                                     Rule::UnknownInputRef,
                                     member_pointer,
-                                    format!("`$ref: {target}` does not resolve in this document"),
-                                ));
-                            }
-                        }
+                                    format!(
+                                        "`$ref: {target}` points outside this document: input schemas are resolved within the document only"
+                                    ),
+                                )
+                                .help("copy the schema into `components.inputs` and refer to it as `#/components/inputs/<name>`"),
+                            ),
+                        },
                         _ => self.input_refs(&member_pointer, member),
                     }
                 }
