@@ -137,3 +137,52 @@ fn load_mode_reports_and_exits_130_on_sigterm() {
     assert_eq!(report["interrupted"], true);
     assert!(report["runs"].as_u64().unwrap() > 0, "{report}");
 }
+
+/// On a terminal (a pseudo-terminal from util-linux `script`) the load mode shows its live
+/// progress line and ends: it used to deadlock there, `main` holding the stderr lock that the
+/// progress task waited for.
+#[test]
+fn load_mode_on_a_terminal_shows_progress_and_ends() {
+    use std::io::Read;
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+    let command = format!(
+        "{} run limits/limits.arazzo.yaml --workflow ping-once --mock --delay-ms 5 --repeat 200",
+        env!("CARGO_BIN_EXE_arazzo")
+    );
+    let mut child = Command::new("script")
+        .args(["--quiet", "--return", "--command", &command, "/dev/null"])
+        .current_dir(specs)
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("util-linux `script` runs");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("the load mode did not end on a terminal within 60 s (deadlock?)");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut terminal = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut terminal)
+        .unwrap();
+    assert_eq!(status.code(), Some(0), "{terminal}");
+    assert!(
+        terminal.contains("/200 runs"),
+        "no progress line: {terminal}"
+    );
+    assert!(terminal.contains("200 runs in"), "no summary: {terminal}");
+}
