@@ -61,7 +61,54 @@ pub fn run(
     }
 }
 
+/// Whether `err` comes from writing to a closed pipe, however it was wrapped (serde_json
+/// writers wrap the io error in their own).
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.downcast_ref::<std::io::Error>()
-        .is_some_and(|err| err.kind() == std::io::ErrorKind::BrokenPipe)
+    err.chain().any(|cause| {
+        let kind = match (
+            cause.downcast_ref::<std::io::Error>(),
+            cause.downcast_ref::<serde_json::Error>(),
+        ) {
+            (Some(io), _) => Some(io.kind()),
+            (None, Some(json)) => json.io_error_kind(),
+            (None, None) => None,
+        };
+        kind == Some(std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader that went away: every write fails as on a closed pipe.
+    struct ClosedPipe;
+
+    impl Write for ClosedPipe {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::ErrorKind::BrokenPipe.into())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_closed_pipe_ends_quietly_with_exit_0() {
+        let file = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../specs/amberflo/workflows/amberflo-launch-usage-based-product-workflow.yml"
+        );
+        for format in ["human", "json"] {
+            let mut stderr = Vec::new();
+            let code = run(
+                ["arazzo", "list", file, "--format", format],
+                &mut ClosedPipe,
+                &mut stderr,
+                false,
+            );
+            assert_eq!(code, ExitCode::from(exit::OK), "{format}");
+            assert!(stderr.is_empty(), "{}", String::from_utf8_lossy(&stderr));
+        }
+    }
 }
