@@ -520,3 +520,70 @@ fn invalid_json_served_as_json_is_named_not_a_schema_mismatch() {
         "{warning}"
     );
 }
+
+#[test]
+fn a_mistyped_input_name_is_refused_with_a_did_you_mean() {
+    let workflow = arg(WORKFLOW);
+    let inputs = arg("amberflo/inputs.json");
+    let output = arazzo(&[
+        "run",
+        &workflow,
+        "--inputs",
+        &inputs,
+        "--input",
+        "customerid=cust-9",
+        "--mock",
+    ]);
+    assert_eq!(output.code, 3, "{}", output.transcript());
+    assert!(
+        output
+            .stderr
+            .contains("unknown input `customerid`: did you mean `customerId`?"),
+        "{}",
+        output.stderr
+    );
+    assert!(
+        output.stderr.contains("nothing was sent"),
+        "{}",
+        output.stderr
+    );
+
+    // In an inputs file, and in a CSV header of the load mode.
+    let dir = crate::util::temp_dir("unknown-input");
+    let file = dir.path().join("inputs.yaml");
+    let mut given: Value =
+        serde_json::from_str(&std::fs::read_to_string(spec("amberflo/inputs.json")).unwrap())
+            .unwrap();
+    given["zzz"] = json!(1);
+    std::fs::write(&file, yaml_serde::to_string(&given).unwrap()).unwrap();
+    let file = file.display().to_string();
+    let output = arazzo(&["run", &workflow, "--inputs", &file, "--mock"]);
+    assert_eq!(output.code, 3, "{}", output.transcript());
+    assert!(
+        output
+            .stderr
+            .contains("unknown input `zzz`: the workflows take apiKey, "),
+        "{}",
+        output.stderr
+    );
+    let csv = dir.path().join("runs.csv");
+    std::fs::write(&csv, "customerID\ncust-1\n").unwrap();
+    let csv = csv.display().to_string();
+    let output = arazzo(&[
+        "run",
+        &workflow,
+        "--inputs",
+        &inputs,
+        "--inputs-csv",
+        &csv,
+        "--mock",
+    ]);
+    assert_eq!(output.code, 3, "{}", output.transcript());
+    assert!(
+        output
+            .stderr
+            .contains("unknown input `customerID`: did you mean `customerId`?"),
+        "{}",
+        output.stderr
+    );
+}

@@ -125,6 +125,25 @@ impl InputSchema {
         }
     }
 
+    /// Whether the schema lets in names it does not list: `additionalProperties` other than
+    /// `false`, or `patternProperties`, written out. JSON Schema's default allows any name,
+    /// but a workflow's inputs list what it reads, so an unlisted name is taken for a typo.
+    pub fn is_open(&self) -> bool {
+        let schema = &self.resolved;
+        schema.get("patternProperties").is_some()
+            || schema
+                .get("additionalProperties")
+                .is_some_and(|additional| additional != &Value::Bool(false))
+    }
+
+    /// The names the schema lists, in order.
+    pub fn names(&self) -> Vec<&str> {
+        self.resolved["properties"]
+            .as_object()
+            .map(|properties| properties.keys().map(String::as_str).collect())
+            .unwrap_or_default()
+    }
+
     /// The names of the inputs that hold secrets: `format: password`, or a secret-like name.
     pub fn secret_names(&self) -> Vec<String> {
         let Some(properties) = self.resolved["properties"].as_object() else {

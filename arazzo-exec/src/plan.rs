@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::conformance::ResponseSpec;
 use crate::error::PlanError;
-use crate::inputs::InputSchema;
+use crate::inputs::{InputProblem, InputSchema};
 use crate::sources::{Operation, Sources};
 use crate::value::ValueTree;
 
@@ -198,6 +198,52 @@ impl Plan {
     /// The ids of the workflows, in document order.
     pub fn workflow_ids(&self) -> impl Iterator<Item = &str> {
         self.workflows.iter().map(|workflow| workflow.id.as_str())
+    }
+
+    /// The inputs given to `workflow_id` that no workflow of the document (or of its Arazzo
+    /// sources) takes, each as a problem with a did-you-mean: a typo would otherwise be
+    /// ignored. One inputs file often serves every workflow of a document, and the workflows
+    /// a run reaches take the same inputs, so a name another workflow takes is not a typo.
+    /// None when a workflow lets in any name (see [`InputSchema::is_open`]) or this one has
+    /// no inputs schema.
+    pub fn unknown_inputs(&self, workflow_id: &str, inputs: &Value) -> Vec<InputProblem> {
+        let (Some(workflow), Some(given)) = (self.workflow(workflow_id), inputs.as_object()) else {
+            return Vec::new();
+        };
+        if workflow.inputs.is_none() {
+            return Vec::new();
+        }
+        let mut names: Vec<&str> = Vec::new();
+        let mut plans: Vec<&Plan> = vec![self];
+        while let Some(plan) = plans.pop() {
+            for schema in plan
+                .workflows
+                .iter()
+                .filter_map(|workflow| workflow.inputs.as_ref())
+            {
+                if schema.is_open() {
+                    return Vec::new();
+                }
+                names.extend(schema.names());
+            }
+            plans.extend(plan.nested.values());
+        }
+        let mut seen = HashSet::new();
+        names.retain(|name| seen.insert(*name));
+        given
+            .keys()
+            .filter(|name| !names.contains(&name.as_str()))
+            .map(|name| InputProblem {
+                pointer: format!("/{}", arazzo_model::escape_pointer_token(name)),
+                message: match arazzo_model::did_you_mean(name, names.iter().copied()) {
+                    Some(hint) => format!("unknown input `{name}`: {hint}"),
+                    None => format!(
+                        "unknown input `{name}`: the workflows take {}",
+                        names.join(", ")
+                    ),
+                },
+            })
+            .collect()
     }
 
     /// The plan a workflow reference lives in, and the workflow.

@@ -116,6 +116,13 @@ pub(crate) fn run(
         .workflow(workflow_id)
         .and_then(|workflow| workflow.inputs())
     {
+        let unknown = engine
+            .plan()
+            .unknown_inputs(workflow_id, &inputs.for_run(1));
+        if !unknown.is_empty() {
+            super::run::write_invalid_inputs(&unknown, "--inputs-csv", err, color)?;
+            return Ok(exit::INVALID);
+        }
         let problems = schema.check(&inputs.for_run(1));
         if !problems.is_empty() {
             let what = format!("workflow `{workflow_id}` (run 1)");

@@ -172,6 +172,12 @@ fn run_with(
             return Ok(exit::USAGE);
         }
     };
+    let unknown = plan.unknown_inputs(&workflow_id, &inputs);
+    if !unknown.is_empty() {
+        let problems = unknown;
+        write_invalid_inputs(&problems, &format!("workflow `{workflow_id}`"), err, color)?;
+        return Ok(exit::INVALID);
+    }
     let redactor = Redactor::new(
         schema
             .map(|schema| schema.secret_values(&inputs))
