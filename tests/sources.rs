@@ -194,8 +194,26 @@ async fn a_server_override_must_name_an_openapi_source() {
     assert_eq!(
         err.kind,
         SourceErrorKind::UnknownOverride {
+            available: vec!["meteringApi".to_string(), "billingApi".to_string()],
             help: Some("did you mean `meteringApi`?".to_string())
         }
+    );
+}
+
+#[test]
+fn a_server_override_naming_no_source_is_a_usage_error() {
+    let output = crate::util::arazzo(&[
+        "run",
+        &crate::util::arg("amberflo/workflows/amberflo-launch-usage-based-product-workflow.yml"),
+        "--inputs",
+        &crate::util::arg("amberflo/inputs.json"),
+        "--server",
+        "billingAPI=http://127.0.0.1:9",
+    ]);
+    assert_eq!(output.code, 2, "{}", output.transcript());
+    assert_eq!(
+        output.stderr,
+        "error[usage]: source `billingAPI`: a server override names no OpenAPI source description; the document's are meteringApi, billingApi; did you mean `billingApi`?\n"
     );
 }
 

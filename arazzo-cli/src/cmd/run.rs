@@ -138,6 +138,20 @@ fn run_with(
             )?;
             return Ok(exit::RUNTIME);
         }
+        Err(LoadError::Source(
+            source @ sources::SourceError {
+                kind: sources::SourceErrorKind::UnknownOverride { .. },
+                ..
+            },
+        )) => {
+            // A `--server` naming no source is a mistake on the command line.
+            writeln!(
+                err,
+                "{}",
+                render::one_line_error("usage", &source.to_string(), color)
+            )?;
+            return Ok(exit::USAGE);
+        }
         Err(LoadError::Source(source)) => {
             writeln!(
                 err,

@@ -93,8 +93,10 @@ pub enum SourceErrorKind {
         reason: String,
     },
     /// A `--server` (or environment) override naming no OpenAPI source description.
-    #[error("a server override names no OpenAPI source description")]
+    #[error("a server override names no OpenAPI source description; the document's are {}{}", available.join(", "), help.as_ref().map(|help| format!("; {help}")).unwrap_or_default())]
     UnknownOverride {
+        /// The OpenAPI source names there are.
+        available: Vec<String>,
         /// "did you mean `x`?" when a source name is close.
         help: Option<String>,
     },

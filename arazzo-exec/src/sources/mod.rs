@@ -310,6 +310,7 @@ impl Sources {
             return Err(SourceError {
                 name: unknown.clone(),
                 kind: SourceErrorKind::UnknownOverride {
+                    available: names.iter().map(ToString::to_string).collect(),
                     help: resolve::did_you_mean(unknown, names.iter().copied()),
                 },
             });
