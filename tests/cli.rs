@@ -109,3 +109,42 @@ fn cli_list_invalid_file_exit_3() {
     let output = arazzo(&["list", &arg("amberflo/fixtures/malformed-workflow.yml")]);
     assert_eq!(output.code, 3);
 }
+
+#[test]
+fn cli_help_texts_say_what_each_command_takes() {
+    let top = arazzo(&["--help"]);
+    assert_eq!(top.code, 0);
+    for command in ["validate", "list", "run", "snapshot", "mock"] {
+        assert!(top.stdout.contains(command), "{}", top.stdout);
+    }
+    assert!(
+        top.stdout
+            .starts_with("Validate, list, run, snapshot-test and mock")
+    );
+    let run = arazzo(&["run", "--help"]);
+    // clap would turn `{n}` into a line break.
+    assert!(
+        run.stdout
+            .contains("in inputs, `{n}` is the run number (from 1)"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains('\u{1b}'));
+    for variable in [
+        "ARAZZO_INPUT_<name>",
+        "ARAZZO_SERVER_<SOURCE>",
+        "ARAZZO_AUTH_<SCHEME>",
+        "NO_COLOR",
+    ] {
+        assert!(run.stdout.contains(variable), "{variable}: {}", run.stdout);
+    }
+    let snapshot = arazzo(&["snapshot", "--help"]);
+    assert!(snapshot.stdout.contains("ARAZZO_INPUT_<name>"));
+    let list = arazzo(&["list", "--help"]);
+    assert!(!list.stdout.contains("caret"), "{}", list.stdout);
+    assert!(
+        list.stdout.contains("each workflow with its inputs"),
+        "{}",
+        list.stdout
+    );
+}

@@ -4,9 +4,22 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+/// What `--help` adds about the environment, for the commands that run a workflow.
+const RUN_ENVIRONMENT: &str = "\
+Environment:
+  ARAZZO_INPUT_<name>      an input (the name as written), overridden by --inputs and --input
+  ARAZZO_SERVER_<SOURCE>   a source's base URL (the name upper-cased, `-` as `_`), as --server
+  ARAZZO_AUTH_<SCHEME>     a security scheme's credential (apiKey value, bearer token,
+                           user:password); <SCHEME>_CLIENT_ID and _CLIENT_SECRET for OAuth2
+  NO_COLOR                 no colour on the terminal";
+
 /// Run, validate and inspect Arazzo 1.0.x workflows.
 #[derive(Debug, Parser)]
-#[command(name = "arazzo", version, about)]
+#[command(
+    name = "arazzo",
+    version,
+    about = "Validate, list, run, snapshot-test and mock Arazzo 1.0.x workflows"
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -26,17 +39,19 @@ pub enum Command {
         format: Format,
     },
     /// Run a workflow against its APIs; exit 0 passed, 1 failed, 3 invalid, 4 runtime error.
+    #[command(after_help = RUN_ENVIRONMENT)]
     Run(RunArgs),
     /// Run a workflow and print its report made deterministic, to commit; `--check` compares
     /// it with the committed one (exit 1 and a diff when they differ), `--update` writes it.
+    #[command(after_help = RUN_ENVIRONMENT)]
     Snapshot(SnapshotArgs),
     /// Show each workflow: summary, inputs, steps and outputs.
     List {
         /// An Arazzo document (YAML or JSON).
         file: PathBuf,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
     },
     /// Serve OpenAPI descriptions from a mock: examples as responses, requests checked.
     Mock(MockArgs),
@@ -158,7 +173,16 @@ impl LimitArgs {
 /// How results are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// For people: diagnostics with the source line and a caret.
+    /// For people: each diagnostic with its source line and a caret.
+    Human,
+    /// One JSON document on stdout, for tools.
+    Json,
+}
+
+/// How `arazzo list` prints the workflows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// For people: each workflow with its inputs, steps and outputs, in columns.
     Human,
     /// One JSON document on stdout, for tools.
     Json,
@@ -240,7 +264,13 @@ pub struct SnapshotArgs {
 #[command(next_help_heading = "Load mode")]
 pub struct LoadArgs {
     /// Run the workflow N times; in inputs, `{n}` is the run number (from 1).
-    #[arg(long, value_name = "N")]
+    // clap turns every `{n}` of a help text into a line break, with no escape: a style reset
+    // between `{` and `n` keeps it from matching, and is dropped when the help is printed.
+    #[arg(
+        long,
+        value_name = "N",
+        help = "Run the workflow N times; in inputs, `{\x1b[0mn}` is the run number (from 1)"
+    )]
     pub repeat: Option<u64>,
     /// Start runs for this long (`30s`, `500ms`, `2m`, `1h`); those under way then finish.
     #[arg(long, value_name = "DURATION", value_parser = crate::cmd::load::parse_duration)]

@@ -15,7 +15,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{Cli, Command, Format, LoadArgs, MockArgs, RunArgs, RunFormat, SnapshotArgs};
+pub use args::{
+    Cli, Command, Format, LimitArgs, ListFormat, LoadArgs, MockArgs, RunArgs, RunFormat,
+    SnapshotArgs,
+};
 
 /// Runs `arazzo` with `args` (the first is the program name), writing to `stdout` and
 /// `stderr`; `color` turns on ANSI colours (only when stdout is a terminal).

@@ -7,7 +7,7 @@ use arazzo_model::{Document, SourceFile, StepTarget, Workflow};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::args::Format;
+use crate::args::ListFormat as Format;
 use crate::exit;
 
 #[derive(Serialize)]
