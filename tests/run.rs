@@ -373,7 +373,7 @@ fn junit_report_has_a_suite_per_workflow_and_a_case_per_step() {
     assert_eq!(output.code, 1, "{}", output.transcript());
     let xml = &output.stdout;
     assert!(xml.starts_with("<?xml"), "{xml}");
-    assert!(xml.contains(r#"<testsuite name="launch-usage-based-product" tests="3" skipped="0" errors="0" failures="1""#), "{xml}");
+    assert!(xml.contains(r#"<testsuite name="launch-usage-based-product" tests="4" skipped="1" errors="0" failures="1""#), "{xml}");
     assert!(
         xml.contains(
             r#"<testcase name="createMeter" classname="launch-usage-based-product.createMeter""#
@@ -586,4 +586,37 @@ fn a_mistyped_input_name_is_refused_with_a_did_you_mean() {
         "{}",
         output.stderr
     );
+}
+
+#[test]
+fn junit_lists_the_steps_that_did_not_run_as_skipped() {
+    let workflow = arg(WORKFLOW);
+    let inputs = arg("amberflo/inputs.json");
+    let output = arazzo(&[
+        "run",
+        &workflow,
+        "--inputs",
+        &inputs,
+        "--mock",
+        "--fail",
+        "/customers=500",
+        "--format",
+        "junit",
+    ]);
+    assert_eq!(output.code, 1, "{}", output.transcript());
+    let xml = &output.stdout;
+    assert!(xml.contains(r#"tests="4""#), "{xml}");
+    assert!(xml.contains(r#"skipped="2""#), "{xml}");
+    for step in ["assignPlan", "ingestFirstUsage"] {
+        let case = xml
+            .split("<testcase ")
+            .find(|case| case.starts_with(&format!(r#"name="{step}""#)))
+            .unwrap_or_else(|| panic!("no test case for {step}: {xml}"));
+        assert!(
+            case.contains(
+                "<skipped message=\"not run: the workflow stopped at step `createCustomer`\""
+            ),
+            "{case}"
+        );
+    }
 }

@@ -1,8 +1,9 @@
 //! `--format junit`: a run as JUnit XML, for CI systems. A test suite per workflow (the one
 //! run, then the workflows it depended on or called), a test case per step run (a retried
-//! step appears once per attempt), failures with their cause.
+//! step appears once per attempt) and a skipped one per step that did not run, failures with
+//! their cause.
 
-use arazzo_exec::{StepOutcome, WorkflowReport};
+use arazzo_exec::{Outcome, StepOutcome, WorkflowReport};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 /// The JUnit XML of a run.
@@ -57,6 +58,21 @@ fn collect(report: &WorkflowReport, suites: &mut Vec<TestSuite>) {
         if let Some(request) = &step.request {
             case.set_system_out(format!("{} {}", request.method, request.url));
         }
+        suite.add_test_case(case);
+    }
+    // A test case per step, as promised: the steps that did not run are skipped ones.
+    let why = match &report.outcome {
+        Outcome::Passed => "not run: skipped by a goto or ended early".to_string(),
+        Outcome::Failed { step_id, .. } | Outcome::Error { step_id, .. } if !step_id.is_empty() => {
+            format!("not run: the workflow stopped at step `{step_id}`")
+        }
+        _ => "not run: the workflow stopped before it".to_string(),
+    };
+    for step_id in &report.not_run {
+        let mut status = TestCaseStatus::skipped();
+        status.set_message(why.as_str());
+        let mut case = TestCase::new(step_id.as_str(), status);
+        case.set_classname(format!("{}.{step_id}", report.workflow_id));
         suite.add_test_case(case);
     }
     suites.push(suite);

@@ -317,7 +317,7 @@ impl<'e> Run<'e> {
                     "workflow calls are nested more than {} deep at `{}`: stopped (a workflow that calls itself?)",
                     self.engine.limits.max_depth, workflow.id
                 );
-                return not_run(workflow, self.stop(&caller, message));
+                return not_started(workflow, self.stop(&caller, message));
             }
             match self.check_inputs(workflow, &inputs) {
                 Ok(()) => {
@@ -336,7 +336,7 @@ impl<'e> Run<'e> {
                         step_id: String::new(),
                         message: format!("invalid inputs: {message}"),
                     };
-                    not_run(workflow, outcome)
+                    not_started(workflow, outcome)
                 }
             }
         })
@@ -486,9 +486,16 @@ impl<'e> Run<'e> {
                     passed,
                 },
             );
+            let not_run = workflow
+                .steps
+                .iter()
+                .filter(|step| !reports.iter().any(|report| report.step_id == step.id))
+                .map(|step| step.id.clone())
+                .collect();
             let report = WorkflowReport {
                 workflow_id: workflow.id.clone(),
                 outcome,
+                not_run,
                 steps: reports,
                 workflows: called,
                 outputs: outputs
@@ -1206,7 +1213,7 @@ fn view(response: &Response) -> (ResponseView, Option<String>) {
 }
 
 /// The report of a called workflow that did not start.
-fn not_run(workflow: &WorkflowPlan, outcome: Outcome) -> Ran {
+fn not_started(workflow: &WorkflowPlan, outcome: Outcome) -> Ran {
     let report = WorkflowReport {
         workflow_id: workflow.id.clone(),
         outcome,
@@ -1214,6 +1221,7 @@ fn not_run(workflow: &WorkflowPlan, outcome: Outcome) -> Ran {
         workflows: Vec::new(),
         outputs: IndexMap::new(),
         unresolved_outputs: Vec::new(),
+        not_run: workflow.steps.iter().map(|step| step.id.clone()).collect(),
         duration: Duration::ZERO,
     };
     Ran {

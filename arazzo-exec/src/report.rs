@@ -26,6 +26,10 @@ pub struct WorkflowReport {
     /// Workflow outputs that did not resolve, with why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unresolved_outputs: Vec<(String, String)>,
+    /// The workflow's steps that did not run (after the step where it stopped, or skipped
+    /// by a `goto`), in document order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_run: Vec<String>,
     /// Wall time of the whole run.
     #[serde(serialize_with = "milliseconds")]
     pub duration: Duration,
