@@ -165,7 +165,7 @@ fn run_with(
     let schema = plan
         .workflow(&workflow_id)
         .and_then(|workflow| workflow.inputs());
-    let inputs = match collect_inputs(args, schema, std::env::vars()) {
+    let inputs = match collect_inputs(args, schema, args.document.env.vars()) {
         Ok(inputs) => inputs,
         Err(message) => {
             writeln!(err, "{}", render::one_line_error("inputs", &message, color))?;
@@ -204,7 +204,7 @@ fn run_with(
         None => Engine::new(plan, executor),
     };
     engine = engine
-        .with_credentials(arazzo_exec::credentials_from_env(std::env::vars()))
+        .with_credentials(arazzo_exec::credentials_from_env(args.document.env.vars()))
         .with_strict(args.strict);
     if replay.is_some() {
         // Replayed responses are instant: retry delays are not waited for either.
@@ -308,7 +308,7 @@ pub(crate) fn write_json(
 
 /// `--server SOURCE=URL` over `ARAZZO_SERVER_<SOURCE>` environment variables.
 fn source_options(args: &RunArgs) -> Result<SourceOptions, String> {
-    let env_servers = sources::servers_from_env(std::env::vars()).map_err(|err| err.to_string())?;
+    let env_servers = sources::servers_from_env(args.document.env.vars()).map_err(|err| err.to_string())?;
     let servers = args
         .document
         .servers
