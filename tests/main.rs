@@ -27,3 +27,5 @@ mod replay;
 mod snapshot;
 // The load mode: `arazzo run --repeat N --concurrency C` and `arazzo_exec::LoadTest`.
 mod load;
+// Secrets: no credential in any output (reports, cassettes, snapshots, the mock's log).
+mod secrets;

@@ -8,8 +8,8 @@ use anyhow::Context as _;
 use arazzo_exec::sources;
 use arazzo_exec::{
     Engine, Executor, HttpExecutor, InputProblem, InputSchema, LoadError, ManualClock, Outcome,
-    Plan, PlanError, Recording, Redactor, ReplayExecutor, RunError, SourceOptions, StepOutcome,
-    StepReport, WorkflowReport,
+    Plan, PlanError, Recording, ReplayExecutor, RunError, SourceOptions, StepOutcome, StepReport,
+    WorkflowReport,
 };
 use arazzo_model::SourceFile;
 use serde_json::{Map, Value};
@@ -172,11 +172,6 @@ fn run_with(
             return Ok(exit::USAGE);
         }
     };
-    let redactor = Redactor::new(
-        schema
-            .map(|schema| schema.secret_values(&inputs))
-            .unwrap_or_default(),
-    );
     let replay = match args.replay.as_deref().map(ReplayExecutor::from_path) {
         None => None,
         Some(Ok(replay)) => Some(Arc::new(replay)),
@@ -235,8 +230,9 @@ fn run_with(
         runtime.block_on(mock.stop());
     }
     if let (Some(path), Some(recording)) = (&args.record, &recording) {
+        // The run's own redactor: it knows the credentials too, not only the secret inputs.
         recording
-            .cassette(&redactor)
+            .cassette(&report.redactor)
             .write(path)
             .map_err(anyhow::Error::from)?;
     }
@@ -308,7 +304,8 @@ pub(crate) fn write_json(
 
 /// `--server SOURCE=URL` over `ARAZZO_SERVER_<SOURCE>` environment variables.
 fn source_options(args: &RunArgs) -> Result<SourceOptions, String> {
-    let env_servers = sources::servers_from_env(args.document.env.vars()).map_err(|err| err.to_string())?;
+    let env_servers =
+        sources::servers_from_env(args.document.env.vars()).map_err(|err| err.to_string())?;
     let servers = args
         .document
         .servers
