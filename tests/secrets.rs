@@ -187,6 +187,8 @@ fn arazzo_with_env(args: &[&str], env: &[(String, String)]) -> Output {
 /// be shown.
 struct Scenario {
     workflow: &'static str,
+    /// The exit code of every command (1 for a workflow that fails).
+    code: u8,
     env: Vec<(String, String)>,
     /// Extra arguments of every command (`--input`, `--server`); `{host}` is the echo
     /// server's `127.0.0.1:PORT`.
@@ -259,7 +261,13 @@ fn check(scenario: &Scenario) {
         let what = command.join(" ");
         assert_clean(&format!("`{what}` stdout"), &output.stdout, &forbidden);
         assert_clean(&format!("`{what}` stderr"), &output.stderr, &forbidden);
-        assert_eq!(output.code, 0, "`{what}`:\n{}", output.transcript());
+        // `snapshot` succeeds when it could run the workflow, whatever its outcome.
+        let code = if command[0] == "snapshot" {
+            0
+        } else {
+            scenario.code
+        };
+        assert_eq!(output.code, code, "`{what}`:\n{}", output.transcript());
         output
     };
 
@@ -305,6 +313,7 @@ fn check(scenario: &Scenario) {
 fn secrets_api_key_header() {
     let key = "hdrZx81Kq&<k>'v";
     check(&Scenario {
+        code: 0,
         workflow: "header",
         env: env(&[("ARAZZO_AUTH_HEADERKEY", key)]),
         args: Vec::new(),
@@ -317,6 +326,7 @@ fn secrets_api_key_header() {
 fn secrets_api_key_query() {
     let key = "qryVb62Lp&<k>'v";
     check(&Scenario {
+        code: 0,
         workflow: "query",
         env: env(&[("ARAZZO_AUTH_APIKEYQUERY", key)]),
         args: Vec::new(),
@@ -329,11 +339,26 @@ fn secrets_api_key_query() {
 fn secrets_api_key_cookie() {
     let key = "ckTn47Wd&<k>'v";
     check(&Scenario {
+        code: 0,
         workflow: "cookie",
         env: env(&[("ARAZZO_AUTH_COOKIEKEY", key)]),
         args: Vec::new(),
         secrets: vec![key.to_string()],
         forbidden: vec!["ckTn47Wd".to_string()],
+    });
+}
+
+/// A step that fails on what the server echoed: its reasons quote the credential.
+#[test]
+fn secrets_in_a_failure() {
+    let key = "rjWm50Ts&<k>'v";
+    check(&Scenario {
+        workflow: "rejected",
+        code: 1,
+        env: env(&[("ARAZZO_AUTH_HEADERKEY", key)]),
+        args: Vec::new(),
+        secrets: vec![key.to_string()],
+        forbidden: vec!["rjWm50Ts".to_string()],
     });
 }
 
@@ -343,6 +368,7 @@ fn secrets_http_basic_from_an_input() {
     let password = r#"pwHr93Fs&<"k>'v"#;
     let credential = format!("ada:{password}");
     check(&Scenario {
+        code: 0,
         workflow: "basic",
         env: Vec::new(),
         args: vec!["--input".to_string(), format!("basicAuth={credential}")],
@@ -356,6 +382,7 @@ fn secrets_http_basic_from_the_environment() {
     let password = "pwEn72Qa&<k>'v";
     let credential = format!("grace:{password}");
     check(&Scenario {
+        code: 0,
         workflow: "basic",
         env: env(&[("ARAZZO_AUTH_BASICAUTH", &credential)]),
         args: Vec::new(),
@@ -368,6 +395,7 @@ fn secrets_http_basic_from_the_environment() {
 fn secrets_http_bearer_from_an_input() {
     let token = "tokJc25Mn&<k>'v";
     check(&Scenario {
+        code: 0,
         workflow: "bearer",
         env: Vec::new(),
         args: vec!["--input".to_string(), format!("bearerAuth={token}")],
@@ -382,6 +410,7 @@ fn secrets_http_bearer_from_an_input() {
 fn secrets_oauth2_client_credentials() {
     let secret = "csPq58Rt&<k>'v";
     check(&Scenario {
+        code: 0,
         workflow: "oauth",
         env: env(&[
             ("ARAZZO_AUTH_MACHINE_CLIENT_ID", "client-1"),
@@ -400,6 +429,7 @@ fn secrets_server_url_password() {
     let password = "uiKd36Nb&x";
     let credential = format!("ada:{password}");
     check(&Scenario {
+        code: 0,
         workflow: "open",
         env: Vec::new(),
         args: vec![
