@@ -111,7 +111,8 @@ fn longest_first(secrets: &mut Vec<String>) {
 impl Redactor {
     /// A redactor for these secret values (e.g. the secret inputs of a run), as written, as
     /// a request carries them in a URL or a form (percent-encoded), and as a server may echo
-    /// them back (every non-alphanumeric character percent-encoded, or HTML-escaped). Values
+    /// them back (every non-alphanumeric character percent-encoded, HTML-escaped, or escaped
+    /// in a JSON string). Values
     /// shorter than 3 characters are ignored: replacing them would garble unrelated text.
     pub fn new(secrets: impl IntoIterator<Item = String>) -> Self {
         let mut secrets: Vec<String> = secrets
@@ -126,7 +127,10 @@ impl Redactor {
                 let encoded = utf8_percent_encode(&secret, NON_ALPHANUMERIC).to_string();
                 let html = html_escaped(&secret, "&#39;");
                 let html_hex = html_escaped(&secret, "&#x27;");
-                [secret, in_query, in_path, encoded, html, html_hex]
+                // As a JSON string carries it (`"` and `\` escaped), in a text body.
+                let json = Value::String(secret.clone()).to_string();
+                let json = json[1..json.len() - 1].to_string();
+                [secret, in_query, in_path, encoded, html, html_hex, json]
             })
             .collect();
         longest_first(&mut secrets);
@@ -135,7 +139,16 @@ impl Redactor {
 
     /// Adds secret values (e.g. the secret inputs of a called workflow).
     pub fn add(&mut self, secrets: impl IntoIterator<Item = String>) {
-        let added = Redactor::new(secrets);
+        // Every step adds its credentials again: known ones are skipped, sparing their forms
+        // and the sort.
+        let added = Redactor::new(
+            secrets
+                .into_iter()
+                .filter(|secret| !self.secrets.contains(secret)),
+        );
+        if added.secrets.is_empty() {
+            return;
+        }
         self.secrets.extend(added.secrets);
         longest_first(&mut self.secrets);
     }
@@ -240,13 +253,17 @@ mod tests {
     }
 
     #[test]
-    fn secrets_are_redacted_html_escaped_and_fully_percent_encoded() {
+    fn secrets_are_redacted_in_the_forms_servers_echo() {
         let redactor = Redactor::new(["k-1&<2>'\"".to_string()]);
         assert_eq!(
             redactor.text("a k-1&amp;&lt;2&gt;&#39;&quot; b k-1&amp;&lt;2&gt;&#x27;&quot; c"),
             "a *** b *** c"
         );
         assert_eq!(redactor.text("k%2D1%26%3C2%3E%27%22"), "***");
+        assert_eq!(
+            redactor.text(r#"{"echo": "k-1&<2>'\""}"#),
+            r#"{"echo": "***"}"#
+        );
     }
 
     #[test]
