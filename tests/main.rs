@@ -29,3 +29,5 @@ mod snapshot;
 mod load;
 // The bounds of a run: nesting depth, step budget, deadline, timeout, response size.
 mod limits;
+// Secrets: no credential in any output (reports, cassettes, snapshots, the mock's log).
+mod secrets;

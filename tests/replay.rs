@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use arazzo_exec::{
     Cassette, Engine, Executor, ExecutorError, HttpExecutor, Plan, RecordedRequest, Recording,
-    Redactor, ReplayExecutor, Request, Response, SourceOptions, WorkflowReport,
+    ReplayExecutor, Request, Response, SourceOptions, WorkflowReport,
 };
 use serde_json::{Value, json};
 
@@ -30,18 +30,6 @@ fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-/// The secret-input redactor of a run, as the CLI builds it for `--record`.
-fn redactor(plan: &Plan, workflow_id: &str, inputs: &Value) -> Redactor {
-    let schema = plan
-        .workflow(workflow_id)
-        .and_then(|workflow| workflow.inputs());
-    Redactor::new(
-        schema
-            .map(|schema| schema.secret_values(inputs))
-            .unwrap_or_default(),
-    )
-}
-
 fn without_durations(mut report: WorkflowReport) -> WorkflowReport {
     report.duration = Duration::ZERO;
     for step in &mut report.steps {
@@ -60,7 +48,6 @@ fn scenarios() {
             .unwrap();
         let workflow_id = plan.workflow_ids().next().unwrap().to_string();
         let inputs = read_json(&dir.join("inputs.json"));
-        let redactor = redactor(&plan, &workflow_id, &inputs);
         let replay = ReplayExecutor::from_path(dir.join("cassette.yaml")).unwrap();
         let recording = Arc::new(Recording::new(replay));
         let engine = Engine::new(plan, recording.clone());
@@ -71,7 +58,7 @@ fn scenarios() {
         let sent: Vec<RecordedRequest> = recording
             .transcript()
             .iter()
-            .map(|(request, _)| RecordedRequest::new(request, &redactor))
+            .map(|(request, _)| RecordedRequest::new(request, &report.redactor))
             .collect();
         insta::assert_snapshot!("transcript", yaml_serde::to_string(&sent).unwrap());
     });
@@ -117,7 +104,7 @@ fn record_then_replay_gives_the_same_report() {
         .block_on(Engine::new(plan.clone(), recording.clone()).run(WORKFLOW_ID, inputs.clone()))
         .unwrap();
     assert!(recorded.passed(), "{recorded:?}");
-    let cassette = recording.cassette(&redactor(&plan, WORKFLOW_ID, &inputs));
+    let cassette = recording.cassette(&recorded.redactor);
     assert_eq!(cassette.exchanges.len(), 4);
     let dir_guard = temp_dir("record-then-replay");
     let dir = dir_guard.path().to_path_buf();
@@ -254,7 +241,7 @@ fn secrets_are_never_in_a_cassette_and_the_redacted_cassette_still_replays() {
         .block_on(Engine::new(plan.clone(), recording.clone()).run("send-event", inputs.clone()))
         .unwrap();
     assert!(recorded.passed(), "{recorded:?}");
-    let cassette = recording.cassette(&redactor(&plan, "send-event", &inputs));
+    let cassette = recording.cassette(&recorded.redactor);
     let text = cassette.to_yaml();
     for secret in ["sk-live-4242", "tok-123", "abc123"] {
         assert!(!text.contains(secret), "`{secret}` leaked:\n{text}");

@@ -78,6 +78,30 @@ pub struct DocumentArgs {
     /// Allow source descriptions to be fetched over http(s).
     #[arg(long)]
     pub allow_remote: bool,
+    /// The environment the run reads `ARAZZO_INPUT_*`, `ARAZZO_SERVER_*` and `ARAZZO_AUTH_*`
+    /// from: the process's ([`crate::run`]) or one given ([`crate::run_with_env`]).
+    #[arg(skip)]
+    pub env: Environment,
+}
+
+/// Environment variables, names and values. Its `Debug` shows the names only: values may be
+/// credentials.
+#[derive(Clone, Default)]
+pub struct Environment(pub Vec<(String, String)>);
+
+impl Environment {
+    /// Every variable, as `std::env::vars()` gives them.
+    pub fn vars(&self) -> impl Iterator<Item = (String, String)> + '_ {
+        self.0.iter().cloned()
+    }
+}
+
+impl std::fmt::Debug for Environment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(name, _)| name))
+            .finish()
+    }
 }
 
 /// The arguments of `arazzo run`.

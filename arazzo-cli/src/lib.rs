@@ -16,8 +16,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 pub use args::{
-    Cli, Command, Format, LimitArgs, ListFormat, LoadArgs, MockArgs, RunArgs, RunFormat,
-    SnapshotArgs,
+    Cli, Command, Environment, Format, LimitArgs, ListFormat, LoadArgs, MockArgs, RunArgs,
+    RunFormat, SnapshotArgs,
 };
 
 /// Runs `arazzo` with `args` (the first is the program name), writing to `stdout` and
@@ -28,7 +28,19 @@ pub fn run(
     stderr: &mut dyn Write,
     color: bool,
 ) -> ExitCode {
-    let cli = match Cli::try_parse_from(args) {
+    run_with_env(args, std::env::vars(), stdout, stderr, color)
+}
+
+/// [`run`] reading `env` instead of the process's environment (the `ARAZZO_INPUT_*`,
+/// `ARAZZO_SERVER_*` and `ARAZZO_AUTH_*` variables): tests give each run its own.
+pub fn run_with_env(
+    args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
+    env: impl IntoIterator<Item = (String, String)>,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+    color: bool,
+) -> ExitCode {
+    let mut cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {
             let code = if err.use_stderr() {
@@ -46,6 +58,12 @@ pub fn run(
             return exit::code(code);
         }
     };
+    let env = Environment(env.into_iter().collect());
+    match &mut cli.command {
+        Command::Run(args) => args.document.env = env,
+        Command::Snapshot(args) => args.document.env = env,
+        _ => {}
+    }
     let result = match cli.command {
         Command::Validate { files, format } => cmd::validate::run(&files, format, stdout, color),
         Command::List { file, format } => cmd::list::run(&file, format, stdout),

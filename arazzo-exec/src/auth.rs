@@ -119,15 +119,46 @@ pub(crate) enum Credential {
     Cookie(String, String),
 }
 
-impl Credential {
-    /// The secret part, for redaction.
-    pub(crate) fn secret(&self) -> &str {
-        match self {
-            Credential::Header(_, value)
-            | Credential::Query(_, value)
-            | Credential::Cookie(_, value) => value,
-        }
+/// What to redact for a scheme's credential `value`: the value itself (an apiKey, a token),
+/// and for http basic (`user:password`) also the password alone and the base64 the
+/// `Authorization` header carries: a server may echo any of them.
+pub(crate) fn secrets(scheme: &Scheme, value: &str) -> Vec<String> {
+    match scheme {
+        Scheme::Basic => basic_secrets(value),
+        _ => vec![value.to_string()],
     }
+}
+
+/// What to redact for a URL's userinfo password (`https://user:pw@host`, which the HTTP
+/// client sends as a basic credential): the password as the URL writes it and decoded, and
+/// the basic credential's forms.
+pub(crate) fn userinfo_secrets(url: &url::Url) -> Vec<String> {
+    let Some(password) = url.password() else {
+        return Vec::new();
+    };
+    let decode = |text: &str| {
+        percent_encoding::percent_decode_str(text)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let mut secrets = basic_secrets(&format!("{}:{}", decode(url.username()), decode(password)));
+    secrets.push(password.to_string());
+    secrets
+}
+
+/// `user:password`, the password, and their base64.
+fn basic_secrets(user_password: &str) -> Vec<String> {
+    use base64::Engine as _;
+    let mut secrets = vec![
+        user_password.to_string(),
+        base64::engine::general_purpose::STANDARD.encode(user_password),
+    ];
+    secrets.extend(
+        user_password
+            .split_once(':')
+            .map(|(_, password)| password.to_string()),
+    );
+    secrets
 }
 
 /// The credential of a scheme from its known value (a token for OAuth2, already fetched).
@@ -194,5 +225,20 @@ mod tests {
             ))
         );
         assert_eq!(credential(&Scheme::Unsupported, "t"), None);
+    }
+
+    #[test]
+    fn secrets_of_a_credential_and_of_a_url() {
+        assert_eq!(
+            secrets(&Scheme::Basic, "ann:secret"),
+            ["ann:secret", "YW5uOnNlY3JldA==", "secret"]
+        );
+        assert_eq!(secrets(&Scheme::Bearer, "t0k"), ["t0k"]);
+        let url = url::Url::parse("https://ann:s%26cret@api.test/v1").unwrap();
+        assert_eq!(
+            userinfo_secrets(&url),
+            ["ann:s&cret", "YW5uOnMmY3JldA==", "s&cret", "s%26cret"]
+        );
+        assert!(userinfo_secrets(&url::Url::parse("https://ann@api.test/").unwrap()).is_empty());
     }
 }

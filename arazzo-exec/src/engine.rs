@@ -11,7 +11,7 @@ use arazzo_expr::{CriterionOutcome, evaluate, evaluate_criterion};
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
-use crate::auth::{Credential, Scheme, credential, credential_key};
+use crate::auth::{Credential, Scheme, credential, credential_key, secrets, userinfo_secrets};
 use crate::clock::{Clock, SystemClock, retry_after};
 use crate::context::{Exchange, ResponseView, Scope, StepOutputs, WorkflowResult, WorkflowResults};
 use crate::error::RunError;
@@ -172,6 +172,10 @@ impl Engine {
 
     /// Runs the workflow `workflow_id` with `inputs` (a JSON object).
     ///
+    /// The report is redacted, and its [`WorkflowReport::redactor`] knows every secret of
+    /// the run: write anything else about the run with it (e.g. the cassette of a
+    /// [`Recording`](crate::Recording)).
+    ///
     /// # Errors
     /// When there is no such workflow or the inputs do not match its `inputs` schema: then
     /// nothing is sent. A step that fails or gets no response is not an error: it is the
@@ -220,7 +224,9 @@ impl Engine {
         };
         run.check_inputs(workflow, &inputs)
             .map_err(|problems| RunError::InvalidInputs { problems })?;
-        Ok(run.workflow(&self.plan, workflow, inputs).await.report)
+        let mut report = run.workflow(&self.plan, workflow, inputs).await.report;
+        report.redactor = run.redactor;
+        Ok(report)
     }
 }
 
@@ -504,6 +510,7 @@ impl<'e> Run<'e> {
                     .collect(),
                 unresolved_outputs,
                 duration: started.elapsed(),
+                redactor: Redactor::default(),
             };
             Ran {
                 report,
@@ -772,12 +779,6 @@ impl<'e> Run<'e> {
                 };
             }
         };
-        self.redactor.add(
-            credentials
-                .iter()
-                .map(|credential| credential.secret().to_string()),
-        );
-        let redactor = &self.redactor;
         let mut report = new_report(&step.id);
         let mut scope = Scope::new(
             &plan.document,
@@ -789,7 +790,7 @@ impl<'e> Run<'e> {
         let (request, mut exchange) = match crate::request::build(step, &scope, &credentials) {
             Ok(built) => built,
             Err(message) => {
-                report.error = Some(redactor.text(&message).into_owned());
+                report.error = Some(self.redactor.text(&message).into_owned());
                 return StepRun {
                     report,
                     outputs: IndexMap::new(),
@@ -798,6 +799,8 @@ impl<'e> Run<'e> {
                 };
             }
         };
+        self.redactor.add(userinfo_secrets(&request.url));
+        let redactor = &self.redactor;
         // Headers and bodies go into the report redacted, and only with exchange details.
         let details = self.engine.exchange_details;
         let record_headers = |headers: &[(String, String)]| match details {
@@ -1035,6 +1038,7 @@ impl<'e> Run<'e> {
                         None => continue 'requirements,
                     },
                 };
+                self.redactor.add(secrets(scheme, &value));
                 credentials.extend(credential(scheme, &value));
             }
             return Ok(credentials);
@@ -1067,6 +1071,7 @@ impl<'e> Run<'e> {
         };
         let url = url::Url::parse(token_url)
             .map_err(|err| format!("invalid OAuth2 token URL `{token_url}`: {err}"))?;
+        self.redactor.add(userinfo_secrets(&url));
         let request = crate::Request {
             method: http::Method::POST,
             url,
@@ -1223,6 +1228,7 @@ fn not_started(workflow: &WorkflowPlan, outcome: Outcome) -> Ran {
         unresolved_outputs: Vec::new(),
         not_run: workflow.steps.iter().map(|step| step.id.clone()).collect(),
         duration: Duration::ZERO,
+        redactor: Redactor::default(),
     };
     Ran {
         report,

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use percent_encoding::utf8_percent_encode;
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 
 use serde_json::Value;
 
@@ -69,16 +69,51 @@ pub fn is_secret_name(name: &str) -> bool {
 }
 
 /// Replaces secret values in text, and the values of secret headers.
-#[derive(Debug, Clone, Default)]
+///
+/// A run has one: the engine's, which knows every secret of the run (secret inputs,
+/// credentials, OAuth2 client secrets and tokens, passwords in server URLs); it is the
+/// [`WorkflowReport::redactor`](crate::WorkflowReport::redactor) of the report
+/// [`Engine::run`](crate::Engine::run) returns. Write anything else about the run with that one
+/// (a cassette: [`Recording::cassette`](crate::Recording::cassette)); a redactor built from
+/// the secret inputs alone misses the credentials.
+///
+/// Its `Debug` shows how many secrets it knows, never them.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Redactor {
     /// Secret values, longest first (so a secret containing another is replaced whole).
     secrets: Vec<String>,
 }
 
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Redactor")
+            .field("secrets", &self.secrets.len())
+            .finish()
+    }
+}
+
+/// `text` HTML-escaped, with `'` written as `apostrophe` (escapers differ: `&#39;`, `&#x27;`).
+fn html_escaped(text: &str, apostrophe: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', apostrophe)
+}
+
+/// Sorts secrets longest first (then by text, so that duplicates are neighbours) and drops
+/// duplicates.
+fn longest_first(secrets: &mut Vec<String>) {
+    secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    secrets.dedup();
+}
+
 impl Redactor {
-    /// A redactor for these secret values (e.g. the secret inputs of a run), as written and
-    /// as a request carries them in a URL or a form (percent-encoded). Values shorter than 3
-    /// characters are ignored: replacing them would garble unrelated text.
+    /// A redactor for these secret values (e.g. the secret inputs of a run), as written, as
+    /// a request carries them in a URL or a form (percent-encoded), and as a server may echo
+    /// them back (every non-alphanumeric character percent-encoded, HTML-escaped, or escaped
+    /// in a JSON string). Values
+    /// shorter than 3 characters are ignored: replacing them would garble unrelated text.
     pub fn new(secrets: impl IntoIterator<Item = String>) -> Self {
         let mut secrets: Vec<String> = secrets
             .into_iter()
@@ -89,21 +124,33 @@ impl Redactor {
                 let in_query: String =
                     url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
                 let in_path = utf8_percent_encode(&secret, crate::request::PATH_VALUE).to_string();
-                [secret, in_query, in_path]
+                let encoded = utf8_percent_encode(&secret, NON_ALPHANUMERIC).to_string();
+                let html = html_escaped(&secret, "&#39;");
+                let html_hex = html_escaped(&secret, "&#x27;");
+                // As a JSON string carries it (`"` and `\` escaped), in a text body.
+                let json = Value::String(secret.clone()).to_string();
+                let json = json[1..json.len() - 1].to_string();
+                [secret, in_query, in_path, encoded, html, html_hex, json]
             })
             .collect();
-        secrets.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
-        secrets.dedup();
+        longest_first(&mut secrets);
         Redactor { secrets }
     }
 
     /// Adds secret values (e.g. the secret inputs of a called workflow).
     pub fn add(&mut self, secrets: impl IntoIterator<Item = String>) {
-        let added = Redactor::new(secrets);
+        // Every step adds its credentials again: known ones are skipped, sparing their forms
+        // and the sort.
+        let added = Redactor::new(
+            secrets
+                .into_iter()
+                .filter(|secret| !self.secrets.contains(secret)),
+        );
+        if added.secrets.is_empty() {
+            return;
+        }
         self.secrets.extend(added.secrets);
-        self.secrets
-            .sort_by_key(|secret| std::cmp::Reverse(secret.len()));
-        self.secrets.dedup();
+        longest_first(&mut self.secrets);
     }
 
     /// `text` with every secret value replaced.
@@ -203,6 +250,27 @@ mod tests {
             "https://api.test/***/x?key=***&raw=***"
         );
         assert_eq!(redactor.body_text("a=1&note=p%40ss+w%2Frd"), "a=1&note=***");
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_the_forms_servers_echo() {
+        let redactor = Redactor::new(["k-1&<2>'\"".to_string()]);
+        assert_eq!(
+            redactor.text("a k-1&amp;&lt;2&gt;&#39;&quot; b k-1&amp;&lt;2&gt;&#x27;&quot; c"),
+            "a *** b *** c"
+        );
+        assert_eq!(redactor.text("k%2D1%26%3C2%3E%27%22"), "***");
+        assert_eq!(
+            redactor.text(r#"{"echo": "k-1&<2>'\""}"#),
+            r#"{"echo": "***"}"#
+        );
+    }
+
+    #[test]
+    fn debug_never_shows_a_secret() {
+        let redactor = Redactor::new(["s3cr3t-value".to_string()]);
+        // The secret as written and fully percent-encoded (`-` is `%2D`).
+        assert_eq!(format!("{redactor:?}"), "Redactor { secrets: 2 }");
     }
 
     #[test]

@@ -7,6 +7,8 @@ use indexmap::IndexMap;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
+use crate::redact::Redactor;
+
 /// The result of running one workflow.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WorkflowReport {
@@ -33,6 +35,16 @@ pub struct WorkflowReport {
     /// Wall time of the whole run.
     #[serde(serialize_with = "milliseconds")]
     pub duration: Duration,
+    /// The run's redactor: every secret the run knew (secret inputs, credentials, OAuth2
+    /// client secrets and tokens, passwords in server URLs). Anything else written about the
+    /// run must go through it, e.g. its cassette
+    /// (`recording.cassette(&report.redactor)`). Set on the report [`Engine::run`]
+    /// returns; the reports nested in it (called workflows) have an empty one. Never
+    /// serialised.
+    ///
+    /// [`Engine::run`]: crate::Engine::run
+    #[serde(skip)]
+    pub redactor: Redactor,
 }
 
 impl WorkflowReport {

@@ -2,13 +2,14 @@
 //! request without knowing about sockets.
 
 use arazzo_exec::sources::OpenApi;
+use arazzo_exec::{REDACTED, is_secret_name};
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, Response, StatusCode, Uri, header};
 use serde_json::{Map, Value};
 
 use crate::check::{Incoming, authorize, check};
 use crate::error::MockError;
-use crate::operation::{MockOperation, Reply};
+use crate::operation::{CredentialKind, MockOperation, Reply};
 use crate::problem::{PROBLEM_JSON, Problem};
 use crate::route::Router;
 use crate::{Fault, Route};
@@ -21,6 +22,8 @@ pub(crate) struct Mock {
     paths: Vec<(String, Vec<usize>)>,
     operations: Vec<MockOperation>,
     faults: Vec<Fault>,
+    /// The query parameters that carry an apiKey credential, by name.
+    key_parameters: Vec<String>,
 }
 
 impl Mock {
@@ -40,6 +43,7 @@ impl Mock {
             paths: Vec::new(),
             operations: Vec::new(),
             faults: faults.to_vec(),
+            key_parameters: Vec::new(),
         };
         for api in apis {
             let schemes = api
@@ -82,6 +86,13 @@ impl Mock {
                     continue;
                 }
                 let compiled = MockOperation::compile(api, operation, &schemes, echo, warnings);
+                for credential in compiled.security.iter().flatten() {
+                    if let CredentialKind::Query(name) = &credential.kind
+                        && !mock.key_parameters.contains(name)
+                    {
+                        mock.key_parameters.push(name.clone());
+                    }
+                }
                 mock.paths[at].1.push(mock.operations.len());
                 mock.operations.push(compiled);
             }
@@ -123,6 +134,29 @@ impl Mock {
                 source: operation.source.clone(),
             })
             .collect()
+    }
+
+    /// The path and query of `uri` as a log line shows them: the values of apiKey query
+    /// parameters and of parameters with secret-like names are `***`.
+    pub(crate) fn logged_path(&self, uri: &Uri) -> String {
+        let Some(query) = uri.query() else {
+            return uri.path().to_string();
+        };
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| {
+                let name = url::form_urlencoded::parse(pair.as_bytes())
+                    .next()
+                    .map(|(name, _)| name.into_owned())
+                    .unwrap_or_default();
+                let secret = self.key_parameters.contains(&name) || is_secret_name(&name);
+                match pair.split_once('=') {
+                    Some((raw_name, _)) if secret => format!("{raw_name}={REDACTED}"),
+                    _ => pair.to_string(),
+                }
+            })
+            .collect();
+        format!("{}?{}", uri.path(), pairs.join("&"))
     }
 
     /// Answers one request: 404 for a path no operation has, 405 for a method its path does

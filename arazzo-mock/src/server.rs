@@ -122,7 +122,8 @@ impl fmt::Display for Fault {
 pub struct Exchange {
     /// The request's method.
     pub method: Method,
-    /// The request's path and query.
+    /// The request's path and query, the values of apiKey query parameters and of
+    /// parameters with secret-like names (`token`, `api_key`) as `***`.
     pub path: String,
     /// The status answered.
     pub status: StatusCode,
@@ -317,10 +318,7 @@ async fn respond(
     if let Some(log) = &shared.log {
         log(&Exchange {
             method: parts.method,
-            path: parts
-                .uri
-                .path_and_query()
-                .map_or_else(|| parts.uri.path().to_string(), ToString::to_string),
+            path: shared.mock.logged_path(&parts.uri),
             status: response.status(),
             duration: started.elapsed(),
         });

@@ -8,8 +8,8 @@ use anyhow::Context as _;
 use arazzo_exec::sources;
 use arazzo_exec::{
     Engine, Executor, HttpExecutor, InputProblem, InputSchema, LoadError, ManualClock, Outcome,
-    Plan, PlanError, Recording, Redactor, ReplayExecutor, RunError, SourceOptions, StepOutcome,
-    StepReport, WorkflowReport,
+    Plan, PlanError, Recording, ReplayExecutor, RunError, SourceOptions, StepOutcome, StepReport,
+    WorkflowReport,
 };
 use arazzo_model::SourceFile;
 use serde_json::{Map, Value};
@@ -179,7 +179,7 @@ fn run_with(
     let schema = plan
         .workflow(&workflow_id)
         .and_then(|workflow| workflow.inputs());
-    let inputs = match collect_inputs(args, schema, std::env::vars()) {
+    let inputs = match collect_inputs(args, schema, args.document.env.vars()) {
         Ok(inputs) => inputs,
         Err(message) => {
             writeln!(err, "{}", render::one_line_error("inputs", &message, color))?;
@@ -192,11 +192,6 @@ fn run_with(
         write_invalid_inputs(&problems, &format!("workflow `{workflow_id}`"), err, color)?;
         return Ok(exit::INVALID);
     }
-    let redactor = Redactor::new(
-        schema
-            .map(|schema| schema.secret_values(&inputs))
-            .unwrap_or_default(),
-    );
     let replay = match args.replay.as_deref().map(ReplayExecutor::from_path) {
         None => None,
         Some(Ok(replay)) => Some(Arc::new(replay)),
@@ -230,7 +225,7 @@ fn run_with(
         None => Engine::new(plan, executor),
     };
     engine = engine
-        .with_credentials(arazzo_exec::credentials_from_env(std::env::vars()))
+        .with_credentials(arazzo_exec::credentials_from_env(args.document.env.vars()))
         .with_strict(args.strict)
         .with_limits(args.limits.engine_limits());
     if replay.is_some() {
@@ -262,8 +257,9 @@ fn run_with(
         runtime.block_on(mock.stop());
     }
     if let (Some(path), Some(recording)) = (&args.record, &recording) {
+        // The run's own redactor: it knows the credentials too, not only the secret inputs.
         recording
-            .cassette(&redactor)
+            .cassette(&report.redactor)
             .write(path)
             .map_err(anyhow::Error::from)?;
     }
@@ -335,7 +331,8 @@ pub(crate) fn write_json(
 
 /// `--server SOURCE=URL` over `ARAZZO_SERVER_<SOURCE>` environment variables.
 fn source_options(args: &RunArgs) -> Result<SourceOptions, String> {
-    let env_servers = sources::servers_from_env(std::env::vars()).map_err(|err| err.to_string())?;
+    let env_servers =
+        sources::servers_from_env(args.document.env.vars()).map_err(|err| err.to_string())?;
     let servers = args
         .document
         .servers

@@ -368,7 +368,9 @@ impl Cassette {
 
 impl Exchange {
     /// The exchange of `request` and `response`, with secrets replaced by `***`: the values
-    /// `redactor` knows (e.g. the run's secret inputs) everywhere, the values of secret headers
+    /// `redactor` knows everywhere (pass the run's,
+    /// [`WorkflowReport::redactor`](crate::WorkflowReport::redactor), which knows its
+    /// credentials as well as its secret inputs), the values of secret headers
     /// (`Authorization`, `X-API-KEY`, `Cookie`…) and of JSON members with secret-like names.
     pub fn new(request: &Request, response: &Response, redactor: &Redactor) -> Exchange {
         let response_body = Body::from_bytes(&response.body, response.header("content-type"));

@@ -35,7 +35,8 @@ use crate::redact::Redactor;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// # })?;
 /// assert_eq!(recording.transcript()[0].0, request);
-/// // Written out, the secret is redacted.
+/// // Written out, the secret is redacted. After an `Engine::run`, pass the run's redactor:
+/// // `recording.cassette(&report.redactor)`.
 /// let written = recording.cassette(&Redactor::new(["s3cr3t".to_string()]));
 /// assert_eq!(written.exchanges[0].request.url, "https://api.example/pets?api_key=***");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -72,6 +73,11 @@ impl<E> Recording<E> {
     /// The exchanges that got a response, as a cassette with the default match policy, with
     /// secrets replaced by `***` (see [`Exchange::new`]). Requests that got no response are
     /// left out.
+    ///
+    /// Pass the run's redactor, [`WorkflowReport::redactor`](crate::WorkflowReport::redactor):
+    /// it knows the credentials the engine added (`ARAZZO_AUTH_*`, scheme inputs, OAuth2
+    /// secrets and tokens) as well as the secret inputs; the token request of an OAuth2 grant
+    /// is in the transcript too.
     pub fn cassette(&self, redactor: &Redactor) -> Cassette {
         let transcript = self
             .transcript
