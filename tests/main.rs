@@ -27,3 +27,5 @@ mod replay;
 mod snapshot;
 // The load mode: `arazzo run --repeat N --concurrency C` and `arazzo_exec::LoadTest`.
 mod load;
+// Untrusted documents and servers: origins, private addresses, caps, hostile values.
+mod untrusted;

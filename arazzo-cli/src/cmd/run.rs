@@ -1,6 +1,6 @@
 //! `arazzo run FILE`: run a workflow, print each step and the outputs.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -318,6 +318,7 @@ fn source_options(args: &RunArgs) -> Result<SourceOptions, String> {
         .map_err(|err| err.to_string())?;
     Ok(SourceOptions {
         allow_remote: args.document.allow_remote,
+        allow_private: args.document.allow_private,
         servers,
         env_servers,
     })
@@ -375,13 +376,10 @@ fn collect_inputs(
     }
     if let Some(path) = &args.document.inputs_file {
         let text = if path == Path::new("-") {
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|err| format!("cannot read inputs from stdin: {err}"))?;
-            text
+            arazzo_model::read_capped(std::io::stdin(), arazzo_model::MAX_FILE_BYTES)
+                .map_err(|err| format!("cannot read inputs from stdin: {err}"))?
         } else {
-            std::fs::read_to_string(path)
+            arazzo_model::read_regular_file(path, arazzo_model::MAX_FILE_BYTES)
                 .map_err(|err| format!("cannot read {}: {err}", path.display()))?
         };
         let value: Value =

@@ -50,6 +50,7 @@
 
 mod check;
 mod error;
+mod fetch;
 mod load;
 mod openapi;
 mod openapi_fixups;
@@ -79,6 +80,11 @@ pub struct SourceOptions {
     /// Whether `http(s)` source URLs may be fetched (a document is untrusted input: off by
     /// default, `--allow-remote` on the command line).
     pub allow_remote: bool,
+    /// Whether remote documents may be fetched from loopback, private, link-local and cloud
+    /// metadata addresses (127.0.0.1, 10.0.0.0/8, 169.254.169.254…; checked on the resolved
+    /// addresses, so on redirects and DNS names too): off by default, `--allow-private` on the
+    /// command line.
+    pub allow_private: bool,
     /// Base URLs replacing an OpenAPI source's servers, by source description name
     /// (`--server SOURCE=URL`, see [`parse_server_override`]). A name that is no OpenAPI
     /// source is an error (a typo must not send requests to the real server).
