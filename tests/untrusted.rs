@@ -447,3 +447,66 @@ fn devices_are_refused_wherever_a_path_is_read() {
         output.transcript()
     );
 }
+
+/// Runs `params.arazzo.yaml` against a local server with these inputs; the output and what
+/// the server received.
+fn run_params(inputs: &[&str]) -> (crate::util::Output, Vec<wiremock::Request>) {
+    let served = Served::start(&[]);
+    served.runtime.block_on(
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({})))
+            .mount(&served.server),
+    );
+    let workflow = spec("untrusted/params.arazzo.yaml").display().to_string();
+    let server = format!("api={}/api", served.server.uri());
+    let mut argv = vec!["run", workflow.as_str(), "--server", server.as_str()];
+    for input in inputs {
+        argv.extend(["--input", input]);
+    }
+    let output = arazzo(&argv);
+    let received = served
+        .runtime
+        .block_on(served.server.received_requests())
+        .unwrap();
+    (output, received)
+}
+
+#[test]
+fn a_dot_segment_path_parameter_cannot_change_the_path() {
+    for id in ["..", "."] {
+        let (output, received) = run_params(&[&format!("id={id}")]);
+        assert_eq!(output.code, 4, "{}", output.transcript());
+        assert!(
+            output.stderr.contains(&format!(
+                "path parameters make `/users/{id}/profile` from `/users/{{id}}/profile`: its `{id}` segment would be removed and the request sent to another path"
+            )),
+            "{}",
+            output.transcript()
+        );
+        assert!(received.is_empty(), "nothing is sent");
+    }
+    // Dots inside a segment are data.
+    let (output, received) = run_params(&["id=a..b"]);
+    assert_eq!(output.code, 0, "{}", output.transcript());
+    assert_eq!(received[0].url.path(), "/api/users/a..b/profile");
+}
+
+#[test]
+fn a_cookie_value_cannot_add_a_cookie() {
+    let (output, received) = run_params(&["id=7", "session=a; admin=true,%\"x\\"]);
+    assert_eq!(output.code, 0, "{}", output.transcript());
+    let cookie = received[0].headers.get("cookie").unwrap().to_str().unwrap();
+    assert_eq!(cookie, "session=a%3B%20admin%3Dtrue%2C%25%22x%5C");
+}
+
+#[test]
+fn a_header_value_with_cr_lf_is_a_step_error() {
+    let (output, received) = run_params(&["id=7", "note=x\r\nX-Admin: true"]);
+    assert_eq!(output.code, 4, "{}", output.transcript());
+    assert!(
+        output.stderr.contains("header parameter `X-Note`: its value has a character an HTTP header cannot carry (CR, LF, another control character or non-ASCII text)"),
+        "{}",
+        output.transcript()
+    );
+    assert!(received.is_empty(), "nothing is sent");
+}
