@@ -510,3 +510,45 @@ fn a_header_value_with_cr_lf_is_a_step_error() {
     );
     assert!(received.is_empty(), "nothing is sent");
 }
+
+#[test]
+fn server_text_cannot_drive_the_terminal() {
+    let hostile = "boom\u{1b}[2J\u{1b}]0;pwned\u{7}\r\nok   fake  GET / 200\u{9b}";
+    let served = Served::start(&[(
+        "/api/users/7/profile",
+        ResponseTemplate::new(500).set_body_raw(hostile, "text/plain"),
+    )]);
+    let workflow = spec("untrusted/params.arazzo.yaml").display().to_string();
+    let server = format!("api={}/api", served.server.uri());
+    let run = |extra: &[&str]| {
+        let mut argv = vec!["run", &workflow, "--server", &server, "--input", "id=7"];
+        argv.extend(extra);
+        arazzo(&argv)
+    };
+    let raw = |text: &str| text.contains(|c: char| c.is_control() && c != '\n' && c != '\t');
+    let output = run(&[]);
+    assert_eq!(output.code, 1, "{}", output.transcript());
+    assert!(!raw(&output.stderr), "{:?}", output.stderr);
+    assert!(
+        output.stderr.contains(
+            r"response body: boom\u{1b}[2J\u{1b}]0;pwned\u{7}\r\nok   fake  GET / 200\u{9b}"
+        ),
+        "{}",
+        output.stderr
+    );
+    // `-v`: the body's lines each after the response prefix.
+    let output = run(&["-v"]);
+    assert!(!raw(&output.stderr), "{:?}", output.stderr);
+    assert!(
+        output.stderr.contains(
+            "     < boom\\u{1b}[2J\\u{1b}]0;pwned\\u{7}\\r\n     < ok   fake  GET / 200\\u{9b}\n"
+        ),
+        "{}",
+        output.stderr
+    );
+    // JSON: serde_json escapes C0, not C1.
+    let output = run(&["--format", "json"]);
+    assert!(!raw(&output.stdout), "{:?}", output.stdout);
+    let report: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    assert_eq!(report["steps"][0]["response"]["body"], hostile);
+}

@@ -371,6 +371,7 @@ fn write_human(report: &LoadReport, out: &mut dyn Write) -> std::io::Result<()> 
                 outcome => format!("{outcome} at {}", failure.step_id),
             };
             let example = failure.example.lines().next().unwrap_or_default();
+            let example = render::terminal_text(example, false);
             writeln!(out, "  {:>8}  {place}: {example}", failure.count)?;
         }
     }
