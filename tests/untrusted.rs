@@ -504,7 +504,7 @@ fn a_header_value_with_cr_lf_is_a_step_error() {
     let (output, received) = run_params(&["id=7", "note=x\r\nX-Admin: true"]);
     assert_eq!(output.code, 4, "{}", output.transcript());
     assert!(
-        output.stderr.contains("header parameter `X-Note`: its value has a character an HTTP header cannot carry (CR, LF, another control character or non-ASCII text)"),
+        output.stderr.contains("header `X-Note`: its value has a character an HTTP header cannot carry (CR, LF, another control character or non-ASCII text)"),
         "{}",
         output.transcript()
     );

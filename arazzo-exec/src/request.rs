@@ -78,10 +78,7 @@ pub(crate) fn build(
             (Serialized::Pairs(pairs), _) => exchange.query.extend(pairs),
             (Serialized::Text(text), ParameterIn::Path) => exchange.path.push((name.clone(), text)),
             (Serialized::Text(text), ParameterIn::Cookie) => cookies.push(cookie(name, &text)),
-            (Serialized::Text(text), _) => {
-                check_header(name, &text)?;
-                exchange.request_headers.push((name.clone(), text));
-            }
+            (Serialized::Text(text), _) => exchange.request_headers.push((name.clone(), text)),
         }
     }
     // Credentials of the operation's security schemes, where the step did not set its own.
@@ -201,6 +198,9 @@ pub(crate) fn build(
         None => None,
     };
 
+    for (name, value) in &exchange.request_headers {
+        check_header(name, value)?;
+    }
     let request = Request {
         method: operation.method.clone(),
         url,
@@ -219,18 +219,17 @@ fn cookie(name: &str, value: &str) -> String {
     )
 }
 
-/// A header parameter HTTP can carry: CR and LF (which would start another header), other
-/// control characters and non-ASCII text are refused here, with the parameter's name, not
-/// when the request is sent. The value is not shown: it may be a secret.
+/// A header HTTP can carry (a parameter, a credential, the content type): CR and LF (which
+/// would start another header), other control characters and non-ASCII text are refused here,
+/// with the header's name, not when the request is sent. The value is not shown: it may be a
+/// secret.
 fn check_header(name: &str, value: &str) -> Result<(), String> {
     if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
-        return Err(format!(
-            "header parameter `{name}`: not a valid header name"
-        ));
+        return Err(format!("header `{name}`: not a valid header name"));
     }
     if http::HeaderValue::from_str(value).is_err() {
         return Err(format!(
-            "header parameter `{name}`: its value has a character an HTTP header cannot carry (CR, LF, another control character or non-ASCII text)"
+            "header `{name}`: its value has a character an HTTP header cannot carry (CR, LF, another control character or non-ASCII text)"
         ));
     }
     Ok(())

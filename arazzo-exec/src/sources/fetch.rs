@@ -19,10 +19,36 @@ pub(crate) const MAX_FETCH_BYTES: u64 = 16 * 1024 * 1024;
 /// How many redirects within the origin are followed.
 const MAX_REDIRECTS: usize = 5;
 
-/// The client for remote documents. Without `allow_private`, host names resolve through a
-/// resolver that drops private addresses (this covers redirects and DNS names pointing at
-/// 127.0.0.1 alike).
-pub(crate) fn client(allow_private: bool) -> reqwest::Result<reqwest::Client> {
+/// Fetches remote documents: one client, and whether private addresses are allowed.
+pub(crate) struct Fetcher {
+    client: reqwest::Client,
+    allow_private: bool,
+    timeout: Duration,
+}
+
+impl Fetcher {
+    /// Without `allow_private`, host names resolve through a resolver that drops private
+    /// addresses (this covers redirects and DNS names pointing at 127.0.0.1 alike); `timeout`
+    /// bounds each whole fetch ([`FETCH_TIMEOUT`] for the loader).
+    pub(crate) fn new(allow_private: bool, timeout: Duration) -> reqwest::Result<Fetcher> {
+        Ok(Fetcher {
+            client: client(allow_private, timeout)?,
+            allow_private,
+            timeout,
+        })
+    }
+
+    /// Fetches the text at `url`.
+    ///
+    /// # Errors
+    /// A private address without `allow_private`, a redirect to another origin, a body
+    /// larger than [`MAX_FETCH_BYTES`], an error status, a timeout, a refused connection.
+    pub(crate) async fn get(&self, url: &Url) -> Result<String, SourceErrorKind> {
+        fetch(self, url).await
+    }
+}
+
+fn client(allow_private: bool, timeout: Duration) -> reqwest::Result<reqwest::Client> {
     // A redirect to another origin is not followed: it would let a document fetched from one
     // server send the loader anywhere (the origin rule of `$ref`s), and the 3xx response
     // names where it pointed. Within the origin it is the same server's choice.
@@ -37,7 +63,7 @@ pub(crate) fn client(allow_private: bool) -> reqwest::Result<reqwest::Client> {
         }
     });
     let builder = reqwest::Client::builder()
-        .timeout(FETCH_TIMEOUT)
+        .timeout(timeout)
         .redirect(redirects);
     match allow_private {
         true => builder.build(),
@@ -45,29 +71,23 @@ pub(crate) fn client(allow_private: bool) -> reqwest::Result<reqwest::Client> {
     }
 }
 
-/// Fetches the text at `url` with `client` (from [`client`]).
-///
-/// # Errors
-/// A private address without `allow_private`, a redirect to another origin, a body larger
-/// than [`MAX_FETCH_BYTES`], an error status, a timeout, a refused connection.
-pub(crate) async fn fetch(
-    client: &reqwest::Client,
-    url: &Url,
-    allow_private: bool,
-) -> Result<String, SourceErrorKind> {
+async fn fetch(fetcher: &Fetcher, url: &Url) -> Result<String, SourceErrorKind> {
     let failed = |reason: String| SourceErrorKind::Fetch {
         url: url.to_string(),
         reason,
     };
-    if !allow_private && let Some(address) = ip_literal(url) {
+    if !fetcher.allow_private
+        && let Some(address) = ip_literal(url)
+    {
         check_address(url.host_str().unwrap_or_default(), address)
             .map_err(|private| private.into_kind(url))?;
     }
-    let mut response = client
+    let mut response = fetcher
+        .client
         .get(url.clone())
         .send()
         .await
-        .map_err(|err| transport(url, &err))?;
+        .map_err(|err| transport(url, &err, fetcher.timeout))?;
     let status = response.status();
     if status.is_redirection() {
         let location = response
@@ -98,7 +118,11 @@ pub(crate) async fn fetch(
     }
     // Counted as it streams: `Content-Length` may be absent or lie.
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|err| transport(url, &err))? {
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|err| transport(url, &err, fetcher.timeout))?
+    {
         if (body.len() + chunk.len()) as u64 > MAX_FETCH_BYTES {
             return Err(too_large());
         }
@@ -109,7 +133,7 @@ pub(crate) async fn fetch(
 
 /// A transport error as a kind: the private address the resolver refused, else what failed
 /// ("timed out after 30 s", "connection refused", …).
-fn transport(url: &Url, err: &reqwest::Error) -> SourceErrorKind {
+fn transport(url: &Url, err: &reqwest::Error, timeout: Duration) -> SourceErrorKind {
     let causes = || {
         std::iter::successors(Some(err as &(dyn std::error::Error + 'static)), |err| {
             err.source()
@@ -122,7 +146,7 @@ fn transport(url: &Url, err: &reqwest::Error) -> SourceErrorKind {
         .find_map(|cause| cause.downcast_ref::<std::io::Error>())
         .map(std::io::Error::kind);
     let reason = if err.is_timeout() {
-        format!("timed out after {} s", FETCH_TIMEOUT.as_secs())
+        format!("timed out after {} s", timeout.as_secs_f64())
     } else if io_kind == Some(std::io::ErrorKind::ConnectionRefused) {
         "connection refused".to_string()
     } else {
@@ -280,6 +304,27 @@ mod tests {
             assert_eq!(kind(public), None, "{public} is public");
         }
         assert_eq!(kind("169.254.169.254"), Some("the cloud metadata address"));
+    }
+
+    #[tokio::test]
+    async fn a_timeout_says_after_how_long() {
+        // A server that accepts and never answers (it lets go after 5 s).
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = Url::parse(&format!(
+            "http://{}/api.yaml",
+            listener.local_addr().unwrap()
+        ));
+        std::thread::spawn(move || {
+            let held = listener.accept();
+            std::thread::sleep(Duration::from_secs(5));
+            drop(held);
+        });
+        let fetcher = Fetcher::new(true, Duration::from_millis(200)).unwrap();
+        let err = fetcher.get(&url.unwrap()).await.unwrap_err();
+        assert!(
+            err.to_string().ends_with(": timed out after 0.2 s"),
+            "{err}"
+        );
     }
 
     #[tokio::test]

@@ -10,7 +10,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::error::{SourceError, SourceErrorKind};
-use super::fetch;
+use super::fetch::{FETCH_TIMEOUT, Fetcher};
 use super::openapi::OpenApi;
 use super::openapi_fixups::referenced_documents;
 use super::{Entry, Scope, SourceOptions};
@@ -46,7 +46,7 @@ enum Draft {
 struct Loader<'o> {
     options: &'o SourceOptions,
     /// Built on the first remote fetch: local runs never create one.
-    client: Option<reqwest::Client>,
+    fetcher: Option<Fetcher>,
     documents: Documents,
     /// The Arazzo documents (the root first) with their sources.
     scopes: Vec<(Document, Url, IndexMap<String, Draft>)>,
@@ -62,7 +62,7 @@ pub(crate) async fn load(
 ) -> Vec<Scope> {
     let mut loader = Loader {
         options,
-        client: None,
+        fetcher: None,
         documents: Documents::default(),
         scopes: vec![(document.clone(), document_url.clone(), IndexMap::new())],
         arazzo_urls: HashMap::from([(without_fragment(document_url), 0)]),
@@ -103,7 +103,7 @@ pub(crate) async fn load_openapi(
     };
     let mut loader = Loader {
         options,
-        client: None,
+        fetcher: None,
         documents: Documents::default(),
         scopes: Vec::new(),
         arazzo_urls: HashMap::new(),
@@ -216,19 +216,18 @@ impl Loader<'_> {
                 url: url.to_string(),
             });
         }
-        let allow_private = self.options.allow_private;
-        let client = match &self.client {
-            Some(client) => client,
-            None => self
-                .client
-                .insert(
-                    fetch::client(allow_private).map_err(|err| SourceErrorKind::Fetch {
+        let fetcher = match &self.fetcher {
+            Some(fetcher) => fetcher,
+            None => self.fetcher.insert(
+                Fetcher::new(self.options.allow_private, FETCH_TIMEOUT).map_err(|err| {
+                    SourceErrorKind::Fetch {
                         url: url.to_string(),
                         reason: err.to_string(),
-                    })?,
-                ),
+                    }
+                })?,
+            ),
         };
-        fetch::fetch(client, url, allow_private).await
+        fetcher.get(url).await
     }
 
     /// Builds every OpenAPI source's operations, now that every document is loaded.
