@@ -552,3 +552,20 @@ fn server_text_cannot_drive_the_terminal() {
     let report: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
     assert_eq!(report["steps"][0]["response"]["body"], hostile);
 }
+
+#[test]
+fn document_values_quoted_in_messages_cannot_drive_the_terminal() {
+    let dir = crate::util::temp_dir("untrusted");
+    let path = dir.path().join("hostile.arazzo.yaml");
+    let text = "arazzo: 1.0.1\ninfo: {title: t, version: 1.0.0}\nsourceDescriptions: []\nworkflows:\n  - workflowId: \"w\\e]0;pwned\\a\"\n    steps:\n      - {stepId: s, workflowId: \"x\\e[2J\"}\n";
+    std::fs::write(&path, text).unwrap();
+    let file = path.display().to_string();
+    let output = arazzo(&["validate", &file]);
+    assert_eq!(output.code, 3, "{}", output.transcript());
+    assert!(
+        !output.stdout.contains('\u{1b}') && !output.stdout.contains('\u{7}'),
+        "{:?}",
+        output.stdout
+    );
+    assert!(output.stdout.contains(r"x\u{1b}[2J"), "{}", output.stdout);
+}

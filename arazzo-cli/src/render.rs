@@ -10,8 +10,9 @@ pub fn diagnostic(file: &SourceFile, diagnostic: &Diagnostic, color: bool) -> St
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
     };
+    // Messages quote the document's values (and a remote document's are a server's text).
     let title = level
-        .primary_title(&diagnostic.message)
+        .primary_title(terminal_text(&diagnostic.message, false))
         .id(diagnostic.rule.id());
     let pointer_note = format!("at {}", display_pointer(&diagnostic.pointer));
     let mut group = match diagnostic
@@ -27,7 +28,7 @@ pub fn diagnostic(file: &SourceFile, diagnostic: &Diagnostic, color: bool) -> St
         None => title.element(Level::NOTE.message(format!("{}: {pointer_note}", file.name()))),
     };
     if let Some(help) = &diagnostic.help {
-        group = group.element(Level::HELP.message(help));
+        group = group.element(Level::HELP.message(terminal_text(help, false)));
     }
     renderer(color).render(&[group])
 }
@@ -43,7 +44,9 @@ fn renderer(color: bool) -> Renderer {
 /// A one-line error, e.g. for a document that cannot be loaded.
 pub fn one_line_error(id: &str, message: &str, color: bool) -> String {
     let report: [Group<'_>; 1] = [Group::with_title(
-        Level::ERROR.primary_title(message).id(id),
+        Level::ERROR
+            .primary_title(terminal_text(message, false))
+            .id(id),
     )];
     renderer(color).render(&report)
 }
