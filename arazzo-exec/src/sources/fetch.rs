@@ -257,8 +257,11 @@ impl Resolve for PublicOnly {
                 .copied()
                 .filter(|address| private_kind(address.ip()).is_none())
                 .collect();
-            match (public.is_empty(), resolved.first()) {
-                (true, Some(first)) => Err(check_address(&host, first.ip()).unwrap_err().into()),
+            let private = resolved
+                .iter()
+                .find_map(|address| check_address(&host, address.ip()).err());
+            match private {
+                Some(private) if public.is_empty() => Err(private.into()),
                 _ => Ok(Box::new(public.into_iter()) as Addrs),
             }
         })

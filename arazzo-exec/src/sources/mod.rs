@@ -7,6 +7,12 @@
 //! without `type` is told by its root field (`openapi` or `arazzo`); Swagger 2.0 is refused.
 //! Arazzo sources are loaded with their own sources, each URL once (cycles end there).
 //!
+//! A remote document (fetched over http(s)) reaches only documents of its own origin (scheme,
+//! host, port): a `$ref` or source URL to a local file or another server is refused. Remote
+//! fetches refuse loopback, private, link-local and metadata addresses (the resolved ones)
+//! unless [`SourceOptions::allow_private`], follow redirects within the origin only, and stop
+//! past 16 MiB.
+//!
 //! # OpenAPI and `oas3`
 //! Each OpenAPI document is kept as written, as a `serde_json::Value` (operationPath pointers
 //! point into it), and its operations are built from that value once, at load, into
