@@ -31,3 +31,5 @@ mod load;
 mod limits;
 // Secrets: no credential in any output (reports, cassettes, snapshots, the mock's log).
 mod secrets;
+// Untrusted documents and servers: origins, private addresses, caps, hostile values.
+mod untrusted;

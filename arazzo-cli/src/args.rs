@@ -37,6 +37,13 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Allow source descriptions to be fetched over http(s).
+        #[arg(long)]
+        allow_remote: bool,
+        /// With --allow-remote: allow fetching from loopback, private, link-local and cloud
+        /// metadata addresses (127.0.0.1, 10.0.0.0/8, 169.254.169.254…).
+        #[arg(long, requires = "allow_remote")]
+        allow_private: bool,
     },
     /// Run a workflow against its APIs; exit 0 passed, 1 failed, 3 invalid, 4 runtime error.
     #[command(after_help = RUN_ENVIRONMENT)]
@@ -78,6 +85,10 @@ pub struct DocumentArgs {
     /// Allow source descriptions to be fetched over http(s).
     #[arg(long)]
     pub allow_remote: bool,
+    /// With --allow-remote: allow fetching from loopback, private, link-local and cloud
+    /// metadata addresses (127.0.0.1, 10.0.0.0/8, 169.254.169.254…).
+    #[arg(long, requires = "allow_remote")]
+    pub allow_private: bool,
     /// The environment the run reads `ARAZZO_INPUT_*`, `ARAZZO_SERVER_*` and `ARAZZO_AUTH_*`
     /// from: the process's ([`crate::run`]) or one given ([`crate::run_with_env`]).
     #[arg(skip)]
@@ -251,6 +262,10 @@ pub struct MockArgs {
     /// Allow descriptions to be fetched over http(s).
     #[arg(long)]
     pub allow_remote: bool,
+    /// With --allow-remote: allow fetching from loopback, private, link-local and cloud
+    /// metadata addresses (127.0.0.1, 10.0.0.0/8, 169.254.169.254…).
+    #[arg(long, requires = "allow_remote")]
+    pub allow_private: bool,
 }
 
 /// The arguments of `arazzo snapshot`.

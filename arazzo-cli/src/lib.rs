@@ -65,7 +65,19 @@ pub fn run_with_env(
         _ => {}
     }
     let result = match cli.command {
-        Command::Validate { files, format } => cmd::validate::run(&files, format, stdout, color),
+        Command::Validate {
+            files,
+            format,
+            allow_remote,
+            allow_private,
+        } => {
+            let options = arazzo_exec::SourceOptions {
+                allow_remote,
+                allow_private,
+                ..arazzo_exec::SourceOptions::default()
+            };
+            cmd::validate::run(&files, format, &options, stdout, color)
+        }
         Command::List { file, format } => cmd::list::run(&file, format, stdout),
         Command::Run(args) => cmd::run::run(&args, stdout, stderr, color),
         Command::Snapshot(args) => cmd::snapshot::run(&args, stdout, stderr, color),

@@ -10,8 +10,9 @@ pub fn diagnostic(file: &SourceFile, diagnostic: &Diagnostic, color: bool) -> St
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
     };
+    // Messages quote the document's values (and a remote document's are a server's text).
     let title = level
-        .primary_title(&diagnostic.message)
+        .primary_title(terminal_text(&diagnostic.message, false))
         .id(diagnostic.rule.id());
     let pointer_note = format!("at {}", display_pointer(&diagnostic.pointer));
     let mut group = match diagnostic
@@ -27,7 +28,7 @@ pub fn diagnostic(file: &SourceFile, diagnostic: &Diagnostic, color: bool) -> St
         None => title.element(Level::NOTE.message(format!("{}: {pointer_note}", file.name()))),
     };
     if let Some(help) = &diagnostic.help {
-        group = group.element(Level::HELP.message(help));
+        group = group.element(Level::HELP.message(terminal_text(help, false)));
     }
     renderer(color).render(&[group])
 }
@@ -43,9 +44,97 @@ fn renderer(color: bool) -> Renderer {
 /// A one-line error, e.g. for a document that cannot be loaded.
 pub fn one_line_error(id: &str, message: &str, color: bool) -> String {
     let report: [Group<'_>; 1] = [Group::with_title(
-        Level::ERROR.primary_title(message).id(id),
+        Level::ERROR
+            .primary_title(terminal_text(message, false))
+            .id(id),
     )];
     renderer(color).render(&report)
+}
+
+/// Text from a server (or a document) made safe to print on a terminal: control characters
+/// (C0 but the tab, DEL, C1) and the bidirectional overrides are shown as `\u{1b}`-style
+/// escapes (`\r` and `\n` as themselves), so that no response can move the cursor, rewrite a
+/// line, fake an output line or retitle the terminal. With `keep_newlines`, `\n` is kept (for
+/// multi-line bodies whose lines the caller prefixes).
+pub fn terminal_text(text: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\t' && !(keep_newlines && c == '\n')) || is_bidi_override(c)
+    };
+    if !text.contains(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut safe = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' if !keep_newlines => safe.push_str("\\n"),
+            '\r' => safe.push_str("\\r"),
+            c if unsafe_char(c) => safe.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => safe.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(safe)
+}
+
+/// Writes `value` as indented JSON that is safe on a terminal: serde_json escapes C0 controls
+/// but writes DEL, the C1 controls and the bidirectional overrides as they are; here they are
+/// `\u` escapes too (the same JSON value).
+pub fn write_json_pretty(
+    out: &mut dyn std::io::Write,
+    value: &impl serde::Serialize,
+) -> serde_json::Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(out, TerminalSafeJson::default());
+    value.serialize(&mut serializer)
+}
+
+/// serde_json's pretty formatter, with the string fragments of [`write_json_pretty`].
+#[derive(Default)]
+struct TerminalSafeJson(serde_json::ser::PrettyFormatter<'static>);
+
+/// The formatter's methods that only lay out, handed to the pretty formatter.
+macro_rules! pretty {
+    ($($method:ident($($arg:ident: $type:ty),*)),* $(,)?) => {
+        $(fn $method<W: ?Sized + std::io::Write>(
+            &mut self,
+            writer: &mut W,
+            $($arg: $type),*
+        ) -> std::io::Result<()> {
+            self.0.$method(writer, $($arg),*)
+        })*
+    };
+}
+
+impl serde_json::ser::Formatter for TerminalSafeJson {
+    pretty!(
+        begin_array(),
+        end_array(),
+        begin_array_value(first: bool),
+        end_array_value(),
+        begin_object(),
+        end_object(),
+        begin_object_key(first: bool),
+        begin_object_value(),
+        end_object_value(),
+    );
+
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut rest = fragment;
+        while let Some(at) = rest.find(|c: char| c.is_control() || is_bidi_override(c)) {
+            let c = rest[at..].chars().next().unwrap_or_default();
+            writer.write_all(&rest.as_bytes()[..at])?;
+            write!(writer, "\\u{:04x}", u32::from(c))?;
+            rest = &rest[at + c.len_utf8()..];
+        }
+        writer.write_all(rest.as_bytes())
+    }
+}
+
+/// The characters that reorder the text around them (U+202A–U+202E, U+2066–U+2069).
+fn is_bidi_override(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 fn display_pointer(pointer: &str) -> &str {
@@ -85,6 +174,37 @@ fn span_of(text: &str, line: usize, column: usize) -> Option<std::ops::Range<usi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terminal_text_escapes_what_could_drive_the_terminal() {
+        let hostile = "ok\u{1b}]0;pwned\u{7}\rFAKE\u{8}\u{9b}2J\u{202e}\tend\u{7f}";
+        assert_eq!(
+            terminal_text(hostile, false),
+            "ok\\u{1b}]0;pwned\\u{7}\\rFAKE\\u{8}\\u{9b}2J\\u{202e}\tend\\u{7f}"
+        );
+        assert_eq!(terminal_text("a\nb", false), "a\\nb");
+        assert_eq!(terminal_text("a\nb", true), "a\nb");
+        assert!(matches!(
+            terminal_text("plain, ünïcode", false),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn json_is_the_same_value_without_raw_controls() {
+        let value = serde_json::json!({"a": ["x\u{7f}\u{9b}y\u{202e}", "\u{1b}\n", "ünï"]});
+        let mut out = Vec::new();
+        write_json_pretty(&mut out, &value).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains(|c: char| c.is_control() && c != '\n' || is_bidi_override(c)));
+        assert!(text.contains(r#""x\u007f\u009by\u202e""#), "{text}");
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, value);
+        let pretty = serde_json::to_string_pretty(&serde_json::json!({"k": [1, {}]})).unwrap();
+        let mut out = Vec::new();
+        write_json_pretty(&mut out, &serde_json::json!({"k": [1, {}]})).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), pretty);
+    }
 
     #[test]
     fn span_covers_the_token() {

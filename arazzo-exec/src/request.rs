@@ -19,6 +19,18 @@ pub(crate) const PATH_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
+/// Characters escaped in a cookie's name and value: what RFC 6265's `cookie-octet` does not
+/// allow (controls, space, `"`, `,`, `;`, `\`, non-ASCII), `%` (the escape itself) and, for
+/// names, `=`: a value `a; admin=true` must not add a cookie.
+const COOKIE_OCTETS: &AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b',')
+    .add(b';')
+    .add(b'\\')
+    .add(b'%')
+    .add(b'=');
+
 /// The default media type of a body when neither the step nor the operation names one.
 const DEFAULT_CONTENT_TYPE: &str = "application/json";
 
@@ -65,7 +77,7 @@ pub(crate) fn build(
         ) {
             (Serialized::Pairs(pairs), _) => exchange.query.extend(pairs),
             (Serialized::Text(text), ParameterIn::Path) => exchange.path.push((name.clone(), text)),
-            (Serialized::Text(text), ParameterIn::Cookie) => cookies.push(format!("{name}={text}")),
+            (Serialized::Text(text), ParameterIn::Cookie) => cookies.push(cookie(name, &text)),
             (Serialized::Text(text), _) => exchange.request_headers.push((name.clone(), text)),
         }
     }
@@ -87,11 +99,12 @@ pub(crate) fn build(
                 }
             }
             Credential::Cookie(name, value) => {
+                let set = cookie(name, "");
                 if !cookies
                     .iter()
-                    .any(|cookie: &String| cookie.starts_with(&format!("{name}=")))
+                    .any(|cookie: &String| cookie.starts_with(&set))
                 {
-                    cookies.push(format!("{name}={value}"));
+                    cookies.push(cookie(name, value));
                 }
             }
         }
@@ -113,6 +126,17 @@ pub(crate) fn build(
         let name = path[start + 1..].split('}').next().unwrap_or_default();
         return Err(format!(
             "path parameter `{name}` of `{}` has no value",
+            operation.path
+        ));
+    }
+    // URL parsers remove `.` and `..` segments, percent-encoded (`%2E`) or not: such a value
+    // would send the request to another path (`/users/../profile` is `/profile`).
+    if let Some(segment) = path
+        .split('/')
+        .find(|segment| matches!(*segment, "." | ".."))
+    {
+        return Err(format!(
+            "path parameters make `{path}` from `{}`: its `{segment}` segment would be removed and the request sent to another path",
             operation.path
         ));
     }
@@ -174,6 +198,9 @@ pub(crate) fn build(
         None => None,
     };
 
+    for (name, value) in &exchange.request_headers {
+        check_header(name, value)?;
+    }
     let request = Request {
         method: operation.method.clone(),
         url,
@@ -181,6 +208,31 @@ pub(crate) fn build(
         body,
     };
     Ok((request, exchange))
+}
+
+/// `name=value` for a `Cookie` header, each percent-encoded where RFC 6265 forbids.
+fn cookie(name: &str, value: &str) -> String {
+    format!(
+        "{}={}",
+        utf8_percent_encode(name, COOKIE_OCTETS),
+        utf8_percent_encode(value, COOKIE_OCTETS)
+    )
+}
+
+/// A header HTTP can carry (a parameter, a credential, the content type): CR and LF (which
+/// would start another header), other control characters and non-ASCII text are refused here,
+/// with the header's name, not when the request is sent. The value is not shown: it may be a
+/// secret.
+fn check_header(name: &str, value: &str) -> Result<(), String> {
+    if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
+        return Err(format!("header `{name}`: not a valid header name"));
+    }
+    if http::HeaderValue::from_str(value).is_err() {
+        return Err(format!(
+            "header `{name}`: its value has a character an HTTP header cannot carry (CR, LF, another control character or non-ASCII text)"
+        ));
+    }
+    Ok(())
 }
 
 /// The body bytes: a string payload verbatim; an object as a form for

@@ -56,12 +56,13 @@ impl SourceFile {
     pub fn read(path: impl AsRef<Path>) -> Result<SourceFile, LoadError> {
         let path = path.as_ref();
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|err| LoadError {
-            file: name.clone(),
-            location: None,
-            pointer: String::new(),
-            kind: LoadErrorKind::Io(err),
-        })?;
+        let text =
+            crate::read_regular_file(path, crate::MAX_FILE_BYTES).map_err(|err| LoadError {
+                file: name.clone(),
+                location: None,
+                pointer: String::new(),
+                kind: LoadErrorKind::Io(err),
+            })?;
         SourceFile::parse(name, text)
     }
 

@@ -302,10 +302,11 @@ struct Csv {
 impl Csv {
     fn read(path: &Path) -> Result<Csv, String> {
         let fail = |err: csv::Error| format!("{}: {err}", path.display());
+        let text = arazzo_model::read_regular_file(path, arazzo_model::MAX_FILE_BYTES)
+            .map_err(|err| format!("cannot read {}: {err}", path.display()))?;
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
-            .from_path(path)
-            .map_err(fail)?;
+            .from_reader(text.as_bytes());
         let header = reader
             .headers()
             .map_err(fail)?
@@ -408,6 +409,7 @@ fn write_human(report: &LoadReport, out: &mut dyn Write) -> std::io::Result<()> 
                 outcome => format!("{outcome} at {}", failure.step_id),
             };
             let example = failure.example.lines().next().unwrap_or_default();
+            let example = render::terminal_text(example, false);
             writeln!(out, "  {:>8}  {place}: {example}", failure.count)?;
         }
     }

@@ -32,6 +32,7 @@ pub fn run(
         .build()?;
     let options = SourceOptions {
         allow_remote: args.allow_remote,
+        allow_private: args.allow_private,
         ..SourceOptions::default()
     };
     let mut apis = Vec::new();

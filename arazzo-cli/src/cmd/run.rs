@@ -1,6 +1,6 @@
 //! `arazzo run FILE`: run a workflow, print each step and the outputs.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -295,7 +295,7 @@ fn print_report(
         RunFormat::Junit => writeln!(out, "{}", crate::junit::render(report)?)?,
         RunFormat::Human => {
             write_human(report, args.verbose, err)?;
-            serde_json::to_writer_pretty(&mut *out, &report.outputs)?;
+            render::write_json_pretty(out, &report.outputs)?;
             writeln!(out)?;
         }
     }
@@ -324,7 +324,7 @@ pub(crate) fn write_json(
     report: &impl serde::Serialize,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, report)?;
+    render::write_json_pretty(out, report)?;
     writeln!(out)?;
     Ok(())
 }
@@ -342,6 +342,7 @@ fn source_options(args: &RunArgs) -> Result<SourceOptions, String> {
         .map_err(|err| err.to_string())?;
     Ok(SourceOptions {
         allow_remote: args.document.allow_remote,
+        allow_private: args.document.allow_private,
         servers,
         env_servers,
     })
@@ -399,13 +400,10 @@ fn collect_inputs(
     }
     if let Some(path) = &args.document.inputs_file {
         let text = if path == Path::new("-") {
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|err| format!("cannot read inputs from stdin: {err}"))?;
-            text
+            arazzo_model::read_capped(std::io::stdin(), arazzo_model::MAX_FILE_BYTES)
+                .map_err(|err| format!("cannot read inputs from stdin: {err}"))?
         } else {
-            std::fs::read_to_string(path)
+            arazzo_model::read_regular_file(path, arazzo_model::MAX_FILE_BYTES)
                 .map_err(|err| format!("cannot read {}: {err}", path.display()))?
         };
         let value = parse_inputs(path, &text)?;
@@ -470,40 +468,48 @@ fn write_human(report: &WorkflowReport, verbose: bool, err: &mut dyn Write) -> s
                 1 => "1 step".to_string(),
                 count => format!("{count} steps"),
             };
-            writeln!(
+            line(
                 err,
-                "workflow {} passed ({steps}, {duration})",
-                report.workflow_id
+                format_args!(
+                    "workflow {} passed ({steps}, {duration})",
+                    report.workflow_id
+                ),
             )?;
         }
         Outcome::Failed { step_id, reason } => {
-            writeln!(
+            line(
                 err,
-                "workflow {} failed at step {step_id}: {reason}",
-                report.workflow_id
+                format_args!(
+                    "workflow {} failed at step {step_id}: {reason}",
+                    report.workflow_id
+                ),
             )?;
         }
         Outcome::Error { step_id, message } => {
-            writeln!(
+            line(
                 err,
-                "workflow {} stopped at step {step_id}: {}",
-                report.workflow_id,
-                first_line(Some(message))
+                format_args!(
+                    "workflow {} stopped at step {step_id}: {}",
+                    report.workflow_id,
+                    first_line(Some(message))
+                ),
             )?;
         }
         Outcome::DependencyFailed {
             workflow_id,
             reason,
         } => {
-            writeln!(
+            line(
                 err,
-                "workflow {} did not run: its dependency {workflow_id} failed: {reason}",
-                report.workflow_id
+                format_args!(
+                    "workflow {} did not run: its dependency {workflow_id} failed: {reason}",
+                    report.workflow_id
+                ),
             )?;
         }
     }
     for (name, why) in report.unresolved_outputs.iter().filter(|_| report.passed()) {
-        writeln!(err, "output `{name}` not set: {why}")?;
+        line(err, format_args!("output `{name}` not set: {why}"))?;
     }
     Ok(())
 }
@@ -535,45 +541,50 @@ fn write_step(
         .as_deref()
         .map(|action| format!("  -> {action}"))
         .unwrap_or_default();
-    writeln!(
+    line(
         err,
-        "{mark} {:width$}  {request}  {result}  {}{action}",
-        step.step_id,
-        milliseconds(step.duration)
+        format_args!(
+            "{mark} {:width$}  {request}  {result}  {}{action}",
+            step.step_id,
+            milliseconds(step.duration)
+        ),
     )?;
     if step.response.is_none() {
-        for line in step.error.iter().flat_map(|error| error.lines().skip(1)) {
-            writeln!(err, "   {line}")?;
+        for more in step.error.iter().flat_map(|error| error.lines().skip(1)) {
+            line(err, format_args!("   {more}"))?;
         }
     }
     if verbose {
         if let Some(request) = &step.request {
             for (name, value) in &request.headers {
-                writeln!(err, "     > {name}: {value}")?;
+                line(err, format_args!("     > {name}: {value}"))?;
             }
             if let Some(body) = &request.body {
-                writeln!(err, "     > {}", excerpt(body, usize::MAX))?;
+                write_body(err, "     > ", body)?;
             }
         }
         if let Some(response) = &step.response {
             for (name, value) in &response.headers {
-                writeln!(err, "     < {name}: {value}")?;
+                line(err, format_args!("     < {name}: {value}"))?;
             }
             if let Some(body) = &response.body {
-                writeln!(err, "     < {}", excerpt(body, usize::MAX))?;
+                write_body(err, "     < ", body)?;
             }
         }
     }
     for warning in &step.warnings {
-        writeln!(err, "     warning: {warning}")?;
+        line(err, format_args!("     warning: {warning}"))?;
     }
     if step.outcome == StepOutcome::Failed {
         for criterion in step.criteria.iter().filter(|criterion| !criterion.passed) {
             let reason = criterion.reason.as_deref().unwrap_or_default();
-            writeln!(err, "     failed criterion: {reason}")?;
+            line(err, format_args!("     failed criterion: {reason}"))?;
         }
         if step.criteria.is_empty() {
-            writeln!(err, "     {}", step.error.as_deref().unwrap_or_default())?;
+            line(
+                err,
+                format_args!("     {}", step.error.as_deref().unwrap_or_default()),
+            )?;
         }
         if let Some(body) = step
             .response
@@ -581,8 +592,26 @@ fn write_step(
             .and_then(|response| response.body.as_ref())
             && !verbose
         {
-            writeln!(err, "     response body: {}", excerpt(body, 200))?;
+            line(
+                err,
+                format_args!("     response body: {}", excerpt(body, 200)),
+            )?;
         }
+    }
+    Ok(())
+}
+
+/// Writes one line of human output, with the server's text in it escaped
+/// ([`render::terminal_text`]).
+fn line(err: &mut dyn Write, text: std::fmt::Arguments<'_>) -> std::io::Result<()> {
+    writeln!(err, "{}", render::terminal_text(&text.to_string(), false))
+}
+
+/// Writes a body (`-v`), each of its lines after `prefix`, control characters escaped.
+fn write_body(err: &mut dyn Write, prefix: &str, body: &Value) -> std::io::Result<()> {
+    let text = excerpt(body, usize::MAX);
+    for text in render::terminal_text(&text, true).lines() {
+        writeln!(err, "{prefix}{text}")?;
     }
     Ok(())
 }

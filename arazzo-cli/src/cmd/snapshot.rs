@@ -58,7 +58,7 @@ pub fn run(
 
 /// Compares `text` with the file at `path`: 0 when equal, else 1 with a unified diff on `out`.
 fn check(path: &Path, text: &str, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
-    let committed = match std::fs::read_to_string(path) {
+    let committed = match arazzo_model::read_regular_file(path, arazzo_model::MAX_FILE_BYTES) {
         Ok(committed) => committed,
         Err(read) if read.kind() == std::io::ErrorKind::NotFound => {
             writeln!(

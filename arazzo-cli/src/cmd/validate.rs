@@ -10,17 +10,17 @@ use serde_json::json;
 use crate::args::Format;
 use crate::{exit, render};
 
-/// Validates every file; exit 3 when one is invalid or cannot be loaded.
+/// Validates every file (sources loaded with `options`); exit 3 when one is invalid or cannot be loaded.
 pub fn run(
     files: &[PathBuf],
     format: Format,
+    options: &SourceOptions,
     out: &mut dyn Write,
     color: bool,
 ) -> anyhow::Result<u8> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let options = SourceOptions::default();
     let mut code = exit::OK;
     let mut reports = Vec::new();
     for path in files {
@@ -47,7 +47,7 @@ pub fn run(
                 continue;
             }
         };
-        let validation = runtime.block_on(arazzo_exec::validate(&source, &options));
+        let validation = runtime.block_on(arazzo_exec::validate(&source, options));
         if !validation.is_valid() {
             code = exit::INVALID;
         }

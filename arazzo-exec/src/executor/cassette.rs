@@ -323,10 +323,12 @@ impl Cassette {
     /// When the file cannot be read or is not a cassette.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Cassette, CassetteError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| CassetteError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = arazzo_model::read_regular_file(path, arazzo_model::MAX_FILE_BYTES).map_err(
+            |source| CassetteError::Read {
+                path: path.to_path_buf(),
+                source,
+            },
+        )?;
         Cassette::from_yaml(&text).map_err(|err| match err {
             CassetteError::Parse { message, .. } => CassetteError::Parse {
                 path: Some(path.to_path_buf()),

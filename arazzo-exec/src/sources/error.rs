@@ -25,6 +25,49 @@ pub enum SourceErrorKind {
         /// The URL that was not fetched.
         url: String,
     },
+    /// A document fetched over http(s) reaching a document of another origin (scheme, host,
+    /// port), e.g. a `$ref` to `file:///etc/passwd`: a remote document must not read local
+    /// files nor send the loader to other servers.
+    ///
+    /// Resolution: download the remote document and run the local copy.
+    #[error(
+        "`{to}` is outside the origin of the remote document `{from}` (a remote document may only reach documents of its own scheme, host and port); download it and run the local copy"
+    )]
+    CrossOrigin {
+        /// The remote document.
+        from: String,
+        /// The URL or path it points at.
+        to: String,
+    },
+    /// A host that is (or resolves to) a loopback, private, link-local or metadata address,
+    /// without `--allow-private`.
+    #[error("`{url}` is {address}, {kind}: fetching it needs --allow-private")]
+    PrivateAddress {
+        /// The URL.
+        url: String,
+        /// The address, e.g. `127.0.0.1`.
+        address: String,
+        /// What kind, e.g. `a loopback address`.
+        kind: String,
+    },
+    /// A remote document that answered with a redirect to another origin (not followed).
+    #[error(
+        "`{url}` redirects to `{location}`, another origin: only redirects within the same scheme, host and port are followed"
+    )]
+    CrossOriginRedirect {
+        /// The URL fetched.
+        url: String,
+        /// Where the redirect pointed.
+        location: String,
+    },
+    /// A remote document larger than the cap.
+    #[error("`{url}` is larger than the {} MiB limit", max_bytes / (1024 * 1024))]
+    TooLarge {
+        /// The URL.
+        url: String,
+        /// The cap, in bytes.
+        max_bytes: u64,
+    },
     /// A local file that cannot be read, e.g. a missing `./petstore.yaml`.
     #[error("cannot read {location}: {reason}")]
     Read {

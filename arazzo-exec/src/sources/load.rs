@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use arazzo_model::{Document, SourceDescription, SourceFile, SourceType};
 use indexmap::IndexMap;
@@ -11,12 +10,10 @@ use serde_json::Value;
 use url::Url;
 
 use super::error::{SourceError, SourceErrorKind};
+use super::fetch::{FETCH_TIMEOUT, Fetcher};
 use super::openapi::OpenApi;
 use super::openapi_fixups::referenced_documents;
 use super::{Entry, Scope, SourceOptions};
-
-/// How long a remote document may take to arrive.
-const FETCH_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Every OpenAPI document loaded (sources and files reached through `$ref`s), by URL without
 /// fragment; a document that could not be loaded keeps its error, reported when a `$ref` needs it.
@@ -49,7 +46,7 @@ enum Draft {
 struct Loader<'o> {
     options: &'o SourceOptions,
     /// Built on the first remote fetch: local runs never create one.
-    client: Option<reqwest::Client>,
+    fetcher: Option<Fetcher>,
     documents: Documents,
     /// The Arazzo documents (the root first) with their sources.
     scopes: Vec<(Document, Url, IndexMap<String, Draft>)>,
@@ -65,7 +62,7 @@ pub(crate) async fn load(
 ) -> Vec<Scope> {
     let mut loader = Loader {
         options,
-        client: None,
+        fetcher: None,
         documents: Documents::default(),
         scopes: vec![(document.clone(), document_url.clone(), IndexMap::new())],
         arazzo_urls: HashMap::from([(without_fragment(document_url), 0)]),
@@ -106,7 +103,7 @@ pub(crate) async fn load_openapi(
     };
     let mut loader = Loader {
         options,
-        client: None,
+        fetcher: None,
         documents: Documents::default(),
         scopes: Vec::new(),
         arazzo_urls: HashMap::new(),
@@ -138,6 +135,7 @@ impl Loader<'_> {
                 url: written.to_string(),
                 reason: err.to_string(),
             })?;
+        check_origin(base, &url)?;
         if let Some(&scope) = self.arazzo_urls.get(&url) {
             return Ok(Draft::Arazzo(scope));
         }
@@ -170,7 +168,9 @@ impl Loader<'_> {
                 continue;
             };
             for target in referenced_documents(file.value(), &holder) {
-                if self.documents.0.contains_key(&target) {
+                // Not read; `follow` refuses the `$ref` with the reason.
+                if self.documents.0.contains_key(&target) || check_origin(&holder, &target).is_err()
+                {
                     continue;
                 }
                 let loaded = self.read(&target, &shown(&target)).await;
@@ -192,10 +192,12 @@ impl Loader<'_> {
                 })?;
                 // Read in place: a description is a few KiB, and `tokio::fs` would start a
                 // blocking-pool thread, which costs more than the read.
-                std::fs::read_to_string(&path).map_err(|err| SourceErrorKind::Read {
-                    location: shown.to_string(),
-                    reason: io_reason(&err),
-                })?
+                arazzo_model::read_regular_file(&path, arazzo_model::MAX_FILE_BYTES).map_err(
+                    |err| SourceErrorKind::Read {
+                        location: shown.to_string(),
+                        reason: io_reason(&err),
+                    },
+                )?
             }
             "http" | "https" => self.fetch(url).await?,
             scheme => {
@@ -214,22 +216,18 @@ impl Loader<'_> {
                 url: url.to_string(),
             });
         }
-        let failed = |err: reqwest::Error| SourceErrorKind::Fetch {
-            url: url.to_string(),
-            reason: err.without_url().to_string(),
-        };
-        let client = match &self.client {
-            Some(client) => client,
-            None => self.client.insert(
-                reqwest::Client::builder()
-                    .timeout(FETCH_TIMEOUT)
-                    .build()
-                    .map_err(failed)?,
+        let fetcher = match &self.fetcher {
+            Some(fetcher) => fetcher,
+            None => self.fetcher.insert(
+                Fetcher::new(self.options.allow_private, FETCH_TIMEOUT).map_err(|err| {
+                    SourceErrorKind::Fetch {
+                        url: url.to_string(),
+                        reason: err.to_string(),
+                    }
+                })?,
             ),
         };
-        let response = client.get(url.clone()).send().await.map_err(failed)?;
-        let response = response.error_for_status().map_err(failed)?;
-        response.text().await.map_err(failed)
+        fetcher.get(url).await
     }
 
     /// Builds every OpenAPI source's operations, now that every document is loaded.
@@ -315,6 +313,21 @@ fn type_name(source_type: SourceType) -> &'static str {
     }
 }
 
+/// The same-origin rule: a document fetched over http(s) may only reach documents of its own
+/// scheme, host and port (so never a local file); a local document may reach any.
+///
+/// # Errors
+/// [`SourceErrorKind::CrossOrigin`] when `from` is remote and `to` is of another origin.
+pub(crate) fn check_origin(from: &Url, to: &Url) -> Result<(), SourceErrorKind> {
+    if matches!(from.scheme(), "http" | "https") && from.origin() != to.origin() {
+        return Err(SourceErrorKind::CrossOrigin {
+            from: from.to_string(),
+            to: shown(to),
+        });
+    }
+    Ok(())
+}
+
 fn without_fragment(url: &Url) -> Url {
     let mut url = url.clone();
     url.set_fragment(None);
@@ -331,10 +344,14 @@ fn shown(url: &Url) -> String {
 
 /// An I/O error as a lowercase reason without the OS error number: "no such file or directory".
 pub fn io_reason(err: &std::io::Error) -> String {
-    let text = err.to_string();
+    plain_reason(&err.to_string())
+}
+
+/// An error message as a lowercase reason without any OS error number.
+pub(crate) fn plain_reason(text: &str) -> String {
     let text = match text.rfind(" (os error") {
         Some(at) => &text[..at],
-        None => &text,
+        None => text,
     };
     let mut chars = text.chars();
     chars

@@ -7,6 +7,12 @@
 //! without `type` is told by its root field (`openapi` or `arazzo`); Swagger 2.0 is refused.
 //! Arazzo sources are loaded with their own sources, each URL once (cycles end there).
 //!
+//! A remote document (fetched over http(s)) reaches only documents of its own origin (scheme,
+//! host, port): a `$ref` or source URL to a local file or another server is refused. Remote
+//! fetches refuse loopback, private, link-local and metadata addresses (the resolved ones)
+//! unless [`SourceOptions::allow_private`], follow redirects within the origin only, and stop
+//! past 16 MiB.
+//!
 //! # OpenAPI and `oas3`
 //! Each OpenAPI document is kept as written, as a `serde_json::Value` (operationPath pointers
 //! point into it), and its operations are built from that value once, at load, into
@@ -50,6 +56,7 @@
 
 mod check;
 mod error;
+mod fetch;
 mod load;
 mod openapi;
 mod openapi_fixups;
@@ -79,6 +86,11 @@ pub struct SourceOptions {
     /// Whether `http(s)` source URLs may be fetched (a document is untrusted input: off by
     /// default, `--allow-remote` on the command line).
     pub allow_remote: bool,
+    /// Whether remote documents may be fetched from loopback, private, link-local and cloud
+    /// metadata addresses (127.0.0.1, 10.0.0.0/8, 169.254.169.254…; checked on the resolved
+    /// addresses, so on redirects and DNS names too): off by default, `--allow-private` on the
+    /// command line.
+    pub allow_private: bool,
     /// Base URLs replacing an OpenAPI source's servers, by source description name
     /// (`--server SOURCE=URL`, see [`parse_server_override`]). A name that is no OpenAPI
     /// source is an error (a typo must not send requests to the real server).

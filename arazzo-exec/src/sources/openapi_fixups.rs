@@ -40,6 +40,7 @@ pub(crate) fn follow<'a>(
         let target = base
             .join(reference)
             .map_err(|err| unresolved(&err.to_string()))?;
+        super::load::check_origin(base, &target).map_err(|err| unresolved(&err.to_string()))?;
         let (url, document) = documents
             .get(&target)
             .map_err(|err| unresolved(&err.to_string()))?;
