@@ -107,7 +107,7 @@ where
 /// Without `=`, or when the URL is not an `http(s)` URL.
 pub fn parse_server_override(argument: &str) -> Result<(String, Url), ServerOverrideError> {
     let failed = |reason: String| ServerOverrideError {
-        origin: format!("--server `{argument}`"),
+        origin: format!("--server `{}`", without_password(argument)),
         reason,
     };
     let (name, url) = argument
@@ -118,11 +118,37 @@ pub fn parse_server_override(argument: &str) -> Result<(String, Url), ServerOver
 }
 
 fn http_url(text: &str) -> Result<Url, String> {
-    let url = Url::parse(text).map_err(|err| format!("`{text}` is not a URL: {err}"))?;
+    let shown = without_password(text);
+    let url = Url::parse(text).map_err(|err| format!("`{shown}` is not a URL: {err}"))?;
     match url.scheme() {
         "http" | "https" => Ok(url),
-        _ => Err(format!("`{text}` is not an http(s) URL")),
+        _ => Err(format!("`{shown}` is not an http(s) URL")),
     }
+}
+
+/// `text` with the password of a URL's userinfo (`scheme://user:password@host`) replaced by
+/// `***`, for messages: the text may not parse as a URL, so this looks at its characters.
+fn without_password(text: &str) -> std::borrow::Cow<'_, str> {
+    let Some(authority_start) = text.find("://").map(|at| at + 3) else {
+        return text.into();
+    };
+    let authority = &text[authority_start..];
+    let authority_end = authority.find(['/', '?', '#']).unwrap_or(authority.len());
+    let Some(at) = authority[..authority_end].rfind('@') else {
+        return text.into();
+    };
+    let Some(colon) = authority[..at].find(':') else {
+        return text.into();
+    };
+    let password_start = authority_start + colon + 1;
+    let password_end = authority_start + at;
+    format!(
+        "{}{}{}",
+        &text[..password_start],
+        crate::REDACTED,
+        &text[password_end..]
+    )
+    .into()
 }
 
 #[cfg(test)]
@@ -133,6 +159,20 @@ mod tests {
 
     fn document() -> Url {
         Url::parse("https://example.com/apis/pets/openapi.yaml").unwrap()
+    }
+
+    #[test]
+    fn override_errors_never_show_a_password() {
+        let err = parse_server_override("api=ftp://ada:s3cr3t@files.example/x").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "--server `api=ftp://ada:***@files.example/x`: `ftp://ada:***@files.example/x` is not an http(s) URL"
+        );
+        let err = parse_server_override("api=http://ada:s3cr3t@[bad").unwrap_err();
+        assert!(!err.to_string().contains("s3cr3t"), "{err}");
+        let err = servers_from_env([("ARAZZO_SERVER_API", "gopher://u:pw1234@h")]).unwrap_err();
+        assert!(!err.to_string().contains("pw1234"), "{err}");
+        assert_eq!(without_password("https://host/a@b:c"), "https://host/a@b:c");
     }
 
     #[test]
