@@ -246,11 +246,11 @@ fn flow_retry_waits_retry_after_seconds() {
     );
     assert_eq!(
         ran.report.steps[0].action.as_deref(),
-        Some("retry 1/3 (`busy`)")
+        Some("retry 1/3 in 0.5 s (`busy`)")
     );
     assert_eq!(
         ran.report.steps[1].action.as_deref(),
-        Some("retry 2/3 (`busy`)")
+        Some("retry 2/3 in 0.5 s (`busy`)")
     );
 }
 

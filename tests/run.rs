@@ -620,3 +620,21 @@ fn junit_lists_the_steps_that_did_not_run_as_skipped() {
         );
     }
 }
+
+#[test]
+fn an_unwritable_output_or_cassette_path_is_refused_before_anything_is_sent() {
+    let api = Amberflo::start(None);
+    let dir = crate::util::temp_dir("unwritable");
+    let missing = dir.path().join("no/such/folder/report.json");
+    let missing = missing.display().to_string();
+    let folder = dir.path().display().to_string();
+    for flags in [
+        ["--output", missing.as_str()],
+        ["--record", folder.as_str()],
+    ] {
+        let output = api.run(&inputs(), &flags);
+        assert_eq!(output.code, 2, "{}", output.transcript());
+        assert!(output.stderr.contains("cannot write"), "{}", output.stderr);
+    }
+    assert_eq!(api.requests().len(), 0);
+}

@@ -25,7 +25,7 @@ pub use args::{
 pub fn run(
     args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
     stdout: &mut dyn Write,
-    stderr: &mut dyn Write,
+    stderr: &mut (dyn Write + Send),
     color: bool,
 ) -> ExitCode {
     run_with_env(args, std::env::vars(), stdout, stderr, color)
@@ -37,7 +37,7 @@ pub fn run_with_env(
     args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
     env: impl IntoIterator<Item = (String, String)>,
     stdout: &mut dyn Write,
-    stderr: &mut dyn Write,
+    stderr: &mut (dyn Write + Send),
     color: bool,
 ) -> ExitCode {
     let mut cli = match Cli::try_parse_from(args) {

@@ -186,3 +186,45 @@ fn load_mode_on_a_terminal_shows_progress_and_ends() {
     );
     assert!(terminal.contains("200 runs in"), "no summary: {terminal}");
 }
+
+/// Each step's line is printed as the step finishes, with the retry wait it starts: a slow
+/// run no longer looks frozen (the lines used to come all at the end).
+#[test]
+fn step_lines_are_printed_as_steps_finish() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    use std::time::Duration;
+
+    let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_arazzo"))
+        .args([
+            "run",
+            "limits/limits.arazzo.yaml",
+            "--workflow",
+            "retry-later",
+            "--mock",
+            "--fail",
+            "/busy=503",
+        ])
+        .current_dir(specs)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let stderr = child.stderr.take().unwrap();
+    let (sender, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // The run then waits 60 s before its retry: the line must come before that.
+    let line = lines.recv_timeout(Duration::from_secs(20));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let line = line.expect("a step line within 20 s, while the run waits to retry");
+    assert!(line.starts_with("FAIL busy"), "{line}");
+    assert!(line.ends_with("-> retry 1/3 in 60.0 s (`later`)"), "{line}");
+}

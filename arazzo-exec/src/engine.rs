@@ -26,16 +26,19 @@ use crate::report::{
 };
 use crate::value::Evaluated;
 
-/// Hears about a run as it goes (e.g. to print each step as it finishes). Every method has an
-/// empty default.
+/// Hears about a run as it goes (what `arazzo run` prints each step's line with, as the step
+/// finishes). Every method has an empty default. `depth` is 0 for the steps of the workflow
+/// run, 1 for those of a workflow it calls (a workflow step, a dependency, a `goto` or
+/// `retry` target), and so on.
 pub trait Observer: Send + Sync {
     /// A step is about to be run.
-    fn step_started(&self, step_id: &str) {
-        let _ = step_id;
+    fn step_started(&self, step_id: &str, depth: usize) {
+        let _ = (step_id, depth);
     }
-    /// A step has finished.
-    fn step_finished(&self, report: &StepReport) {
-        let _ = report;
+    /// A step has finished; a retry's wait, if any, comes after this (its length is in
+    /// [`StepReport::action`]).
+    fn step_finished(&self, report: &StepReport, depth: usize) {
+        let _ = (report, depth);
     }
 }
 
@@ -545,7 +548,7 @@ impl<'e> Run<'e> {
                 return;
             }
             ran_before[index] = true;
-            self.observer.step_started(&step.id);
+            self.observer.step_started(&step.id, self.depth);
             let StepRun {
                 mut report,
                 outputs,
@@ -659,7 +662,7 @@ impl<'e> Run<'e> {
                 } => {
                     let used = retries.entry((index, action.name.clone())).or_insert(0);
                     *used += 1;
-                    report.action = Some(format!("retry {}/{limit} (`{}`)", *used, action.name));
+                    let used = *used;
                     let asked = exchange
                         .as_ref()
                         .and_then(|exchange| exchange.response.as_ref())
@@ -669,6 +672,11 @@ impl<'e> Run<'e> {
                     let delay = asked
                         .unwrap_or_default()
                         .min(self.engine.limits.max_retry_delay);
+                    let wait = match delay.is_zero() {
+                        true => String::new(),
+                        false => format!(" in {:.1} s", delay.as_secs_f64()),
+                    };
+                    report.action = Some(format!("retry {used}/{limit}{wait} (`{}`)", action.name));
                     self.finish(report, reports, exchange, last);
                     if let (Some(left), Some((_, deadline))) = (self.time_left(), self.deadline)
                         && delay > left
@@ -725,7 +733,7 @@ impl<'e> Run<'e> {
         exchange: Option<Exchange>,
         last: &mut Option<Exchange>,
     ) {
-        self.observer.step_finished(&report);
+        self.observer.step_finished(&report, self.depth);
         reports.push(report);
         if exchange.is_some() {
             *last = exchange;

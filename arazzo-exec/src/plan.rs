@@ -262,6 +262,11 @@ impl WorkflowPlan {
         &self.id
     }
 
+    /// The ids of the steps, in document order.
+    pub fn step_ids(&self) -> impl Iterator<Item = &str> {
+        self.steps.iter().map(|step| step.id.as_str())
+    }
+
     /// The compiled `inputs` schema, if the workflow has one.
     pub fn inputs(&self) -> Option<&InputSchema> {
         self.inputs.as_ref()

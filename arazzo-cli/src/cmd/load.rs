@@ -158,10 +158,14 @@ pub(crate) fn run(
         report
     });
 
-    super::run::write_output_file(args, &report)?;
     match args.format {
         RunFormat::Json => super::run::write_json(&report, out)?,
         _ => write_human(&report, out)?,
+    }
+    // After the report is out: a file that cannot be written does not lose it.
+    if let Err(cause) = super::run::write_output_file(args, &report) {
+        writeln!(err, "error: {cause:#}")?;
+        return Ok(exit::RUNTIME);
     }
     if report.runs == 0 && !report.interrupted {
         writeln!(err, "no run finished: nothing was tested")?;

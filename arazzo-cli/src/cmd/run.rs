@@ -24,7 +24,7 @@ const INPUT_ENV_PREFIX: &str = "ARAZZO_INPUT_";
 pub fn run(
     args: &RunArgs,
     out: &mut dyn Write,
-    err: &mut dyn Write,
+    err: &mut (dyn Write + Send),
     color: bool,
 ) -> anyhow::Result<u8> {
     if let Err(message) = super::load::check_args(args) {
@@ -37,15 +37,28 @@ pub fn run(
         };
         return run_with(args, err, color, Then::Load(&mut load));
     }
-    run_then(args, err, color, &mut |report, err| {
-        print_report(args, &report, out, err)
-    })
+    let live = args.format == RunFormat::Human;
+    run_with(
+        args,
+        err,
+        color,
+        Then::Report {
+            live,
+            then: &mut |report, err| print_report(args, &report, out, err, live),
+        },
+    )
 }
 
 /// What [`run_with`] does once the engine is ready.
 pub(crate) enum Then<'a> {
-    /// Run the workflow once and hand its report over.
-    Report(&'a mut dyn FnMut(WorkflowReport, &mut dyn Write) -> anyhow::Result<u8>),
+    /// Run the workflow once and hand its report over; with `live`, each step's line is
+    /// printed on `err` as the step finishes.
+    Report {
+        /// Print the step lines as the run goes.
+        live: bool,
+        /// Takes the report, returns the exit code.
+        then: &'a mut dyn FnMut(WorkflowReport, &mut dyn Write) -> anyhow::Result<u8>,
+    },
     /// The load mode (`--repeat`…), on a multi-thread runtime.
     #[allow(clippy::type_complexity)]
     Load(
@@ -64,17 +77,17 @@ pub(crate) enum Then<'a> {
 /// hands the report of a run to `then`, which returns the exit code.
 pub(crate) fn run_then(
     args: &RunArgs,
-    err: &mut dyn Write,
+    err: &mut (dyn Write + Send),
     color: bool,
     then: &mut dyn FnMut(WorkflowReport, &mut dyn Write) -> anyhow::Result<u8>,
 ) -> anyhow::Result<u8> {
-    run_with(args, err, color, Then::Report(then))
+    run_with(args, err, color, Then::Report { live: false, then })
 }
 
 /// [`run_then`], or the load mode.
 fn run_with(
     args: &RunArgs,
-    err: &mut dyn Write,
+    err: &mut (dyn Write + Send),
     color: bool,
     then: Then<'_>,
 ) -> anyhow::Result<u8> {
@@ -98,7 +111,7 @@ fn run_with(
     };
     let runtime = match then {
         Then::Load(_) => super::load::runtime()?,
-        Then::Report(_) => tokio::runtime::Builder::new_current_thread()
+        Then::Report { .. } => tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?,
     };
@@ -233,11 +246,36 @@ fn run_with(
         let clock = ManualClock::new(std::time::SystemTime::now());
         engine = engine.with_clock(Arc::new(clock));
     }
-    let then = match then {
+    // A path that cannot be written would lose the run after its requests were sent.
+    for path in args.output.iter().chain(&args.record) {
+        if let Err(message) = writable(path) {
+            writeln!(err, "{}", render::one_line_error("usage", &message, color))?;
+            return Ok(exit::USAGE);
+        }
+    }
+    let (live, then) = match then {
         Then::Load(load) => return load(&runtime, engine, &workflow_id, inputs, err),
-        Then::Report(then) => then,
+        Then::Report { live, then } => (live, then),
     };
-    let report = match runtime.block_on(engine.run(&workflow_id, inputs)) {
+    let step_ids = engine
+        .plan()
+        .workflow(&workflow_id)
+        .map(|workflow| workflow.step_ids().collect::<Vec<_>>())
+        .unwrap_or_default();
+    let lines = StepLines {
+        err: std::sync::Mutex::new(err),
+        width: step_ids.iter().map(|id| id.len()).max().unwrap_or(0),
+        verbose: args.verbose,
+    };
+    let ran = match live {
+        true => runtime.block_on(engine.run_observed(&workflow_id, inputs, &lines)),
+        false => runtime.block_on(engine.run(&workflow_id, inputs)),
+    };
+    let err = lines
+        .err
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let report = match ran {
         Ok(report) => report,
         Err(RunError::InvalidInputs { problems }) => {
             write_invalid_inputs(&problems, &format!("workflow `{workflow_id}`"), err, color)?;
@@ -256,14 +294,18 @@ fn run_with(
     if let Some(mock) = mock {
         runtime.block_on(mock.stop());
     }
-    if let (Some(path), Some(recording)) = (&args.record, &recording) {
-        // The run's own redactor: it knows the credentials too, not only the secret inputs.
-        recording
-            .cassette(&report.redactor)
-            .write(path)
-            .map_err(anyhow::Error::from)?;
+    // The run's own redactor: it knows the credentials too, not only the secret inputs.
+    let recorded = match (&args.record, &recording) {
+        (Some(path), Some(recording)) => recording.cassette(&report.redactor).write(path),
+        _ => Ok(()),
+    };
+    // The report is printed even when the cassette could not be written.
+    let mut code = then(report, err)?;
+    if let Err(cassette) = recorded {
+        let message = format!("{:#}", anyhow::Error::from(cassette));
+        writeln!(err, "{}", render::one_line_error("record", &message, color))?;
+        code = exit::RUNTIME;
     }
-    let code = then(report, err)?;
     // The process ends after this run: freeing the plan (every parsed document and compiled
     // schema) would only take time.
     std::mem::forget(engine);
@@ -282,22 +324,73 @@ fn run_with(
     Ok(code)
 }
 
+/// Prints each step's line as it finishes (the steps of the workflow run, not of those it
+/// calls: a workflow step's line sums them up).
+struct StepLines<'w> {
+    err: std::sync::Mutex<&'w mut (dyn Write + Send)>,
+    width: usize,
+    verbose: bool,
+}
+
+impl arazzo_exec::Observer for StepLines<'_> {
+    fn step_finished(&self, report: &StepReport, depth: usize) {
+        if depth == 0
+            && let Ok(mut err) = self.err.lock()
+        {
+            // A terminal that cannot be written to loses the line, not the run.
+            let _ = write_step(report, self.width, self.verbose, &mut **err);
+            let _ = err.flush();
+        }
+    }
+}
+
+/// Whether `path` can be written (created, or overwritten), checked before anything is sent:
+/// nothing is created.
+fn writable(path: &Path) -> Result<(), String> {
+    let cannot = |why: String| format!("cannot write {}: {why}", path.display());
+    if path.is_dir() {
+        return Err(cannot("it is a folder".to_string()));
+    }
+    if path.exists() {
+        return std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .map(drop)
+            .map_err(|err| cannot(err.kind().to_string()));
+    }
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(cannot(format!("no folder {}", parent.display())));
+    }
+    tempfile::tempfile_in(parent)
+        .map(drop)
+        .map_err(|err| cannot(err.kind().to_string()))
+}
+
 /// Writes the report as `--format` and `--output` ask; the exit code of its outcome.
 fn print_report(
     args: &RunArgs,
     report: &WorkflowReport,
     out: &mut dyn Write,
     err: &mut dyn Write,
+    steps_printed: bool,
 ) -> anyhow::Result<u8> {
-    write_output_file(args, report)?;
     match args.format {
         RunFormat::Json => write_json(report, out)?,
         RunFormat::Junit => writeln!(out, "{}", crate::junit::render(report)?)?,
         RunFormat::Human => {
-            write_human(report, args.verbose, err)?;
+            write_human(report, args.verbose, steps_printed, err)?;
             render::write_json_pretty(out, &report.outputs)?;
             writeln!(out)?;
         }
+    }
+    // After the report is out: a file that cannot be written does not lose it.
+    if let Err(cause) = write_output_file(args, report) {
+        writeln!(err, "error: {cause:#}")?;
+        return Ok(exit::RUNTIME);
     }
     Ok(match report.outcome {
         Outcome::Passed => exit::OK,
@@ -451,14 +544,20 @@ fn parse_inputs(path: &Path, text: &str) -> Result<Value, String> {
     }
 }
 
-fn write_human(report: &WorkflowReport, verbose: bool, err: &mut dyn Write) -> std::io::Result<()> {
+/// The step lines (unless they were printed as the run went) and the outcome line.
+fn write_human(
+    report: &WorkflowReport,
+    verbose: bool,
+    steps_printed: bool,
+    err: &mut dyn Write,
+) -> std::io::Result<()> {
     let width = report
         .steps
         .iter()
         .map(|step| step.step_id.len())
         .max()
         .unwrap_or(0);
-    for step in &report.steps {
+    for step in report.steps.iter().filter(|_| !steps_printed) {
         write_step(step, width, verbose, err)?;
     }
     let duration = milliseconds(report.duration);

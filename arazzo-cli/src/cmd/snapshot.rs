@@ -21,7 +21,7 @@ const HEADER: &str = "\
 pub fn run(
     args: &SnapshotArgs,
     out: &mut dyn Write,
-    err: &mut dyn Write,
+    err: &mut (dyn Write + Send),
     color: bool,
 ) -> anyhow::Result<u8> {
     let run_args = RunArgs {
