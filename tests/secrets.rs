@@ -166,7 +166,13 @@ fn arazzo_with_env(args: &[&str], env: &[(String, String)]) -> Output {
     let mut stdout = Vec::new();
     let mut stderr = Vec::new();
     let argv = std::iter::once("arazzo").chain(args.iter().copied());
-    let exit = arazzo_cli::run_with_env(argv, env.to_vec(), &mut stdout, &mut stderr, false);
+    let exit = arazzo_cli::run_with_env(
+        argv,
+        env.to_vec(),
+        &mut stdout,
+        &mut stderr,
+        arazzo_cli::Terminals::default(),
+    );
     let code = (0..=255u8)
         .find(|code| ExitCode::from(*code) == exit)
         .expect("an exit code is a byte");

@@ -38,7 +38,12 @@ pub fn arazzo(args: &[&str]) -> Output {
     let mut stdout = Vec::new();
     let mut stderr = Vec::new();
     let argv = std::iter::once("arazzo").chain(args.iter().copied());
-    let exit = arazzo_cli::run(argv, &mut stdout, &mut stderr, false);
+    let exit = arazzo_cli::run(
+        argv,
+        &mut stdout,
+        &mut stderr,
+        arazzo_cli::Terminals::default(),
+    );
     let code = (0..=255u8)
         .find(|code| ExitCode::from(*code) == exit)
         .expect("an exit code is a byte");

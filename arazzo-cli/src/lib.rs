@@ -16,30 +16,65 @@ use std::process::ExitCode;
 use clap::Parser;
 
 pub use args::{
-    Cli, Command, Environment, Format, LimitArgs, ListFormat, LoadArgs, MockArgs, RunArgs,
-    RunFormat, SnapshotArgs,
+    Cli, ColorChoice, Command, Environment, Format, LimitArgs, ListFormat, LoadArgs, MockArgs,
+    RunArgs, RunFormat, SnapshotArgs,
 };
 
+/// Which of the output streams are terminals: colour is used on a terminal only, unless
+/// `--color`, `NO_COLOR` or `CLICOLOR_FORCE` say otherwise (see [`colors`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Terminals {
+    /// Standard output is a terminal.
+    pub stdout: bool,
+    /// Standard error is a terminal.
+    pub stderr: bool,
+}
+
+/// Whether each stream (stdout, stderr) gets ANSI colours: `--color always|never` decides;
+/// with `auto`, a non-empty `NO_COLOR` turns colour off, a `CLICOLOR_FORCE` other than `0`
+/// turns it on, else a stream has colour when it is a terminal. Decided per stream, so that
+/// `arazzo run … 2>err.log` writes no escape codes into the log.
+pub fn colors(choice: ColorChoice, env: &Environment, terminals: Terminals) -> (bool, bool) {
+    let set = |name: &str| {
+        env.vars()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value)
+    };
+    match choice {
+        ColorChoice::Always => (true, true),
+        ColorChoice::Never => (false, false),
+        ColorChoice::Auto if set("NO_COLOR").is_some_and(|value| !value.is_empty()) => {
+            (false, false)
+        }
+        ColorChoice::Auto if set("CLICOLOR_FORCE").is_some_and(|value| value != "0") => {
+            (true, true)
+        }
+        ColorChoice::Auto => (terminals.stdout, terminals.stderr),
+    }
+}
+
 /// Runs `arazzo` with `args` (the first is the program name), writing to `stdout` and
-/// `stderr`; `color` turns on ANSI colours (only when stdout is a terminal).
+/// `stderr`, which are terminals as `terminals` says (for colours).
 pub fn run(
     args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
     stdout: &mut dyn Write,
     stderr: &mut (dyn Write + Send),
-    color: bool,
+    terminals: Terminals,
 ) -> ExitCode {
-    run_with_env(args, std::env::vars(), stdout, stderr, color)
+    run_with_env(args, std::env::vars(), stdout, stderr, terminals)
 }
 
 /// [`run`] reading `env` instead of the process's environment (the `ARAZZO_INPUT_*`,
-/// `ARAZZO_SERVER_*` and `ARAZZO_AUTH_*` variables): tests give each run its own.
+/// `ARAZZO_SERVER_*` and `ARAZZO_AUTH_*` variables, `NO_COLOR` and `CLICOLOR_FORCE`): tests
+/// give each run its own.
 pub fn run_with_env(
     args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
     env: impl IntoIterator<Item = (String, String)>,
     stdout: &mut dyn Write,
     stderr: &mut (dyn Write + Send),
-    color: bool,
+    terminals: Terminals,
 ) -> ExitCode {
+    let env = Environment(env.into_iter().collect());
     let mut cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {
@@ -47,6 +82,12 @@ pub fn run_with_env(
                 exit::USAGE
             } else {
                 exit::OK
+            };
+            let (out_color, err_color) = colors(ColorChoice::Auto, &env, terminals);
+            let color = if err.use_stderr() {
+                err_color
+            } else {
+                out_color
             };
             let text = if color {
                 err.render().ansi().to_string()
@@ -58,7 +99,7 @@ pub fn run_with_env(
             return exit::code(code);
         }
     };
-    let env = Environment(env.into_iter().collect());
+    let (out_color, err_color) = colors(cli.color, &env, terminals);
     match &mut cli.command {
         Command::Run(args) => args.document.env = env,
         Command::Snapshot(args) => args.document.env = env,
@@ -76,12 +117,12 @@ pub fn run_with_env(
                 allow_private,
                 ..arazzo_exec::SourceOptions::default()
             };
-            cmd::validate::run(&files, format, &options, stdout, color)
+            cmd::validate::run(&files, format, &options, stdout, out_color)
         }
         Command::List { file, format } => cmd::list::run(&file, format, stdout),
-        Command::Run(args) => cmd::run::run(&args, stdout, stderr, color),
-        Command::Snapshot(args) => cmd::snapshot::run(&args, stdout, stderr, color),
-        Command::Mock(args) => cmd::mock::run(&args, stdout, stderr, color),
+        Command::Run(args) => cmd::run::run(&args, stdout, stderr, err_color),
+        Command::Snapshot(args) => cmd::snapshot::run(&args, stdout, stderr, err_color),
+        Command::Mock(args) => cmd::mock::run(&args, stdout, stderr, err_color),
     };
     match result {
         Ok(code) => exit::code(code),
@@ -126,6 +167,52 @@ mod tests {
         }
     }
 
+    /// What `arazzo run nope.yml` writes on stderr, given the terminals, flags and variables.
+    fn stderr_of(terminals: Terminals, flags: &[&str], env: &[(&str, &str)]) -> String {
+        let env = env
+            .iter()
+            .map(|(key, value)| (key.to_string(), value.to_string()));
+        let args = ["arazzo", "run", "nope.yml"].iter().chain(flags);
+        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+        run_with_env(args.copied(), env, &mut stdout, &mut stderr, terminals);
+        String::from_utf8(stderr).unwrap()
+    }
+
+    #[test]
+    fn colour_is_decided_per_stream_and_by_the_conventions() {
+        let colored = |text: String| text.contains('\u{1b}');
+        let stdout_only = Terminals {
+            stdout: true,
+            stderr: false,
+        };
+        let both = Terminals {
+            stdout: true,
+            stderr: true,
+        };
+        // `arazzo run nope.yml 2>err.log` on a terminal: the log gets no escape codes.
+        assert!(!colored(stderr_of(stdout_only, &[], &[])));
+        assert!(colored(stderr_of(both, &[], &[])));
+        assert!(!colored(stderr_of(both, &[], &[("NO_COLOR", "1")])));
+        // An empty NO_COLOR does not count (no-color.org).
+        assert!(colored(stderr_of(both, &[], &[("NO_COLOR", "")])));
+        assert!(colored(stderr_of(
+            Terminals::default(),
+            &[],
+            &[("CLICOLOR_FORCE", "1")]
+        )));
+        assert!(!colored(stderr_of(
+            Terminals::default(),
+            &[],
+            &[("CLICOLOR_FORCE", "0")]
+        )));
+        assert!(!colored(stderr_of(both, &["--color", "never"], &[])));
+        assert!(colored(stderr_of(
+            Terminals::default(),
+            &["--color", "always"],
+            &[("NO_COLOR", "1")]
+        )));
+    }
+
     #[test]
     fn a_closed_pipe_ends_quietly_with_exit_0() {
         let file = concat!(
@@ -138,7 +225,7 @@ mod tests {
                 ["arazzo", "list", file, "--format", format],
                 &mut ClosedPipe,
                 &mut stderr,
-                false,
+                Terminals::default(),
             );
             assert_eq!(code, ExitCode::from(exit::OK), "{format}");
             assert!(stderr.is_empty(), "{}", String::from_utf8_lossy(&stderr));

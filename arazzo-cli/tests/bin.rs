@@ -228,3 +228,33 @@ fn step_lines_are_printed_as_steps_finish() {
     assert!(line.starts_with("FAIL busy"), "{line}");
     assert!(line.ends_with("-> retry 1/3 in 60.0 s (`later`)"), "{line}");
 }
+
+/// On a terminal, step marks have colour; stderr redirected to a file gets none, though
+/// stdout is still the terminal (colour used to be decided by stdout for both).
+#[test]
+fn colour_on_the_terminal_and_none_in_a_redirected_log() {
+    let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("err.log");
+    let bin = env!("CARGO_BIN_EXE_arazzo");
+    let on_terminal = format!(
+        "{bin} run limits/limits.arazzo.yaml --workflow ping-once --mock; {bin} run nope.yml 2>{}",
+        log.display()
+    );
+    let output = Command::new("script")
+        .args(["--quiet", "--command", &on_terminal, "/dev/null"])
+        .current_dir(specs)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("util-linux `script` runs");
+    let terminal = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        terminal.contains("\u{1b}[32mok  \u{1b}[0m ping"),
+        "{terminal}"
+    );
+    let log = std::fs::read_to_string(log).unwrap();
+    assert!(log.starts_with("error[load]"), "{log}");
+    assert!(!log.contains('\u{1b}'), "{log}");
+}

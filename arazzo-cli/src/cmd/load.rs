@@ -148,7 +148,10 @@ pub(crate) fn run(
                 stop.stop();
             }
         });
-        let bar = (color && std::io::stderr().is_terminal()).then(|| progress_bar(&load, &options));
+        // On a terminal, whatever the colours (NO_COLOR is about colour, not progress).
+        let bar = std::io::stderr()
+            .is_terminal()
+            .then(|| progress_bar(&load, &options));
         let report = load.run(std::future::pending()).await;
         interrupt.abort();
         if let Some((bar, ticker)) = bar {

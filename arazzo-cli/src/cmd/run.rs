@@ -44,7 +44,7 @@ pub fn run(
         color,
         Then::Report {
             live,
-            then: &mut |report, err| print_report(args, &report, out, err, live),
+            then: &mut |report, err| print_report(args, &report, out, err, live, color),
         },
     )
 }
@@ -266,6 +266,7 @@ fn run_with(
         err: std::sync::Mutex::new(err),
         width: step_ids.iter().map(|id| id.len()).max().unwrap_or(0),
         verbose: args.verbose,
+        color,
     };
     let ran = match live {
         true => runtime.block_on(engine.run_observed(&workflow_id, inputs, &lines)),
@@ -330,6 +331,7 @@ struct StepLines<'w> {
     err: std::sync::Mutex<&'w mut (dyn Write + Send)>,
     width: usize,
     verbose: bool,
+    color: bool,
 }
 
 impl arazzo_exec::Observer for StepLines<'_> {
@@ -338,7 +340,7 @@ impl arazzo_exec::Observer for StepLines<'_> {
             && let Ok(mut err) = self.err.lock()
         {
             // A terminal that cannot be written to loses the line, not the run.
-            let _ = write_step(report, self.width, self.verbose, &mut **err);
+            let _ = write_step(report, self.width, self.verbose, self.color, &mut **err);
             let _ = err.flush();
         }
     }
@@ -377,12 +379,13 @@ fn print_report(
     out: &mut dyn Write,
     err: &mut dyn Write,
     steps_printed: bool,
+    color: bool,
 ) -> anyhow::Result<u8> {
     match args.format {
         RunFormat::Json => write_json(report, out)?,
         RunFormat::Junit => writeln!(out, "{}", crate::junit::render(report)?)?,
         RunFormat::Human => {
-            write_human(report, args.verbose, steps_printed, err)?;
+            write_human(report, args.verbose, steps_printed, color, err)?;
             render::write_json_pretty(out, &report.outputs)?;
             writeln!(out)?;
         }
@@ -549,6 +552,7 @@ fn write_human(
     report: &WorkflowReport,
     verbose: bool,
     steps_printed: bool,
+    color: bool,
     err: &mut dyn Write,
 ) -> std::io::Result<()> {
     let width = report
@@ -558,7 +562,7 @@ fn write_human(
         .max()
         .unwrap_or(0);
     for step in report.steps.iter().filter(|_| !steps_printed) {
-        write_step(step, width, verbose, err)?;
+        write_step(step, width, verbose, color, err)?;
     }
     let duration = milliseconds(report.duration);
     match &report.outcome {
@@ -617,12 +621,17 @@ fn write_step(
     step: &StepReport,
     width: usize,
     verbose: bool,
+    color: bool,
     err: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let mark = match step.outcome {
-        StepOutcome::Passed => "ok  ",
-        StepOutcome::Failed => "FAIL",
-        StepOutcome::Error => "ERR ",
+    let (mark, style) = match step.outcome {
+        StepOutcome::Passed => ("ok  ", "\x1b[32m"),
+        StepOutcome::Failed => ("FAIL", "\x1b[1;31m"),
+        StepOutcome::Error => ("ERR ", "\x1b[1;33m"),
+    };
+    let mark = match color {
+        true => format!("{style}{mark}\x1b[0m"),
+        false => mark.to_string(),
     };
     let request = match (&step.request, &step.workflow) {
         (Some(request), _) => format!("{} {}", request.method, request.url),
@@ -640,10 +649,12 @@ fn write_step(
         .as_deref()
         .map(|action| format!("  -> {action}"))
         .unwrap_or_default();
+    // The mark is ours (its colour codes are not escaped); the rest quotes servers.
+    write!(err, "{mark} ")?;
     line(
         err,
         format_args!(
-            "{mark} {:width$}  {request}  {result}  {}{action}",
+            "{:width$}  {request}  {result}  {}{action}",
             step.step_id,
             milliseconds(step.duration)
         ),
