@@ -62,12 +62,70 @@ pub fn run(path: &Path, format: Format, out: &mut dyn Write) -> anyhow::Result<u
         }
         Format::Human => {
             writeln!(out, "{} ({})", document.info.title, source.name())?;
+            write_sources(out, path, &document)?;
             for summary in &summaries {
                 write_human(out, summary)?;
             }
         }
     }
     Ok(exit::OK)
+}
+
+/// Each source description with its servers (what `--server NAME=URL` and
+/// `ARAZZO_SERVER_<NAME>` replace), for OpenAPI sources read from local files.
+fn write_sources(out: &mut dyn Write, path: &Path, document: &Document) -> std::io::Result<()> {
+    if document.source_descriptions.is_empty() {
+        return Ok(());
+    }
+    let loaded = arazzo_exec::sources::document_url(path)
+        .ok()
+        .and_then(|url| {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            let options = arazzo_exec::SourceOptions::default();
+            Some(runtime.block_on(arazzo_exec::Sources::load_partial(document, &url, &options)))
+        });
+    writeln!(out, "\nsources:")?;
+    let width = document
+        .source_descriptions
+        .iter()
+        .map(|source| source.name.len())
+        .max()
+        .unwrap_or(0);
+    for description in &document.source_descriptions {
+        let name = &description.name;
+        let servers = match loaded
+            .as_ref()
+            .map(|sources| (sources.openapi(name), sources.failure(name)))
+        {
+            Some((Some(openapi), _)) => {
+                let urls: Vec<&str> = openapi.document()["servers"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|server| server["url"].as_str())
+                    .collect();
+                let urls = match urls.is_empty() {
+                    true => "no servers".to_string(),
+                    false => urls.join(", "),
+                };
+                format!(
+                    "  {urls}  (--server {name}=URL or {})",
+                    arazzo_exec::sources::server_env_var(name)
+                )
+            }
+            Some((None, Some(failure))) => format!("  not loaded: {}", failure.kind),
+            _ => String::new(),
+        };
+        writeln!(
+            out,
+            "  {name:width$}  {}{servers}",
+            crate::render::terminal_text(&description.url, false)
+        )?;
+    }
+    Ok(())
 }
 
 fn summarize<'a>(
