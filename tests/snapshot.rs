@@ -200,3 +200,39 @@ fn snapshot_against_the_mock_is_deterministic() {
     let committed = std::fs::read_to_string(spec(COMMITTED)).unwrap();
     assert_eq!(first.stdout, committed);
 }
+
+#[test]
+fn check_after_a_changed_input_says_the_cassette_is_out_of_date() {
+    let workflow = arg(&format!("{DIR}/arazzo.yaml"));
+    let inputs = arg(&format!("{DIR}/inputs.json"));
+    let cassette = arg(&format!("{DIR}/cassette.yaml"));
+    let output = arazzo(&[
+        "snapshot",
+        &workflow,
+        "--inputs",
+        &inputs,
+        "--input",
+        "customerName=Other Corp",
+        "--replay",
+        &cassette,
+        "--check",
+    ]);
+    assert_eq!(output.code, 1, "{}", output.transcript());
+    assert!(
+        output.stderr.contains(
+            "differs because the cassette has no recorded answer for step `createCustomer`"
+        ),
+        "{}",
+        output.stderr
+    );
+    assert!(
+        output
+            .stderr
+            .contains("the cassette is out of date, not the snapshot")
+    );
+    assert!(
+        !output.stderr.contains("if the change is intended"),
+        "{}",
+        output.stderr
+    );
+}

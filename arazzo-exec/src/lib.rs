@@ -120,8 +120,8 @@ pub use engine::{Engine, Limits, NoObserver, Observer};
 pub use error::{PlanError, RunError};
 pub use executor::{
     Body, Cassette, CassetteError, Exchange, Executor, ExecutorError, ExecutorErrorKind,
-    HttpExecutor, HttpExecutorBuilder, MatchPolicy, RecordedRequest, RecordedResponse, Recording,
-    ReplayExecutor, Request, Response,
+    HttpExecutor, HttpExecutorBuilder, MatchPolicy, NO_RECORDING, RecordedRequest,
+    RecordedResponse, Recording, ReplayExecutor, Request, Response,
 };
 pub use inputs::{InputProblem, InputSchema, json_type, schema_types};
 pub use load::{LoadError, validate};

@@ -3,6 +3,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use arazzo_exec::WorkflowReport;
+
 use crate::args::{RunArgs, SnapshotArgs};
 use crate::exit;
 use anyhow::Context as _;
@@ -48,7 +50,8 @@ pub fn run(
             writeln!(err, "wrote {}", path.display())?;
             Ok(exit::OK)
         } else if args.check {
-            check(&path(), &text, out, err)
+            let stale = args.replay.as_ref().and(unrecorded_step(&report));
+            check(&path(), &text, stale, out, err)
         } else {
             out.write_all(text.as_bytes())?;
             Ok(exit::OK)
@@ -56,8 +59,32 @@ pub fn run(
     })
 }
 
+/// The first step (of the workflow or of one it called) whose request the cassette could not
+/// answer.
+fn unrecorded_step(report: &WorkflowReport) -> Option<String> {
+    report.steps.iter().find_map(|step| {
+        let unrecorded = step
+            .error
+            .as_deref()
+            .is_some_and(|error| error.starts_with(arazzo_exec::NO_RECORDING));
+        match (unrecorded, step.workflow.as_deref()) {
+            (true, _) => Some(step.step_id.clone()),
+            (false, Some(called)) => unrecorded_step(called),
+            (false, None) => None,
+        }
+    })
+}
+
 /// Compares `text` with the file at `path`: 0 when equal, else 1 with a unified diff on `out`.
-fn check(path: &Path, text: &str, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<u8> {
+/// `stale` names a step whose request the replayed cassette had no answer for: then the
+/// cassette is out of date, and `--update` would commit that error.
+fn check(
+    path: &Path,
+    text: &str,
+    stale: Option<String>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<u8> {
     let committed = match arazzo_model::read_regular_file(path, arazzo_model::MAX_FILE_BYTES) {
         Ok(committed) => committed,
         Err(read) if read.kind() == std::io::ErrorKind::NotFound => {
@@ -85,11 +112,20 @@ fn check(path: &Path, text: &str, out: &mut dyn Write, err: &mut dyn Write) -> a
             .context_radius(3)
             .header(&committed_name, "this run")
     )?;
-    writeln!(
-        err,
-        "snapshot {} differs: review the diff; if the change is intended, run again with --update",
-        path.display()
-    )?;
+    match stale {
+        Some(step_id) => writeln!(
+            err,
+            "snapshot {} differs because the cassette has no recorded answer for step `{step_id}` \
+             (the inputs or the workflow changed): the cassette is out of date, not the snapshot; \
+             record it again (`arazzo run … --record CASSETTE`), then run this with --update",
+            path.display()
+        )?,
+        None => writeln!(
+            err,
+            "snapshot {} differs: review the diff; if the change is intended, run again with --update",
+            path.display()
+        )?,
+    }
     Ok(exit::WORKFLOW_FAILED)
 }
 

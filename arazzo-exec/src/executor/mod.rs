@@ -15,7 +15,7 @@ pub use self::cassette::{
 };
 pub use self::http::{HttpExecutor, HttpExecutorBuilder};
 pub use self::record::Recording;
-pub use self::replay::ReplayExecutor;
+pub use self::replay::{NO_RECORDING, ReplayExecutor};
 
 /// An HTTP request with every runtime expression already substituted.
 #[derive(Debug, Clone, PartialEq)]

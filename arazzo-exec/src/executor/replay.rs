@@ -6,6 +6,11 @@ use std::sync::Mutex;
 use super::cassette::{Cassette, CassetteError, Exchange, MatchPolicy, request_summary};
 use super::{Executor, ExecutorError, ExecutorErrorKind, Request, Response};
 
+/// How the error of a request the cassette cannot answer begins (its kind is
+/// [`ExecutorErrorKind::NoRecording`]): what a step report's error starts with when the
+/// cassette, not the workflow, is out of date.
+pub const NO_RECORDING: &str = "no recorded exchange";
+
 /// Answers requests from recorded exchanges: no socket is opened.
 ///
 /// Each request is answered by the **first unused exchange, in cassette order, whose request
@@ -114,7 +119,7 @@ impl ReplayExecutor {
         let closest = unused().find(same_route).or_else(|| unused().next());
         let message = match closest {
             None => format!(
-                "no recorded exchange left for `{} {}` (the cassette's {} exchanges are used)\n  \
+                "{NO_RECORDING} left for `{} {}` (the cassette's {} exchanges are used)\n  \
                  actual:   {actual}",
                 request.method,
                 request.url,
@@ -127,7 +132,7 @@ impl ReplayExecutor {
                     .check(expected, request)
                     .expect_err("no unused exchange matches");
                 format!(
-                    "no recorded exchange matches `{} {}`\n  expected: {}\n  actual:   {actual}\n  \
+                    "{NO_RECORDING} matches `{} {}`\n  expected: {}\n  actual:   {actual}\n  \
                      first difference: {difference}",
                     request.method,
                     request.url,
