@@ -148,3 +148,51 @@ fn cli_help_texts_say_what_each_command_takes() {
         list.stdout
     );
 }
+
+/// What an embedding tool reuses of the CLI: the live step lines (an `Observer`), the human
+/// outcome, JUnit and the rendering of an invalid document's diagnostics.
+#[test]
+fn cli_printers_are_reachable_from_the_library() {
+    use arazzo_exec::{Engine, Plan, ReplayExecutor, SourceOptions};
+
+    let dir = crate::util::spec("workflows/amberflo");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let plan = runtime
+        .block_on(Plan::load(
+            dir.join("arazzo.yaml"),
+            &SourceOptions::default(),
+        ))
+        .unwrap();
+    let engine = Engine::new(
+        plan,
+        ReplayExecutor::from_path(dir.join("cassette.yaml")).unwrap(),
+    );
+    let inputs: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("inputs.json")).unwrap()).unwrap();
+    let mut err: Vec<u8> = Vec::new();
+    let lines = arazzo_cli::human::StepLines::new(&mut err, 16, false, false);
+    let report = runtime
+        .block_on(engine.run_observed("launch-usage-based-product", inputs, &lines))
+        .unwrap();
+    arazzo_cli::human::write_report(&report, false, true, false, lines.into_inner()).unwrap();
+    let text = String::from_utf8(err).unwrap();
+    let printed: Vec<&str> = text.lines().collect();
+    assert_eq!(printed.len(), 5, "{text}");
+    assert!(printed[0].starts_with("ok   createMeter "), "{text}");
+    assert!(printed[4].starts_with("workflow launch-usage-based-product passed (4 steps"));
+
+    let xml = arazzo_cli::junit::render(&report).unwrap();
+    assert!(xml.contains(r#"<testsuite name="launch-usage-based-product" tests="4""#));
+
+    let file =
+        arazzo_model::SourceFile::read(crate::util::spec("model/fail/unknown-step.arazzo.yaml"))
+            .unwrap();
+    let validation = arazzo_model::validate(&file);
+    let diagnostic = validation.errors().next().unwrap();
+    let shown = arazzo_cli::render::diagnostic(&file, diagnostic, false);
+    assert!(shown.starts_with("error[unknown-step]"), "{shown}");
+    assert!(shown.contains(" --> "), "{shown}");
+}

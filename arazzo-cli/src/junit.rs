@@ -6,14 +6,17 @@
 use arazzo_exec::{Outcome, StepOutcome, WorkflowReport};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-/// The JUnit XML of a run.
-pub fn render(report: &WorkflowReport) -> anyhow::Result<String> {
+/// The JUnit XML of a run (secrets are already redacted in a report).
+///
+/// # Errors
+/// When the XML writer fails (it writes to memory: in practice, never).
+pub fn render(report: &WorkflowReport) -> Result<String, quick_junit::SerializeError> {
     let mut junit = Report::new("arazzo");
     junit.set_time(report.duration);
     let mut suites = Vec::new();
     collect(report, &mut suites);
     junit.add_test_suites(suites);
-    Ok(junit.to_string()?)
+    junit.to_string()
 }
 
 fn collect(report: &WorkflowReport, suites: &mut Vec<TestSuite>) {

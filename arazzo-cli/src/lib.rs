@@ -1,13 +1,19 @@
-//! The `arazzo` command line, as a library so that tests run it in-process.
+//! The `arazzo` command line, as a library so that tests run it in-process and other tools
+//! reuse its printers.
 //!
 //! [`run`] takes the arguments and the output streams and returns the exit code; `main` only
-//! wires it to the process. The exit codes are in [`exit`].
+//! wires it to the process. The exit codes are in [`exit`]. For a tool embedding the engine
+//! (`arazzo_exec`): [`human`] prints a run's step lines (live, as an `Observer`) and outcome,
+//! [`junit`] writes a report as JUnit XML, [`render`] shows an invalid document's
+//! diagnostics with their source lines (`arazzo_model::validate` gives them); the in-process
+//! mock is the `arazzo_mock` crate (`MockServer::start`).
 
 mod args;
 mod cmd;
 pub mod exit;
-mod junit;
-mod render;
+pub mod human;
+pub mod junit;
+pub mod render;
 
 use std::ffi::OsString;
 use std::io::Write;

@@ -18,7 +18,7 @@
 //!
 //! struct Echo;
 //!
-//! #[async_trait::async_trait]
+//! #[arazzo_exec::async_trait]
 //! impl Executor for Echo {
 //!     async fn execute(&self, request: &Request) -> Result<Response, ExecutorError> {
 //!         let body = request.body.clone().unwrap_or_default();
@@ -114,6 +114,10 @@ pub mod sources;
 pub mod testing;
 mod value;
 
+/// The attribute an [`Executor`] or [`Clock`] implementation needs (`#[arazzo_exec::async_trait]`
+/// on the `impl`), re-exported so that a crate implementing them needs no `async-trait` of its
+/// own.
+pub use async_trait::async_trait;
 pub use auth::{credential_key, credentials_from_env};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use engine::{Engine, Limits, NoObserver, Observer};

@@ -61,7 +61,7 @@ type InputsFn = dyn Fn(u64) -> Value + Send + Sync;
 ///
 /// struct Echo;
 ///
-/// #[async_trait::async_trait]
+/// #[arazzo_exec::async_trait]
 /// impl Executor for Echo {
 ///     async fn execute(&self, request: &Request) -> Result<Response, ExecutorError> {
 ///         let headers = vec![("content-type".to_string(), "application/json".to_string())];

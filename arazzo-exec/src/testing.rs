@@ -27,7 +27,10 @@
 //! //     let arazzo = "workflows/send-event/arazzo.yaml";
 //! //     let cassette = "workflows/send-event/cassette.yaml";
 //! let inputs = serde_json::json!({"apiKey": "live-key-0427", "user": "ada", "sentAt": "2025-01-01T00:00:00Z"});
-//! // The snapshot goes to `snapshots/<test file>__send_event.snap` (written on the first run):
+//! // The snapshot goes to `snapshots/<test file>__send_event.snap`. On the first run there
+//! // is none: insta writes `snapshots/<test file>__send_event.snap.new` and the test fails;
+//! // review and accept it (`cargo insta review`, or `INSTA_UPDATE=always cargo test` once),
+//! // then commit the `.snap`. With `CI` set, nothing is written and the test fails.
 //! //     arazzo_exec::assert_workflow_snapshot!(arazzo, "send-event", inputs, cassette);
 //! // or inline, as here:
 //! arazzo_exec::assert_workflow_snapshot!(arazzo, "send-event", inputs, cassette, @r"

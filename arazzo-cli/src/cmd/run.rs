@@ -8,13 +8,13 @@ use anyhow::Context as _;
 use arazzo_exec::sources;
 use arazzo_exec::{
     Engine, Executor, HttpExecutor, InputProblem, InputSchema, LoadError, ManualClock, Outcome,
-    Plan, PlanError, Recording, ReplayExecutor, RunError, SourceOptions, StepOutcome, StepReport,
-    WorkflowReport,
+    Plan, PlanError, Recording, ReplayExecutor, RunError, SourceOptions, WorkflowReport,
 };
 use arazzo_model::SourceFile;
 use serde_json::{Map, Value};
 
 use crate::args::{RunArgs, RunFormat};
+use crate::human::StepLines;
 use crate::{exit, render};
 
 /// Prefix of the environment variables giving inputs: `ARAZZO_INPUT_<name>` (name as written).
@@ -262,20 +262,13 @@ fn run_with(
         .workflow(&workflow_id)
         .map(|workflow| workflow.step_ids().collect::<Vec<_>>())
         .unwrap_or_default();
-    let lines = StepLines {
-        err: std::sync::Mutex::new(err),
-        width: step_ids.iter().map(|id| id.len()).max().unwrap_or(0),
-        verbose: args.verbose,
-        color,
-    };
+    let width = step_ids.iter().map(|id| id.len()).max().unwrap_or(0);
+    let lines = StepLines::new(err, width, args.verbose, color);
     let ran = match live {
         true => runtime.block_on(engine.run_observed(&workflow_id, inputs, &lines)),
         false => runtime.block_on(engine.run(&workflow_id, inputs)),
     };
-    let err = lines
-        .err
-        .into_inner()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let err = lines.into_inner();
     let report = match ran {
         Ok(report) => report,
         Err(RunError::InvalidInputs { problems }) => {
@@ -325,27 +318,6 @@ fn run_with(
     Ok(code)
 }
 
-/// Prints each step's line as it finishes (the steps of the workflow run, not of those it
-/// calls: a workflow step's line sums them up).
-struct StepLines<'w> {
-    err: std::sync::Mutex<&'w mut (dyn Write + Send)>,
-    width: usize,
-    verbose: bool,
-    color: bool,
-}
-
-impl arazzo_exec::Observer for StepLines<'_> {
-    fn step_finished(&self, report: &StepReport, depth: usize) {
-        if depth == 0
-            && let Ok(mut err) = self.err.lock()
-        {
-            // A terminal that cannot be written to loses the line, not the run.
-            let _ = write_step(report, self.width, self.verbose, self.color, &mut **err);
-            let _ = err.flush();
-        }
-    }
-}
-
 /// Whether `path` can be written (created, or overwritten), checked before anything is sent:
 /// nothing is created.
 fn writable(path: &Path) -> Result<(), String> {
@@ -385,7 +357,7 @@ fn print_report(
         RunFormat::Json => write_json(report, out)?,
         RunFormat::Junit => writeln!(out, "{}", crate::junit::render(report)?)?,
         RunFormat::Human => {
-            write_human(report, args.verbose, steps_printed, color, err)?;
+            crate::human::write_report(report, args.verbose, steps_printed, color, err)?;
             render::write_json_pretty(out, &report.outputs)?;
             writeln!(out)?;
         }
@@ -545,207 +517,6 @@ fn parse_inputs(path: &Path, text: &str) -> Result<Value, String> {
     } else {
         yaml_serde::from_str(text).map_err(|err| format!("{}: {err}", path.display()))
     }
-}
-
-/// The step lines (unless they were printed as the run went) and the outcome line.
-fn write_human(
-    report: &WorkflowReport,
-    verbose: bool,
-    steps_printed: bool,
-    color: bool,
-    err: &mut dyn Write,
-) -> std::io::Result<()> {
-    let width = report
-        .steps
-        .iter()
-        .map(|step| step.step_id.len())
-        .max()
-        .unwrap_or(0);
-    for step in report.steps.iter().filter(|_| !steps_printed) {
-        write_step(step, width, verbose, color, err)?;
-    }
-    let duration = milliseconds(report.duration);
-    match &report.outcome {
-        Outcome::Passed => {
-            let steps = match report.steps.len() {
-                1 => "1 step".to_string(),
-                count => format!("{count} steps"),
-            };
-            line(
-                err,
-                format_args!(
-                    "workflow {} passed ({steps}, {duration})",
-                    report.workflow_id
-                ),
-            )?;
-        }
-        Outcome::Failed { step_id, reason } => {
-            line(
-                err,
-                format_args!(
-                    "workflow {} failed at step {step_id}: {reason}",
-                    report.workflow_id
-                ),
-            )?;
-        }
-        Outcome::Error { step_id, message } => {
-            line(
-                err,
-                format_args!(
-                    "workflow {} stopped at step {step_id}: {}",
-                    report.workflow_id,
-                    first_line(Some(message))
-                ),
-            )?;
-        }
-        Outcome::DependencyFailed {
-            workflow_id,
-            reason,
-        } => {
-            line(
-                err,
-                format_args!(
-                    "workflow {} did not run: its dependency {workflow_id} failed: {reason}",
-                    report.workflow_id
-                ),
-            )?;
-        }
-    }
-    for (name, why) in report.unresolved_outputs.iter().filter(|_| report.passed()) {
-        line(err, format_args!("output `{name}` not set: {why}"))?;
-    }
-    Ok(())
-}
-
-fn write_step(
-    step: &StepReport,
-    width: usize,
-    verbose: bool,
-    color: bool,
-    err: &mut dyn Write,
-) -> std::io::Result<()> {
-    let (mark, style) = match step.outcome {
-        StepOutcome::Passed => ("ok  ", "\x1b[32m"),
-        StepOutcome::Failed => ("FAIL", "\x1b[1;31m"),
-        StepOutcome::Error => ("ERR ", "\x1b[1;33m"),
-    };
-    let mark = match color {
-        true => format!("{style}{mark}\x1b[0m"),
-        false => mark.to_string(),
-    };
-    let request = match (&step.request, &step.workflow) {
-        (Some(request), _) => format!("{} {}", request.method, request.url),
-        (None, Some(called)) => format!("workflow {}", called.workflow_id),
-        (None, None) => String::new(),
-    };
-    let result = match (&step.response, &step.workflow) {
-        (Some(response), _) => response.status.to_string(),
-        (None, Some(called)) if called.passed() => "passed".to_string(),
-        // The first line; a longer error (a replay mismatch) goes on below.
-        (None, _) => first_line(step.error.as_deref()).to_string(),
-    };
-    let action = step
-        .action
-        .as_deref()
-        .map(|action| format!("  -> {action}"))
-        .unwrap_or_default();
-    // The mark is ours (its colour codes are not escaped); the rest quotes servers.
-    write!(err, "{mark} ")?;
-    line(
-        err,
-        format_args!(
-            "{:width$}  {request}  {result}  {}{action}",
-            step.step_id,
-            milliseconds(step.duration)
-        ),
-    )?;
-    if step.response.is_none() {
-        for more in step.error.iter().flat_map(|error| error.lines().skip(1)) {
-            line(err, format_args!("   {more}"))?;
-        }
-    }
-    if verbose {
-        if let Some(request) = &step.request {
-            for (name, value) in &request.headers {
-                line(err, format_args!("     > {name}: {value}"))?;
-            }
-            if let Some(body) = &request.body {
-                write_body(err, "     > ", body)?;
-            }
-        }
-        if let Some(response) = &step.response {
-            for (name, value) in &response.headers {
-                line(err, format_args!("     < {name}: {value}"))?;
-            }
-            if let Some(body) = &response.body {
-                write_body(err, "     < ", body)?;
-            }
-        }
-    }
-    for warning in &step.warnings {
-        line(err, format_args!("     warning: {warning}"))?;
-    }
-    if step.outcome == StepOutcome::Failed {
-        for criterion in step.criteria.iter().filter(|criterion| !criterion.passed) {
-            let reason = criterion.reason.as_deref().unwrap_or_default();
-            line(err, format_args!("     failed criterion: {reason}"))?;
-        }
-        if step.criteria.is_empty() {
-            line(
-                err,
-                format_args!("     {}", step.error.as_deref().unwrap_or_default()),
-            )?;
-        }
-        if let Some(body) = step
-            .response
-            .as_ref()
-            .and_then(|response| response.body.as_ref())
-            && !verbose
-        {
-            line(
-                err,
-                format_args!("     response body: {}", excerpt(body, 200)),
-            )?;
-        }
-    }
-    Ok(())
-}
-
-/// Writes one line of human output, with the server's text in it escaped
-/// ([`render::terminal_text`]).
-fn line(err: &mut dyn Write, text: std::fmt::Arguments<'_>) -> std::io::Result<()> {
-    writeln!(err, "{}", render::terminal_text(&text.to_string(), false))
-}
-
-/// Writes a body (`-v`), each of its lines after `prefix`, control characters escaped.
-fn write_body(err: &mut dyn Write, prefix: &str, body: &Value) -> std::io::Result<()> {
-    let text = excerpt(body, usize::MAX);
-    for text in render::terminal_text(&text, true).lines() {
-        writeln!(err, "{prefix}{text}")?;
-    }
-    Ok(())
-}
-
-/// The first line of a message (a replay mismatch has several).
-fn first_line(text: Option<&str>) -> &str {
-    text.and_then(|text| text.lines().next())
-        .unwrap_or_default()
-}
-
-/// A JSON value as compact text, cut at `limit` characters.
-fn excerpt(value: &Value, limit: usize) -> String {
-    let text = match value {
-        Value::String(text) => text.clone(),
-        other => other.to_string(),
-    };
-    match text.char_indices().nth(limit) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text,
-    }
-}
-
-fn milliseconds(duration: std::time::Duration) -> String {
-    format!("{:.1} ms", duration.as_secs_f64() * 1000.0)
 }
 
 #[cfg(test)]

@@ -92,7 +92,9 @@ impl ExecutorError {
 ///
 /// Only [`execute`](Executor::execute) is required. The trait is dyn-compatible: the engine
 /// holds an `Arc<dyn Executor>`, so a tool embedding it plugs its own implementation (a
-/// recording proxy, an in-process service, a replay of recorded traffic).
+/// recording proxy, an in-process service, a replay of recorded traffic). Implement it with
+/// `#[arazzo_exec::async_trait]` on the `impl` (the crate re-exports `async-trait`'s
+/// attribute; see the crate example).
 #[async_trait::async_trait]
 pub trait Executor: Send + Sync {
     /// Sends `request` and waits for the whole response. Any HTTP status is `Ok`; `Err` means
