@@ -149,7 +149,7 @@ fn load_mode_on_a_terminal_shows_progress_and_ends() {
 
     let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
     let command = format!(
-        "{} run limits/limits.arazzo.yaml --workflow ping-once --mock --delay-ms 5 --repeat 200",
+        "{} run limits/limits.arazzo.yaml --workflow ping-once --mock --delay-ms 5 --repeat 200 --concurrency 4",
         env!("CARGO_BIN_EXE_arazzo")
     );
     let mut child = Command::new("script")

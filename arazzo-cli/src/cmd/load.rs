@@ -228,17 +228,26 @@ fn progress_bar(
         let mut tick = tokio::time::interval(Duration::from_millis(100));
         loop {
             tick.tick().await;
-            let finished = progress.finished();
-            let per_second = finished as f64 / started.elapsed().as_secs_f64().max(1e-9);
+            let passed = progress.passed();
+            let (finished, message) =
+                progress_message(passed, progress.finished(), started.elapsed());
             shown.set_position(finished);
-            shown.set_message(format!(
-                "{} passed, {} not, {per_second:.0} runs/s",
-                progress.passed(),
-                finished - progress.passed()
-            ));
+            shown.set_message(message);
         }
     });
     (bar, ticker)
+}
+
+/// The runs finished and the progress line's message, from counters read one after the
+/// other while runs go on: a run may already count as passed and not yet as finished.
+fn progress_message(passed: u64, finished: u64, elapsed: Duration) -> (u64, String) {
+    let finished = finished.max(passed);
+    let per_second = finished as f64 / elapsed.as_secs_f64().max(1e-9);
+    let message = format!(
+        "{passed} passed, {} not, {per_second:.0} runs/s",
+        finished - passed
+    );
+    (finished, message)
 }
 
 /// The inputs of each run: the collected inputs, overridden by the run's CSV row, with `{n}`
@@ -438,6 +447,17 @@ fn mib(bytes: u64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The progress task panicked (subtract with overflow) when a run counted as passed
+    /// before it counted as finished, which happens at any concurrency.
+    #[test]
+    fn progress_reads_counters_that_move() {
+        let (finished, message) = progress_message(529, 528, Duration::from_secs(1));
+        assert_eq!(finished, 529);
+        assert_eq!(message, "529 passed, 0 not, 529 runs/s");
+        let (_, message) = progress_message(5, 8, Duration::from_secs(2));
+        assert_eq!(message, "5 passed, 3 not, 4 runs/s");
+    }
 
     #[test]
     fn durations_parse_with_units() {
