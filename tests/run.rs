@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-use crate::util::{Output, arazzo, arg, spec};
+use crate::util::{LocalApi, Output, arazzo, arg, spec};
 
 const WORKFLOW: &str = "amberflo/workflows/amberflo-launch-usage-based-product-workflow.yml";
 const API_KEY: &str = "bench-key";
@@ -389,23 +389,15 @@ fn junit_report_has_a_suite_per_workflow_and_a_case_per_step() {
 
 #[test]
 fn redirects_are_not_followed() {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let server = runtime.block_on(async {
-        let server = MockServer::start().await;
+    let api = LocalApi::start(vec![
         Mock::given(method("POST"))
             .and(path("/login"))
             .respond_with(
                 ResponseTemplate::new(302)
                     .insert_header("Location", "https://app.example/callback?code=42"),
-            )
-            .mount(&server)
-            .await;
-        server
-    });
-    let server_arg = format!("api={}", server.uri());
+            ),
+    ]);
+    let server_arg = format!("api={}", api.server.uri());
     let output = arazzo(&[
         "run",
         &arg("flow/redirect.arazzo.yaml"),
@@ -415,10 +407,7 @@ fn redirects_are_not_followed() {
     assert_eq!(output.code, 0, "{}", output.transcript());
     let outputs: Value = serde_json::from_str(&output.stdout).unwrap();
     assert_eq!(outputs["location"], "https://app.example/callback?code=42");
-    assert_eq!(
-        runtime.block_on(server.received_requests()).unwrap().len(),
-        1
-    );
+    assert_eq!(api.received().len(), 1);
 }
 
 /// A workflow that sends its two inputs as query parameters, in a temporary folder.
@@ -482,22 +471,12 @@ fn inputs_json_file_is_parsed_as_json_and_minus_zero_stays_an_integer() {
 
 #[test]
 fn invalid_json_served_as_json_is_named_not_a_schema_mismatch() {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let server = runtime.block_on(async {
-        let server = MockServer::start().await;
-        Mock::given(method("GET"))
-            .and(path("/ping"))
-            .respond_with(
-                ResponseTemplate::new(200).set_body_raw("{\"ok\": tru", "application/json"),
-            )
-            .mount(&server)
-            .await;
-        server
-    });
-    let server_arg = format!("api={}", server.uri());
+    let api = LocalApi::start(vec![
+        Mock::given(method("GET")).and(path("/ping")).respond_with(
+            ResponseTemplate::new(200).set_body_raw("{\"ok\": tru", "application/json"),
+        ),
+    ]);
+    let server_arg = format!("api={}", api.server.uri());
     let output = arazzo(&[
         "run",
         &arg("limits/limits.arazzo.yaml"),

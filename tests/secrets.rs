@@ -6,14 +6,13 @@
 //! report file may hold the credential in any of its forms. Plus the mock's log line.
 
 use std::path::Path;
-use std::process::ExitCode;
 
 use base64::Engine as _;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::json;
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-use crate::util::{Output, spec, specs, temp_dir};
+use crate::util::{spec, temp_dir};
 
 /// The token the echo server issues for the OAuth2 client-credentials grant.
 const ISSUED_TOKEN: &str = "atGw14Ye&<k>'v";
@@ -161,34 +160,6 @@ fn echo(request: &Request) -> ResponseTemplate {
     }))
 }
 
-/// Runs `arazzo` in-process with `env` as its environment.
-fn arazzo_with_env(args: &[&str], env: &[(String, String)]) -> Output {
-    let mut stdout = Vec::new();
-    let mut stderr = Vec::new();
-    let argv = std::iter::once("arazzo").chain(args.iter().copied());
-    let exit = arazzo_cli::run_with_env(
-        argv,
-        env.to_vec(),
-        &mut stdout,
-        &mut stderr,
-        arazzo_cli::Terminals::default(),
-    );
-    let code = (0..=255u8)
-        .find(|code| ExitCode::from(*code) == exit)
-        .expect("an exit code is a byte");
-    let specs = specs().display().to_string();
-    let clean = |bytes: Vec<u8>| {
-        String::from_utf8(bytes)
-            .expect("utf-8 output")
-            .replace(&specs, "specs")
-    };
-    Output {
-        code,
-        stdout: clean(stdout),
-        stderr: clean(stderr),
-    }
-}
-
 /// One kind of credential: the workflow that uses it, how it is given, and what must never
 /// be shown.
 struct Scenario {
@@ -263,7 +234,7 @@ fn check(scenario: &Scenario) {
         let mut args: Vec<&str> = command.to_vec();
         args.extend(["--workflow", scenario.workflow]);
         args.extend(extra.iter().map(String::as_str));
-        let output = arazzo_with_env(&args, &scenario.env);
+        let output = crate::util::arazzo_with_env(&args, scenario.env.clone());
         let what = command.join(" ");
         assert_clean(&format!("`{what}` stdout"), &output.stdout, &forbidden);
         assert_clean(&format!("`{what}` stderr"), &output.stderr, &forbidden);

@@ -35,15 +35,17 @@ impl Output {
 
 /// Runs `arazzo` in-process; absolute `specs/` paths print as `specs/…`.
 pub fn arazzo(args: &[&str]) -> Output {
+    arazzo_with_env(args, std::env::vars())
+}
+
+/// [`arazzo`] with `env` as its environment instead of the process's (credentials,
+/// `ARAZZO_*` variables), so that tests running at once each have their own.
+pub fn arazzo_with_env(args: &[&str], env: impl IntoIterator<Item = (String, String)>) -> Output {
     let mut stdout = Vec::new();
     let mut stderr = Vec::new();
     let argv = std::iter::once("arazzo").chain(args.iter().copied());
-    let exit = arazzo_cli::run(
-        argv,
-        &mut stdout,
-        &mut stderr,
-        arazzo_cli::Terminals::default(),
-    );
+    let terminals = arazzo_cli::Terminals::default();
+    let exit = arazzo_cli::run_with_env(argv, env, &mut stdout, &mut stderr, terminals);
     let code = (0..=255u8)
         .find(|code| ExitCode::from(*code) == exit)
         .expect("an exit code is a byte");
@@ -57,6 +59,39 @@ pub fn arazzo(args: &[&str]) -> Output {
         code,
         stdout: clean(stdout),
         stderr: clean(stderr),
+    }
+}
+
+/// A wiremock server answering as `mocks` say, on a runtime of its own that lives as long as
+/// the value.
+pub struct LocalApi {
+    runtime: tokio::runtime::Runtime,
+    /// The server.
+    pub server: wiremock::MockServer,
+}
+
+impl LocalApi {
+    /// Starts the server with these mocks mounted.
+    pub fn start(mocks: Vec<wiremock::Mock>) -> LocalApi {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let server = runtime.block_on(async {
+            let server = wiremock::MockServer::start().await;
+            for mock in mocks {
+                mock.mount(&server).await;
+            }
+            server
+        });
+        LocalApi { runtime, server }
+    }
+
+    /// The requests received so far.
+    pub fn received(&self) -> Vec<wiremock::Request> {
+        self.runtime
+            .block_on(self.server.received_requests())
+            .unwrap_or_default()
     }
 }
 

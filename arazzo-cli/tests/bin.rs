@@ -3,6 +3,32 @@
 use std::path::Path;
 use std::process::Command;
 
+/// Waits for `child` to exit, at most `limit` (else kills it and fails with `what`); its exit
+/// status and what it wrote on stdout.
+fn finish_within(
+    child: &mut std::process::Child,
+    limit: std::time::Duration,
+    what: &str,
+) -> (std::process::ExitStatus, String) {
+    use std::io::Read;
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > limit {
+            child.kill().unwrap();
+            panic!("{what}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut stdout = String::new();
+    if let Some(mut pipe) = child.stdout.take() {
+        pipe.read_to_string(&mut stdout).unwrap();
+    }
+    (status, stdout)
+}
+
 fn arazzo(args: &[&str]) -> std::process::Output {
     let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
     Command::new(env!("CARGO_BIN_EXE_arazzo"))
@@ -83,9 +109,8 @@ fn the_function_layout_lists_each_symbol_once() {
 /// report and exits 130 (it used to die without a report, or exit 0 when interrupted).
 #[test]
 fn load_mode_reports_and_exits_130_on_sigterm() {
-    use std::io::Read;
     use std::process::Stdio;
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
     let mut child = Command::new(env!("CARGO_BIN_EXE_arazzo"))
@@ -114,24 +139,11 @@ fn load_mode_reports_and_exits_130_on_sigterm() {
         .status()
         .expect("kill runs");
     assert!(killed.success());
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(20) {
-            child.kill().unwrap();
-            panic!("the load mode did not stop within 20 s of SIGTERM");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let mut stdout = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .unwrap();
+    let (status, stdout) = finish_within(
+        &mut child,
+        Duration::from_secs(20),
+        "the load mode did not stop within 20 s of SIGTERM",
+    );
     assert_eq!(status.code(), Some(130), "{stdout}");
     let report: serde_json::Value = serde_json::from_str(&stdout).expect("a JSON report");
     assert_eq!(report["interrupted"], true);
@@ -143,9 +155,8 @@ fn load_mode_reports_and_exits_130_on_sigterm() {
 /// progress task waited for.
 #[test]
 fn load_mode_on_a_terminal_shows_progress_and_ends() {
-    use std::io::Read;
     use std::process::Stdio;
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
     let command = format!(
@@ -161,24 +172,11 @@ fn load_mode_on_a_terminal_shows_progress_and_ends() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("util-linux `script` runs");
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(60) {
-            child.kill().unwrap();
-            panic!("the load mode did not end on a terminal within 60 s (deadlock?)");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let mut terminal = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut terminal)
-        .unwrap();
+    let (status, terminal) = finish_within(
+        &mut child,
+        Duration::from_secs(60),
+        "the load mode did not end on a terminal within 60 s (deadlock?)",
+    );
     assert_eq!(status.code(), Some(0), "{terminal}");
     assert!(
         terminal.contains("/200 runs"),
