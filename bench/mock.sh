@@ -23,8 +23,8 @@ for tool in wrk taskset; do
     command -v "$tool" >/dev/null || { echo "bench/mock.sh: needs $tool (apt-get install -y wrk util-linux)" >&2; exit 2; }
 done
 
-cargo build --release --locked -p arazzo-cli
-bin=target/release/arazzo
+cargo build --profile dist --locked -p arazzo-cli
+bin=target/dist/arazzo
 work=$(mktemp -d)
 mock_pid=
 cleanup() {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmark of `arazzo` against its peers (issue 8), as one script that anyone can re-run:
-# it builds the release binary, installs the peers from their registries into a scratch folder
+# it builds the `dist` binary (fat LTO, the function layout), installs the peers from their registries into a scratch folder
 # outside the repository, starts `arazzo mock` on the Amberflo OpenAPI files, measures, and
 # prints the tables of BENCHMARKS.md (Markdown) on stdout. Raw results go to $OUT.
 #
@@ -46,16 +46,16 @@ WF_DIR=$ROOT/specs/amberflo/workflows
 WF_FILE=amberflo-launch-usage-based-product-workflow.yml
 WF_ID=launch-usage-based-product
 INPUTS=$ROOT/specs/amberflo/inputs.json
-BIN=$ROOT/target/release/arazzo
+BIN=$ROOT/target/dist/arazzo
 mkdir -p "$OUT"
 
 log() { echo "bench: $*" >&2; }
 
 # --- build and install -------------------------------------------------------------------
-log "building the release binary, the raw floor and the engine benchmark"
-cargo build --release --locked -p arazzo-cli >&2
-cargo build --release --locked -p arazzo-exec --example raw_floor >&2
-FLOOR=$ROOT/target/release/examples/raw_floor
+log "building the dist binary, the raw floor and the engine benchmark"
+cargo build --profile dist --locked -p arazzo-cli >&2
+cargo build --profile dist --locked -p arazzo-exec --example raw_floor >&2
+FLOOR=$ROOT/target/dist/examples/raw_floor
 
 if want setup || [ ! -x "$REDOCLY" ] || [ ! -x "$VENV/bin/arazzo-runner" ]; then
     log "installing @redocly/cli@$REDOCLY_CLI_VERSION and arazzo-runner==$ARAZZO_RUNNER_VERSION into $BENCH_TOOLS"

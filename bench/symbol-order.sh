@@ -14,13 +14,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-BIN=$ROOT/target/release/arazzo
+BIN=$ROOT/target/dist/arazzo
 ORDER=$ROOT/arazzo-cli/link/symbol-order.txt
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/arazzo-symbol-order.XXXXXX")
 
 log() { echo "symbol-order: $*" >&2; }
 
-cargo build --release --locked -p arazzo-cli >&2
+cargo build --profile dist --locked -p arazzo-cli >&2
 
 mock_pid=
 cleanup() {
