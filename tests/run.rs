@@ -545,6 +545,18 @@ fn a_mistyped_input_name_is_refused_with_a_did_you_mean() {
         "{}",
         output.stderr
     );
+    // From the environment too.
+    let env = [("ARAZZO_INPUT_meterValu".to_string(), "5".to_string())];
+    let output =
+        crate::util::arazzo_with_env(&["run", &workflow, "--inputs", &inputs, "--mock"], env);
+    assert_eq!(output.code, 3, "{}", output.transcript());
+    assert!(
+        output
+            .stderr
+            .contains("unknown input `meterValu`: did you mean `meterValue`?"),
+        "{}",
+        output.stderr
+    );
     let csv = dir.path().join("runs.csv");
     std::fs::write(&csv, "customerID\ncust-1\n").unwrap();
     let csv = csv.display().to_string();
