@@ -128,9 +128,14 @@
 //!     case-insensitively; a repeated header gives one value, joined with `", "` (RFC 9110
 //!     §5.3), except `Set-Cookie`, whose first value is used — implemented by
 //!     [`header_value`] for contexts to call.
-//! 12. **Regex** (checklist §5.3, §8 item 23, §9 decision 9). ECMA-262 syntax through
-//!     `regress` (look-around, back-references), unanchored search; the context is matched as
-//!     text (numbers such as `$statusCode` as their JSON text, objects as JSON).
+//! 12. **Regex** (checklist §5.3, §8 item 23, §9 decision 9). ECMA-262 syntax, checked by
+//!     `regress` (look-around, back-references, ASCII `\d` and `\w`), unanchored search; the
+//!     context is matched as text (numbers such as `$statusCode` as their JSON text, objects as
+//!     JSON). The search is bounded: it runs on `fancy-regex`, linear for patterns without
+//!     look-around and back-references, and otherwise giving up after
+//!     [`REGEX_BACKTRACK_LIMIT`] backtracking steps with [`EvalError::RegexGaveUp`].
+//!     JSONPath, XPath and regex conditions nest at most [`MAX_QUERY_DEPTH`] levels of
+//!     brackets and parentheses, checked before their parsers run.
 //! 13. **JSONPath** (checklist §5.4, §8 item 24, §9 decision 8). RFC 9535 exactly, through
 //!     `serde_json_path`: a non-empty node list passes. There is no compatibility flag, so
 //!     `$[?count(@.pets) > 0]` fails on `{"pets": [...]}` as RFC 9535 says. The Goessner draft
@@ -163,6 +168,7 @@ mod ast;
 mod display;
 mod error;
 mod eval;
+mod limits;
 mod parse;
 mod pointer;
 
@@ -179,6 +185,7 @@ pub use eval::{
     Context, HttpMessage, evaluate, evaluate_condition, evaluate_value, header_value,
     render_template,
 };
+pub use limits::{MAX_QUERY_DEPTH, REGEX_BACKTRACK_LIMIT};
 pub use parse::{
     MAX_DEPTH, Mode, Parsed, parse_condition, parse_expression, parse_template, parse_value,
 };

@@ -1,0 +1,95 @@
+//! Bounds that keep hostile criteria from taking unbounded time or stack.
+
+/// How deep `(`, `[` and `{` may nest in a JSONPath query, an XPath expression or a regex
+/// pattern; checked before their parsers run. serde_json_path's parser takes time exponential
+/// in the nesting of filters (24 levels of `[?(@[?(…)])]` took 13.6 s, doubling per level), and
+/// the XPath and regex parsers recurse.
+pub const MAX_QUERY_DEPTH: usize = 32;
+
+/// How many times a regex search may backtrack before it gives up with
+/// [`EvalError::RegexGaveUp`](crate::EvalError::RegexGaveUp) (fancy-regex's default).
+pub const REGEX_BACKTRACK_LIMIT: usize = 1_000_000;
+
+/// The languages whose nesting [`check_depth`] measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Syntax {
+    /// ECMA-262: `\` escapes, `[…]` classes do not nest, only groups count.
+    Regex,
+    /// RFC 9535: `'…'` and `"…"` strings with `\` escapes; `[` and `(` count.
+    JsonPath,
+    #[cfg_attr(not(feature = "xpath"), allow(dead_code))]
+    /// XPath 3.1: `'…'` and `"…"` strings (a doubled quote re-enters them); `(`, `[`, `{` count.
+    XPath,
+}
+
+/// Fails, with a reason naming the limit, when `text` nests deeper than [`MAX_QUERY_DEPTH`].
+/// Brackets inside strings, escapes and regex classes do not count.
+pub(crate) fn check_depth(text: &str, syntax: Syntax) -> Result<(), String> {
+    let mut depth = 0usize;
+    let mut quote = None;
+    let mut in_class = false;
+    let mut chars = text.chars();
+    while let Some(ch) = chars.next() {
+        if let Some(open) = quote {
+            match ch {
+                '\\' if syntax == Syntax::JsonPath => {
+                    chars.next();
+                }
+                _ if ch == open => quote = None,
+                _ => {}
+            }
+            continue;
+        }
+        match (syntax, ch) {
+            (Syntax::Regex, '\\') => {
+                chars.next();
+            }
+            (Syntax::Regex, '[') => in_class = true,
+            (Syntax::Regex, ']') => in_class = false,
+            (Syntax::Regex, _) if in_class => {}
+            (Syntax::JsonPath | Syntax::XPath, '\'' | '"') => quote = Some(ch),
+            (_, '(') | (Syntax::JsonPath | Syntax::XPath, '[') | (Syntax::XPath, '{') => {
+                depth += 1;
+                if depth > MAX_QUERY_DEPTH {
+                    return Err(format!(
+                        "it nests deeper than {MAX_QUERY_DEPTH} levels of brackets and parentheses"
+                    ));
+                }
+            }
+            (_, ')') | (Syntax::JsonPath | Syntax::XPath, ']') | (Syntax::XPath, '}') => {
+                depth = depth.saturating_sub(1);
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nested(open: &str, close: &str, levels: usize) -> String {
+        format!("{}x{}", open.repeat(levels), close.repeat(levels))
+    }
+
+    #[test]
+    fn depth_is_counted_outside_strings_escapes_and_classes() {
+        let limit = MAX_QUERY_DEPTH;
+        assert!(check_depth(&nested("[?(@", ")]", limit / 2), Syntax::JsonPath).is_ok());
+        let err = check_depth(&nested("[?(@", ")]", limit / 2 + 1), Syntax::JsonPath).unwrap_err();
+        assert_eq!(
+            err,
+            "it nests deeper than 32 levels of brackets and parentheses"
+        );
+        let quoted = format!("$['{}']", "[".repeat(100));
+        assert!(check_depth(&quoted, Syntax::JsonPath).is_ok());
+        let escaped = format!("$['\\'{}']", "(".repeat(100));
+        assert!(check_depth(&escaped, Syntax::JsonPath).is_ok());
+        assert!(check_depth(&"[(]".repeat(100), Syntax::Regex).is_ok());
+        assert!(check_depth(&"\\(".repeat(100), Syntax::Regex).is_ok());
+        assert!(check_depth(&nested("(", ")", limit + 1), Syntax::Regex).is_err());
+        assert!(check_depth(&nested("map{", "}", limit + 1), Syntax::XPath).is_err());
+        assert!(check_depth(&format!("'{}'", "(".repeat(100)), Syntax::XPath).is_ok());
+    }
+}
