@@ -1,6 +1,7 @@
 //! Reading a document: text → JSON value (YAML or JSON) → model, with locations for errors.
 
 use std::fmt;
+use std::io::Read as _;
 use std::path::Path;
 
 use indexmap::IndexMap;
@@ -8,6 +9,7 @@ use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, Seq
 use serde_json::{Map, Value};
 
 use crate::error::{LoadError, LoadErrorKind, Location};
+use crate::limits::{self, MAX_DOCUMENT_SIZE};
 use crate::{Document, locate};
 
 /// The syntax a document is written in.
@@ -56,11 +58,31 @@ impl SourceFile {
     pub fn read(path: impl AsRef<Path>) -> Result<SourceFile, LoadError> {
         let path = path.as_ref();
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|err| LoadError {
+        let error = |location, kind| LoadError {
             file: name.clone(),
-            location: None,
+            location,
             pointer: String::new(),
-            kind: LoadErrorKind::Io(err),
+            kind,
+        };
+        // One byte more than the limit tells a document that is too large, without reading it.
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|file| {
+                file.take(MAX_DOCUMENT_SIZE as u64 + 1)
+                    .read_to_end(&mut bytes)
+            })
+            .map_err(|err| error(None, LoadErrorKind::Io(err)))?;
+        if bytes.len() > MAX_DOCUMENT_SIZE {
+            let read = String::from_utf8_lossy(&bytes[..MAX_DOCUMENT_SIZE]);
+            let end = limits::location_of(&read, read.len());
+            return Err(error(Some(end), LoadErrorKind::TooLarge));
+        }
+        let text = String::from_utf8(bytes).map_err(|_| {
+            let invalid = std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "stream did not contain valid UTF-8",
+            );
+            error(None, LoadErrorKind::Io(invalid))
         })?;
         SourceFile::parse(name, text)
     }
@@ -69,13 +91,31 @@ impl SourceFile {
     /// its extension, to tell JSON from YAML.
     ///
     /// # Errors
-    /// When the text is not well-formed YAML/JSON.
+    /// When the text is not well-formed YAML/JSON, is larger than [`MAX_DOCUMENT_SIZE`] or
+    /// nests deeper than [`MAX_NESTING_DEPTH`](crate::MAX_NESTING_DEPTH) (both checked before
+    /// parsing).
     pub fn parse(
         name: impl Into<String>,
         text: impl Into<String>,
     ) -> Result<SourceFile, LoadError> {
         let name = name.into();
         let text = text.into();
+        let limit = if text.len() > MAX_DOCUMENT_SIZE {
+            Some((
+                limits::location_of(&text, MAX_DOCUMENT_SIZE),
+                LoadErrorKind::TooLarge,
+            ))
+        } else {
+            limits::too_deep(&text).map(|location| (location, LoadErrorKind::TooDeep))
+        };
+        if let Some((location, kind)) = limit {
+            return Err(LoadError {
+                file: name,
+                location: Some(location),
+                pointer: String::new(),
+                kind,
+            });
+        }
         let format = Format::detect(&name, &text);
         let parsed = match format {
             Format::Json => {
