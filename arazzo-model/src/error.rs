@@ -186,6 +186,9 @@ rules! {
     AmbiguousOperationId => "ambiguous-operation-id",
     /// `dependsOn` forms a cycle.
     DependsOnCycle => "depends-on-cycle",
+    /// A workflow step that calls its own workflow, directly or through other workflow steps
+    /// and `dependsOn` (a `goto` or `retry` to a workflow is not counted as a call).
+    WorkflowRecursion => "workflow-recursion",
     /// A Reusable Object with fields other than `reference` and `value` (they are ignored).
     ReusableExtraField => "reusable-extra-field",
     /// A `value` on a reference to an action (only parameter references take one).
