@@ -518,5 +518,10 @@ fn expr_jsonpath_and_xpath_nesting_is_bounded() {
             let message = format!("{outcome:?}");
             assert!(message.contains("nests deeper than 12 levels"), "{message}");
         }
+        // Its parser recurses once per operator of a chain: 2,048 overflowed an 8 MiB stack.
+        let chain = format!("1{}", "*1".repeat(2048));
+        let outcome = criterion_on(xpath, chain, json!("<a/>"));
+        let message = format!("{outcome:?}");
+        assert!(message.contains("longer than 512 bytes"), "{message}");
     }
 }

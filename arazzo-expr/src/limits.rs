@@ -11,11 +11,16 @@ pub const MAX_QUERY_DEPTH: usize = 32;
 /// [`MAX_QUERY_DEPTH`].
 pub const MAX_XPATH_DEPTH: usize = 12;
 
+/// How long an XPath expression may be, in bytes: xee-xpath's parser recurses once per
+/// operator or step of a chain (`1*1*1…`, `/a/a/a…`), and 2,048 of them overflowed an 8 MiB
+/// stack in a debug build (found by `arazzo-fuzz`); the engine evaluates on 2 MiB threads.
+pub const MAX_XPATH_LENGTH: usize = 512;
+
 /// How many times a regex search may backtrack before it gives up with
 /// [`EvalError::RegexGaveUp`](crate::EvalError::RegexGaveUp) (fancy-regex's default).
 pub const REGEX_BACKTRACK_LIMIT: usize = 1_000_000;
 
-/// The languages whose nesting [`check_depth`] measures.
+/// The languages whose nesting [`check_bounds`] measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Syntax {
     /// ECMA-262: `\` escapes, `[…]` classes do not nest, only groups count.
@@ -28,9 +33,14 @@ pub(crate) enum Syntax {
 }
 
 /// Fails, with a reason naming the limit, when `text` nests deeper than [`MAX_QUERY_DEPTH`]
-/// ([`MAX_XPATH_DEPTH`] for XPath). Brackets inside strings, escapes and regex classes do not
-/// count.
-pub(crate) fn check_depth(text: &str, syntax: Syntax) -> Result<(), String> {
+/// ([`MAX_XPATH_DEPTH`] for XPath), or is an XPath expression longer than
+/// [`MAX_XPATH_LENGTH`]. Brackets inside strings, escapes and regex classes do not count.
+pub(crate) fn check_bounds(text: &str, syntax: Syntax) -> Result<(), String> {
+    if syntax == Syntax::XPath && text.len() > MAX_XPATH_LENGTH {
+        return Err(format!(
+            "it is longer than {MAX_XPATH_LENGTH} bytes (the limit)"
+        ));
+    }
     let limit = match syntax {
         Syntax::XPath => MAX_XPATH_DEPTH,
         Syntax::Regex | Syntax::JsonPath => MAX_QUERY_DEPTH,
@@ -86,22 +96,27 @@ mod tests {
     #[test]
     fn depth_is_counted_outside_strings_escapes_and_classes() {
         let limit = MAX_QUERY_DEPTH;
-        assert!(check_depth(&nested("[?(@", ")]", limit / 2), Syntax::JsonPath).is_ok());
-        let err = check_depth(&nested("[?(@", ")]", limit / 2 + 1), Syntax::JsonPath).unwrap_err();
+        assert!(check_bounds(&nested("[?(@", ")]", limit / 2), Syntax::JsonPath).is_ok());
+        let err = check_bounds(&nested("[?(@", ")]", limit / 2 + 1), Syntax::JsonPath).unwrap_err();
         assert_eq!(
             err,
             "it nests deeper than 32 levels of brackets and parentheses"
         );
         let quoted = format!("$['{}']", "[".repeat(100));
-        assert!(check_depth(&quoted, Syntax::JsonPath).is_ok());
+        assert!(check_bounds(&quoted, Syntax::JsonPath).is_ok());
         let escaped = format!("$['\\'{}']", "(".repeat(100));
-        assert!(check_depth(&escaped, Syntax::JsonPath).is_ok());
-        assert!(check_depth(&"[(]".repeat(100), Syntax::Regex).is_ok());
-        assert!(check_depth(&"\\(".repeat(100), Syntax::Regex).is_ok());
-        assert!(check_depth(&nested("(", ")", limit + 1), Syntax::Regex).is_err());
-        assert!(check_depth(&nested("(", ")", MAX_XPATH_DEPTH), Syntax::XPath).is_ok());
-        assert!(check_depth(&nested("map{", "}", MAX_XPATH_DEPTH + 1), Syntax::XPath).is_err());
-        assert!(check_depth(&"count(".repeat(MAX_XPATH_DEPTH + 1), Syntax::XPath).is_err());
-        assert!(check_depth(&format!("'{}'", "(".repeat(100)), Syntax::XPath).is_ok());
+        assert!(check_bounds(&escaped, Syntax::JsonPath).is_ok());
+        assert!(check_bounds(&"[(]".repeat(100), Syntax::Regex).is_ok());
+        assert!(check_bounds(&"\\(".repeat(100), Syntax::Regex).is_ok());
+        assert!(check_bounds(&nested("(", ")", limit + 1), Syntax::Regex).is_err());
+        assert!(check_bounds(&nested("(", ")", MAX_XPATH_DEPTH), Syntax::XPath).is_ok());
+        assert!(check_bounds(&nested("map{", "}", MAX_XPATH_DEPTH + 1), Syntax::XPath).is_err());
+        assert!(check_bounds(&"count(".repeat(MAX_XPATH_DEPTH + 1), Syntax::XPath).is_err());
+        assert!(check_bounds(&format!("'{}'", "(".repeat(100)), Syntax::XPath).is_ok());
+        let long = format!("1{}", "*1".repeat(MAX_XPATH_LENGTH));
+        assert_eq!(
+            check_bounds(&long, Syntax::XPath).unwrap_err(),
+            "it is longer than 512 bytes (the limit)"
+        );
     }
 }

@@ -48,6 +48,10 @@ struct Args {
     /// Where findings are saved.
     #[arg(long, default_value = "fuzz/findings")]
     out: PathBuf,
+    /// Runs one saved input (a finding, or `last-input` with the target and label of
+    /// `last-input.name`) under the watchdog instead of fuzzing.
+    #[arg(long, value_name = "FILE")]
+    replay: Option<PathBuf>,
 }
 
 /// How long one input may run.
@@ -188,6 +192,9 @@ fn main() -> anyhow::Result<ExitCode> {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |elapsed| elapsed.as_nanos() as u64)
     });
+    if let Some(path) = &args.replay {
+        return replay(path);
+    }
     let mut corpus = seeds(&args.specs)?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
@@ -212,6 +219,10 @@ fn main() -> anyhow::Result<ExitCode> {
         round += 1;
         let input = mutated(&mut rng, &corpus[which]);
         std::fs::write(&last_input, &input.text)?;
+        std::fs::write(
+            last_input.with_extension("name"),
+            file_name("last", 0, &input),
+        )?;
         let started = Instant::now();
         let outcome = worker.run(input.clone());
         stats.tried[which] += 1;
@@ -260,6 +271,7 @@ fn main() -> anyhow::Result<ExitCode> {
         }
     }
     let _ = std::fs::remove_file(&last_input);
+    let _ = std::fs::remove_file(last_input.with_extension("name"));
     print!("{}", stats.report());
     Ok(if stats.findings() == 0 {
         ExitCode::SUCCESS
@@ -306,16 +318,69 @@ impl Stats {
     }
 }
 
-/// Saves a finding as `<kind>-<n>-<label>` (a `load` input keeps its file name, so that
-/// `arazzo validate` reads it as it was run).
+/// Saves a finding as [`file_name`].
 fn save(out: &Path, kind: &str, number: u64, input: &Input) -> anyhow::Result<PathBuf> {
-    let label = match input.target {
-        Target::Load => input.label.clone(),
-        _ => format!("{}-{}.txt", input.target.name(), input.label),
-    };
-    let path = out.join(format!("{kind}-{number}-{label}"));
+    let path = out.join(file_name(kind, number, input));
     std::fs::write(&path, &input.text)?;
     Ok(path)
+}
+
+/// `<kind>-<n>-<target>-<label>.txt`, or `<kind>-<n>-<file name>` for a `load` input, so that
+/// `arazzo validate` reads it as it was run.
+fn file_name(kind: &str, number: u64, input: &Input) -> String {
+    match input.target {
+        Target::Load => format!("{kind}-{number}-{}", input.label),
+        _ => format!(
+            "{kind}-{number}-{}-{}.txt",
+            input.target.name(),
+            input.label
+        ),
+    }
+}
+
+/// Runs one saved input, its target and label read back from its name.
+fn replay(path: &Path) -> anyhow::Result<ExitCode> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let name = match std::fs::read_to_string(path.with_extension("name")) {
+        Ok(name) => name,
+        Err(_) => path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .unwrap_or_default()
+            .to_owned(),
+    };
+    // Past `<kind>-<n>-`.
+    let rest = name.splitn(3, '-').nth(2).unwrap_or_default();
+    let input = match rest.split_once('-') {
+        Some((target, label)) if target == "expr" || target == "criteria" => Input {
+            target: if target == "expr" {
+                Target::Expr
+            } else {
+                Target::Criteria
+            },
+            label: label.trim_end_matches(".txt").to_owned(),
+            text,
+        },
+        _ => Input {
+            target: Target::Load,
+            label: rest.to_owned(),
+            text,
+        },
+    };
+    println!("replay: {} `{}`", input.target.name(), input.label);
+    let started = Instant::now();
+    let outcome = Worker::start()?.run(input);
+    let (verdict, code) = match outcome {
+        Outcome::Done => ("done".to_owned(), ExitCode::SUCCESS),
+        Outcome::Panicked(message) => (format!("panic: {message}"), ExitCode::FAILURE),
+        Outcome::Hung => (
+            format!("hang: more than {} s", HANG.as_secs()),
+            ExitCode::FAILURE,
+        ),
+    };
+    println!("{verdict} ({:?})", started.elapsed());
+    Ok(code)
 }
 
 /// The resident memory of this process (`/proc/self/statm`, in pages of 4 KiB); 0 elsewhere.

@@ -416,7 +416,7 @@ fn collect_operands<'a>(condition: &'a Condition, found: &mut Vec<&'a Comparable
 
 /// Parses a JSONPath query whose nesting is bounded; the error is the reason it is refused.
 fn compile_jsonpath(query: &str) -> Result<serde_json_path::JsonPath, String> {
-    limits::check_depth(query, Syntax::JsonPath)?;
+    limits::check_bounds(query, Syntax::JsonPath)?;
     serde_json_path::JsonPath::parse(query).map_err(|err| err.to_string())
 }
 
@@ -452,7 +452,7 @@ mod xpath {
     /// Compiles an XPath expression whose nesting is bounded; the error is the reason it is
     /// refused.
     fn compile(expression: &str) -> Result<xee_xpath::query::SequenceQuery, String> {
-        limits::check_depth(expression, Syntax::XPath)?;
+        limits::check_bounds(expression, Syntax::XPath)?;
         Queries::default()
             .sequence(expression)
             .map_err(|err| err.to_string())

@@ -20,7 +20,7 @@ pub(crate) struct Pattern {
 impl Pattern {
     /// Compiles an ECMA-262 pattern; the error is the reason it is refused.
     pub(crate) fn new(source: &str) -> Result<Pattern, String> {
-        limits::check_depth(source, Syntax::Regex)?;
+        limits::check_bounds(source, Syntax::Regex)?;
         regress::Regex::new(source).map_err(|err| err.to_string())?;
         let regex = fancy_regex::RegexBuilder::new(&to_fancy(source))
             .backtrack_limit(REGEX_BACKTRACK_LIMIT)
