@@ -470,6 +470,14 @@ fn expr_regex_catastrophic_backtracking_is_bounded() {
         err.to_string(),
         r"regex `^(a|a)+\1$` gave up after 1000000 steps: catastrophic backtracking"
     );
+    // 30 KB of alternatives took more than 2 s to compile (found by arazzo-fuzz).
+    let pattern = format!("^w{}", "|".repeat(30_000));
+    let outcome = criterion_on(CriterionKind::Regex, pattern, json!(text));
+    let message = format!("{outcome:?}");
+    assert!(
+        message.contains("longer than 4096 bytes (the limit)"),
+        "{message}"
+    );
 }
 
 #[test]

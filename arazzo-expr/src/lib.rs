@@ -135,8 +135,8 @@
 //!     look-around and back-references, and otherwise giving up after
 //!     [`REGEX_BACKTRACK_LIMIT`] backtracking steps with [`EvalError::RegexGaveUp`].
 //!     JSONPath and regex conditions nest at most [`MAX_QUERY_DEPTH`] levels of brackets and
-//!     parentheses, XPath ones [`MAX_XPATH_DEPTH`] and [`MAX_XPATH_LENGTH`] bytes, checked
-//!     before their parsers run.
+//!     parentheses, XPath ones [`MAX_XPATH_DEPTH`] and [`MAX_XPATH_LENGTH`] bytes, regex
+//!     patterns [`MAX_REGEX_LENGTH`] bytes, checked before their parsers run.
 //! 13. **JSONPath** (checklist §5.4, §8 item 24, §9 decision 8). RFC 9535 exactly, through
 //!     `serde_json_path`: a non-empty node list passes. There is no compatibility flag, so
 //!     `$[?count(@.pets) > 0]` fails on `{"pets": [...]}` as RFC 9535 says. The Goessner draft
@@ -186,7 +186,9 @@ pub use eval::{
     Context, HttpMessage, evaluate, evaluate_condition, evaluate_value, header_value,
     render_template,
 };
-pub use limits::{MAX_QUERY_DEPTH, MAX_XPATH_DEPTH, MAX_XPATH_LENGTH, REGEX_BACKTRACK_LIMIT};
+pub use limits::{
+    MAX_QUERY_DEPTH, MAX_REGEX_LENGTH, MAX_XPATH_DEPTH, MAX_XPATH_LENGTH, REGEX_BACKTRACK_LIMIT,
+};
 pub use parse::{
     MAX_DEPTH, Mode, Parsed, parse_condition, parse_expression, parse_template, parse_value,
 };
