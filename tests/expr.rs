@@ -423,3 +423,113 @@ fn expr_every_checklist_item_has_a_fixture() {
         );
     }
 }
+
+/// Runs `work` on a thread and waits at most 10 s for it, so that a regression of a bound fails
+/// the test instead of hanging the suite.
+pub(crate) fn within_10s<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || sender.send(work()));
+    receiver
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("the work did not finish within 10 s: a bound is missing")
+}
+
+fn criterion_on(kind: CriterionKind, condition: String, body: Value) -> CriterionOutcome {
+    within_10s(move || {
+        let ctx = Fixture {
+            context: json!({"response": {"body": body}}),
+        };
+        let context = parse_expression("$response.body", Mode::Strict)
+            .unwrap()
+            .value;
+        match parse_criterion(kind, Some(context), &condition, Mode::Strict) {
+            Ok(parsed) => evaluate_criterion(&parsed.value, &ctx),
+            Err(err) => CriterionOutcome::Error(arazzo_expr::EvalError::InvalidRegex {
+                pattern: "parse".into(),
+                reason: err.to_string(),
+            }),
+        }
+    })
+}
+
+#[test]
+fn expr_regex_catastrophic_backtracking_is_bounded() {
+    let text = format!("{}b", "a".repeat(40));
+    // Nested quantifiers without back-references: the linear engine answers at once.
+    let outcome = criterion_on(CriterionKind::Regex, "^(a+)+$".into(), json!(text));
+    assert!(
+        matches!(outcome, CriterionOutcome::Failed { .. }),
+        "{outcome:?}"
+    );
+    // With a back-reference the search backtracks, up to the limit.
+    let outcome = criterion_on(CriterionKind::Regex, r"^(a|a)+\1$".into(), json!(text));
+    let CriterionOutcome::Error(err) = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(
+        err.to_string(),
+        r"regex `^(a|a)+\1$` gave up after 1000000 steps: catastrophic backtracking"
+    );
+    // 30 KB of alternatives took more than 2 s to compile (found by arazzo-fuzz).
+    let pattern = format!("^w{}", "|".repeat(30_000));
+    let outcome = criterion_on(CriterionKind::Regex, pattern, json!(text));
+    let message = format!("{outcome:?}");
+    assert!(
+        message.contains("longer than 4096 bytes (the limit)"),
+        "{message}"
+    );
+}
+
+#[test]
+fn expr_jsonpath_and_xpath_nesting_is_bounded() {
+    let jsonpath = CriterionKind::JsonPath(arazzo_expr::JsonPathVersion::Rfc9535);
+    let query = format!("${}{}", "[?(@".repeat(24), ")]".repeat(24));
+    let outcome = criterion_on(jsonpath, query, json!([[1]]));
+    let message = format!("{outcome:?}");
+    assert!(
+        message.contains("nests deeper than 32 levels of brackets and parentheses"),
+        "{message}"
+    );
+    // At the limit the query parses and evaluates.
+    let query = format!("${}{}", "[?(@".repeat(15), ")]".repeat(15));
+    assert!(!matches!(
+        criterion_on(jsonpath, query, json!([[1]])),
+        CriterionOutcome::Error(_)
+    ));
+    // A deep query substituted at evaluation is refused there too.
+    let deep = format!("${}{}", "[?(@".repeat(24), ")]".repeat(24));
+    let outcome = within_10s(move || {
+        let ctx = Fixture {
+            context: json!({"inputs": {"q": deep}, "response": {"body": [1]}}),
+        };
+        let context = parse_expression("$response.body", Mode::Strict)
+            .unwrap()
+            .value;
+        let parsed = parse_criterion(jsonpath, Some(context), "{$inputs.q}", Mode::Strict).unwrap();
+        evaluate_criterion(&parsed.value, &ctx)
+    });
+    let CriterionOutcome::Error(err) = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert!(
+        err.to_string().contains("nests deeper than 32 levels"),
+        "{err}"
+    );
+    if arazzo_expr::XPATH {
+        let xpath = CriterionKind::XPath(arazzo_expr::XPathVersion::XPath31);
+        // xee-xpath's parse time doubles with each level, closed or left open.
+        for expression in [
+            format!("{}1{}", "(".repeat(40), ")".repeat(40)),
+            "count(".repeat(40),
+        ] {
+            let outcome = criterion_on(xpath, expression, json!("<a/>"));
+            let message = format!("{outcome:?}");
+            assert!(message.contains("nests deeper than 12 levels"), "{message}");
+        }
+        // Its parser recurses once per operator of a chain: 2,048 overflowed an 8 MiB stack.
+        let chain = format!("1{}", "*1".repeat(2048));
+        let outcome = criterion_on(xpath, chain, json!("<a/>"));
+        let message = format!("{outcome:?}");
+        assert!(message.contains("longer than 512 bytes"), "{message}");
+    }
+}

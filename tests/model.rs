@@ -180,3 +180,49 @@ fn input_schema_ref_to_another_file_is_refused_by_validate_and_run() {
         ran.stderr
     );
 }
+
+#[test]
+fn model_hostile_nesting_and_size_are_refused_before_parsing() {
+    // 400 KB of flow nesting as a mapping value took 87 s in the YAML scanner.
+    let levels = 200_000;
+    for (name, text) in [
+        (
+            "deep.arazzo.yaml",
+            format!("a: {}{}\n", "[".repeat(levels), "]".repeat(levels)),
+        ),
+        (
+            "deep.arazzo.yaml",
+            format!(
+                "a: {}1{}\n",
+                "{b: ".repeat(levels / 4),
+                "}".repeat(levels / 4)
+            ),
+        ),
+        (
+            "deep.arazzo.json",
+            format!("{{\"a\": {}{}}}", "[".repeat(levels), "]".repeat(levels)),
+        ),
+    ] {
+        let err =
+            crate::expr::within_10s(move || SourceFile::parse(name, text).unwrap_err().to_string());
+        assert!(
+            err.starts_with(&format!("{name}:1:"))
+                && err.ends_with(": collections nest deeper than 128 levels (the limit)"),
+            "{err}"
+        );
+    }
+    let large = format!(
+        "a: 1\nb: '{}'\n",
+        "x".repeat(arazzo_model::MAX_DOCUMENT_SIZE)
+    );
+    let err = SourceFile::parse("large.arazzo.yaml", large)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        format!(
+            "large.arazzo.yaml:2:{}: the document is larger than the 16 MiB limit",
+            arazzo_model::MAX_DOCUMENT_SIZE - 5 + 1
+        )
+    );
+}

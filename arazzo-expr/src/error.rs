@@ -201,6 +201,15 @@ pub enum EvalError {
         /// The XPath engine's message.
         reason: String,
     },
+    /// A regex search that backtracked [`REGEX_BACKTRACK_LIMIT`](crate::REGEX_BACKTRACK_LIMIT)
+    /// times without an answer, such as `^(a|a)+\1$` on 40 `a` and a `b`.
+    #[error("regex `{pattern}` gave up after {steps} steps: catastrophic backtracking")]
+    RegexGaveUp {
+        /// The pattern.
+        pattern: String,
+        /// How many backtracking steps it took.
+        steps: usize,
+    },
     /// An `xpath` criterion whose context is not XML text.
     #[error("the xpath context is not XML: {reason}")]
     NotXml {

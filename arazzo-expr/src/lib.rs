@@ -128,9 +128,15 @@
 //!     case-insensitively; a repeated header gives one value, joined with `", "` (RFC 9110
 //!     §5.3), except `Set-Cookie`, whose first value is used — implemented by
 //!     [`header_value`] for contexts to call.
-//! 12. **Regex** (checklist §5.3, §8 item 23, §9 decision 9). ECMA-262 syntax through
-//!     `regress` (look-around, back-references), unanchored search; the context is matched as
-//!     text (numbers such as `$statusCode` as their JSON text, objects as JSON).
+//! 12. **Regex** (checklist §5.3, §8 item 23, §9 decision 9). ECMA-262 syntax, checked by
+//!     `regress` (look-around, back-references, ASCII `\d` and `\w`), unanchored search; the
+//!     context is matched as text (numbers such as `$statusCode` as their JSON text, objects as
+//!     JSON). The search is bounded: it runs on `fancy-regex`, linear for patterns without
+//!     look-around and back-references, and otherwise giving up after
+//!     [`REGEX_BACKTRACK_LIMIT`] backtracking steps with [`EvalError::RegexGaveUp`].
+//!     JSONPath and regex conditions nest at most [`MAX_QUERY_DEPTH`] levels of brackets and
+//!     parentheses, XPath ones [`MAX_XPATH_DEPTH`] and [`MAX_XPATH_LENGTH`] bytes, regex
+//!     patterns [`MAX_REGEX_LENGTH`] bytes, checked before their parsers run.
 //! 13. **JSONPath** (checklist §5.4, §8 item 24, §9 decision 8). RFC 9535 exactly, through
 //!     `serde_json_path`: a non-empty node list passes. There is no compatibility flag, so
 //!     `$[?count(@.pets) > 0]` fails on `{"pets": [...]}` as RFC 9535 says. The Goessner draft
@@ -163,6 +169,7 @@ mod ast;
 mod display;
 mod error;
 mod eval;
+mod limits;
 mod parse;
 mod pointer;
 
@@ -178,6 +185,9 @@ pub use eval::criterion::{
 pub use eval::{
     Context, HttpMessage, evaluate, evaluate_condition, evaluate_value, header_value,
     render_template,
+};
+pub use limits::{
+    MAX_QUERY_DEPTH, MAX_REGEX_LENGTH, MAX_XPATH_DEPTH, MAX_XPATH_LENGTH, REGEX_BACKTRACK_LIMIT,
 };
 pub use parse::{
     MAX_DEPTH, Mode, Parsed, parse_condition, parse_expression, parse_template, parse_value,

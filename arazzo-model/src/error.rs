@@ -46,6 +46,16 @@ pub enum LoadErrorKind {
     /// The text is not well-formed YAML or JSON, e.g. an unclosed `{`.
     #[error("{0}")]
     Syntax(String),
+    /// The text is longer than [`MAX_DOCUMENT_SIZE`](crate::MAX_DOCUMENT_SIZE) bytes.
+    #[error("the document is larger than the {} MiB limit", crate::MAX_DOCUMENT_SIZE >> 20)]
+    TooLarge,
+    /// Collections nest deeper than [`MAX_NESTING_DEPTH`](crate::MAX_NESTING_DEPTH) levels, e.g.
+    /// `a: [[[…]]]`.
+    #[error(
+        "collections nest deeper than {} levels (the limit)",
+        crate::MAX_NESTING_DEPTH
+    )]
+    TooDeep,
     /// The text is well-formed but does not fit the Arazzo model (e.g. `info: 3`).
     #[error("{0}")]
     Structure(String),
@@ -176,6 +186,9 @@ rules! {
     AmbiguousOperationId => "ambiguous-operation-id",
     /// `dependsOn` forms a cycle.
     DependsOnCycle => "depends-on-cycle",
+    /// A workflow step that calls its own workflow, directly or through other workflow steps
+    /// and `dependsOn` (a `goto` or `retry` to a workflow is not counted as a call).
+    WorkflowRecursion => "workflow-recursion",
     /// A Reusable Object with fields other than `reference` and `value` (they are ignored).
     ReusableExtraField => "reusable-extra-field",
     /// A `value` on a reference to an action (only parameter references take one).

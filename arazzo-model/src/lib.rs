@@ -43,6 +43,7 @@ mod criterion;
 mod document;
 mod error;
 mod extensions;
+mod limits;
 mod load;
 mod locate;
 mod parameter;
@@ -67,6 +68,7 @@ pub use criterion::{
 pub use document::{Document, Info};
 pub use error::{Diagnostic, LoadError, LoadErrorKind, Location, Rule, Severity};
 pub use extensions::Extensions;
+pub use limits::{MAX_DOCUMENT_SIZE, MAX_NESTING_DEPTH};
 pub use load::{Format, SourceFile};
 pub use parameter::{Parameter, ParameterIn};
 pub use read::{MAX_FILE_BYTES, ReadLimitError, read_capped, read_regular_file};

@@ -8,6 +8,7 @@ use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, Seq
 use serde_json::{Map, Value};
 
 use crate::error::{LoadError, LoadErrorKind, Location};
+use crate::limits::{self, MAX_DOCUMENT_SIZE};
 use crate::{Document, locate};
 
 /// The syntax a document is written in.
@@ -70,13 +71,31 @@ impl SourceFile {
     /// its extension, to tell JSON from YAML.
     ///
     /// # Errors
-    /// When the text is not well-formed YAML/JSON.
+    /// When the text is not well-formed YAML/JSON, is larger than [`MAX_DOCUMENT_SIZE`] or
+    /// nests deeper than [`MAX_NESTING_DEPTH`](crate::MAX_NESTING_DEPTH) (both checked before
+    /// parsing).
     pub fn parse(
         name: impl Into<String>,
         text: impl Into<String>,
     ) -> Result<SourceFile, LoadError> {
         let name = name.into();
         let text = text.into();
+        let limit = if text.len() > MAX_DOCUMENT_SIZE {
+            Some((
+                limits::location_of(&text, MAX_DOCUMENT_SIZE),
+                LoadErrorKind::TooLarge,
+            ))
+        } else {
+            limits::too_deep(&text).map(|location| (location, LoadErrorKind::TooDeep))
+        };
+        if let Some((location, kind)) = limit {
+            return Err(LoadError {
+                file: name,
+                location: Some(location),
+                pointer: String::new(),
+                kind,
+            });
+        }
         let format = Format::detect(&name, &text);
         let parsed = match format {
             Format::Json => {

@@ -4,7 +4,9 @@ use serde_json::Value;
 
 use crate::ast::{Comparable, Condition, Expression, Span, Template};
 use crate::error::{EvalError, ParseError, ParseErrorKind, Warning};
+use crate::eval::regex::Pattern;
 use crate::eval::{self, Context, value};
+use crate::limits::{self, Syntax};
 use crate::parse::{Mode, Parsed, parse_condition, parse_template};
 
 /// The condition language of a criterion: its `type`, with the version of a Criterion
@@ -211,8 +213,8 @@ pub fn parse_criterion(
         CriterionKind::Regex => {
             let (context, pattern, is_static) = pattern(context)?;
             if is_static {
-                compile_regex(condition).map_err(|err| {
-                    let (pattern, reason) = (condition.to_owned(), err.to_string());
+                Pattern::new(condition).map_err(|reason| {
+                    let pattern = condition.to_owned();
                     ParseError::new(whole, ParseErrorKind::InvalidRegex { pattern, reason })
                 })?;
             }
@@ -227,8 +229,8 @@ pub fn parse_criterion(
         CriterionKind::JsonPath(version) => {
             let (context, query, is_static) = pattern(context)?;
             if is_static {
-                compile_jsonpath(condition).map_err(|err| {
-                    let (query, reason) = (condition.to_owned(), err.to_string());
+                compile_jsonpath(condition).map_err(|reason| {
+                    let query = condition.to_owned();
                     ParseError::new(whole, ParseErrorKind::InvalidJsonPath { query, reason })
                 })?;
             }
@@ -293,22 +295,23 @@ pub fn evaluate_criterion(criterion: &Criterion, ctx: &dyn Context) -> Criterion
         }
         Criterion::Regex { context, pattern } => {
             with_context(context, pattern, ctx, |value, pattern| {
-                let regex = compile_regex(pattern).map_err(|err| EvalError::InvalidRegex {
+                let regex = Pattern::new(pattern).map_err(|reason| EvalError::InvalidRegex {
                     pattern: pattern.to_owned(),
-                    reason: err.to_string(),
+                    reason,
                 })?;
                 let text = value::to_text(value);
-                Ok(holds(regex.find(&text).is_some(), || {
+                Ok(holds(regex.is_match(&text)?, || {
                     format!("`{pattern}` does not match `{text}`")
                 }))
             })
         }
         Criterion::JsonPath { context, query, .. } => {
             with_context(context, query, ctx, |value, query| {
-                let path = compile_jsonpath(query).map_err(|err| EvalError::InvalidJsonPath {
-                    query: query.to_owned(),
-                    reason: err.to_string(),
-                })?;
+                let path =
+                    compile_jsonpath(query).map_err(|reason| EvalError::InvalidJsonPath {
+                        query: query.to_owned(),
+                        reason,
+                    })?;
                 Ok(holds(!path.query(value).is_empty(), || {
                     format!("`{query}` selects no node")
                 }))
@@ -411,12 +414,10 @@ fn collect_operands<'a>(condition: &'a Condition, found: &mut Vec<&'a Comparable
     }
 }
 
-fn compile_regex(pattern: &str) -> Result<regress::Regex, regress::Error> {
-    regress::Regex::new(pattern)
-}
-
-fn compile_jsonpath(query: &str) -> Result<serde_json_path::JsonPath, serde_json_path::ParseError> {
-    serde_json_path::JsonPath::parse(query)
+/// Parses a JSONPath query whose nesting is bounded; the error is the reason it is refused.
+fn compile_jsonpath(query: &str) -> Result<serde_json_path::JsonPath, String> {
+    limits::check_bounds(query, Syntax::JsonPath)?;
+    serde_json_path::JsonPath::parse(query).map_err(|err| err.to_string())
 }
 
 #[cfg(feature = "xpath")]
@@ -426,6 +427,7 @@ mod xpath {
 
     use crate::ast::Span;
     use crate::error::{EvalError, ParseError, ParseErrorKind, Warning};
+    use crate::limits::{self, Syntax};
 
     pub(super) fn check(
         expression: &str,
@@ -434,17 +436,26 @@ mod xpath {
         _: &mut Vec<Warning>,
     ) -> Result<(), ParseError> {
         if is_static {
-            Queries::default().sequence(expression).map_err(|err| {
+            compile(expression).map_err(|reason| {
                 ParseError::new(
                     whole,
                     ParseErrorKind::InvalidXPath {
                         expression: expression.to_owned(),
-                        reason: err.to_string(),
+                        reason,
                     },
                 )
             })?;
         }
         Ok(())
+    }
+
+    /// Compiles an XPath expression whose nesting is bounded; the error is the reason it is
+    /// refused.
+    fn compile(expression: &str) -> Result<xee_xpath::query::SequenceQuery, String> {
+        limits::check_bounds(expression, Syntax::XPath)?;
+        Queries::default()
+            .sequence(expression)
+            .map_err(|err| err.to_string())
     }
 
     pub(super) fn evaluate(
@@ -477,13 +488,10 @@ mod xpath {
             .map_err(|err| EvalError::NotXml {
                 reason: err.to_string(),
             })?;
-        let query =
-            Queries::default()
-                .sequence(expression)
-                .map_err(|err| EvalError::InvalidXPath {
-                    expression: expression.to_owned(),
-                    reason: err.to_string(),
-                })?;
+        let query = compile(expression).map_err(|reason| EvalError::InvalidXPath {
+            expression: expression.to_owned(),
+            reason,
+        })?;
         let sequence = query
             .execute(&mut documents, document)
             .map_err(|err| EvalError::XPath {

@@ -1,6 +1,7 @@
 //! Evaluation of expressions, templates and conditions against a [`Context`].
 
 pub(crate) mod criterion;
+mod regex;
 mod value;
 
 use std::borrow::Cow;

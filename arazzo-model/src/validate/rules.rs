@@ -31,6 +31,7 @@ pub(super) fn check(
         rules.workflow(&format!("/workflows/{index}"), workflow);
     }
     rules.depends_on_cycles();
+    rules.workflow_recursion();
 }
 
 struct Rules<'a> {
@@ -693,6 +694,87 @@ impl Rules<'_> {
             }
         }
     }
+}
+
+impl Rules<'_> {
+    /// Workflow steps that lead back to their own workflow, whose run would never end. The
+    /// calls are workflow steps and `dependsOn` (a dependency runs before the workflow); a
+    /// `goto` to a workflow is a one-way jump that may loop (the engine's step budget stops
+    /// it), and a `retry`'s workflow is left to the engine's depth limit. A cycle of
+    /// `dependsOn` alone is `depends-on-cycle`'s.
+    fn workflow_recursion(&mut self) {
+        let workflows = &self.document.workflows;
+        let index_of: HashMap<&str, usize> = workflows
+            .iter()
+            .enumerate()
+            .map(|(index, workflow)| (workflow.workflow_id.as_str(), index))
+            .collect();
+        let called = |step: &Step| match step.target() {
+            Some(StepTarget::WorkflowId(id)) => index_of.get(id).copied(),
+            _ => None,
+        };
+        let calls: Vec<Vec<usize>> = workflows
+            .iter()
+            .map(|workflow| {
+                let steps = workflow.steps.iter().filter_map(called);
+                let dependencies = workflow
+                    .depends_on
+                    .iter()
+                    .filter_map(|id| index_of.get(id.as_str()).copied());
+                steps.chain(dependencies).collect()
+            })
+            .collect();
+        for (index, workflow) in workflows.iter().enumerate() {
+            for (step_index, step) in workflow.steps.iter().enumerate() {
+                let Some(callee) = called(step) else {
+                    continue;
+                };
+                let Some(path) = shortest_path(&calls, callee, index) else {
+                    continue;
+                };
+                let names: Vec<&str> = std::iter::once(index)
+                    .chain(path)
+                    .map(|at| workflows[at].workflow_id.as_str())
+                    .collect();
+                self.push(Finding::error(
+                    Rule::WorkflowRecursion,
+                    format!("/workflows/{index}/steps/{step_index}/workflowId"),
+                    format!(
+                        "step `{}` makes workflow `{}` call itself: {}",
+                        step.step_id,
+                        workflow.workflow_id,
+                        names.join(" → ")
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// The shortest path from `from` to `to` along `edges` (both ends included), if there is one.
+fn shortest_path(edges: &[Vec<usize>], from: usize, to: usize) -> Option<Vec<usize>> {
+    let mut previous: Vec<Option<usize>> = vec![None; edges.len()];
+    let mut seen = vec![false; edges.len()];
+    let mut queue = std::collections::VecDeque::from([from]);
+    seen[from] = true;
+    while let Some(node) = queue.pop_front() {
+        if node == to {
+            let mut path = vec![to];
+            while let Some(before) = previous[*path.last()?] {
+                path.push(before);
+            }
+            path.reverse();
+            return Some(path);
+        }
+        for &next in &edges[node] {
+            if !seen[next] {
+                seen[next] = true;
+                previous[next] = Some(node);
+                queue.push_back(next);
+            }
+        }
+    }
+    None
 }
 
 /// An action's name, its identity when lists are merged.
