@@ -57,10 +57,13 @@ impl Served {
             apis,
             server: Some(server),
             // A 302 is an answer to check, not to follow (bnpl's `GET /auth`).
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
+            client: {
+                arazzo_exec::install_tls_provider();
+                reqwest::Client::builder()
+            }
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
         }
     }
 

@@ -450,6 +450,7 @@ fn secrets_mock_log_hides_query_credentials() {
             "query?token=mkQy83Zu%26k&page=2&api_key=mkAk61Xe",
             "signed?sig=mkSg27Hv&page=3",
         ] {
+            arazzo_exec::install_tls_provider();
             let response = reqwest::get(mock.url().join(path).unwrap()).await.unwrap();
             assert_eq!(response.status(), 200, "{path}");
         }

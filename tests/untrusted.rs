@@ -154,6 +154,7 @@ fn a_remote_description_cannot_ref_a_local_file_served_by_the_mock() {
         .block_on(MockServer::start([&api], MockOptions::default()))
         .unwrap();
     let answer = runtime.block_on(async {
+        arazzo_exec::install_tls_provider();
         let response = reqwest::get(format!("{}secret", mock.url())).await.unwrap();
         response.text().await.unwrap()
     });

@@ -125,7 +125,7 @@ pub use error::{PlanError, RunError};
 pub use executor::{
     Body, Cassette, CassetteError, Exchange, Executor, ExecutorError, ExecutorErrorKind,
     HttpExecutor, HttpExecutorBuilder, MatchPolicy, NO_RECORDING, RecordedRequest,
-    RecordedResponse, Recording, ReplayExecutor, Request, Response,
+    RecordedResponse, Recording, ReplayExecutor, Request, Response, install_tls_provider,
 };
 pub use inputs::{InputProblem, InputSchema, json_type, schema_types};
 pub use load::{LoadError, validate};

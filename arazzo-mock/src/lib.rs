@@ -41,6 +41,7 @@
 //! let api = OpenApi::read(path, &SourceOptions::default()).await?;
 //! let mock = MockServer::start([&api], MockOptions::default()).await?;
 //!
+//! arazzo_exec::install_tls_provider(); // reqwest has no TLS provider of its own here
 //! let client = reqwest::Client::new();
 //! let customers = mock.url().join("customers")?;
 //! let sent = r#"{"customerId": "cust-1", "customerName": "Acme"}"#;

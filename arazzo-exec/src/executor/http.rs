@@ -81,7 +81,7 @@ impl HttpExecutorBuilder {
 
     /// A client; `with_roots: false` loads no root certificate (for plain `http` only).
     fn client(&self, with_roots: bool) -> Result<reqwest::Client, ExecutorError> {
-        let mut builder = reqwest::Client::builder()
+        let mut builder = client_builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
@@ -122,6 +122,25 @@ impl HttpExecutor {
     pub fn builder() -> HttpExecutorBuilder {
         HttpExecutorBuilder::default()
     }
+}
+
+/// Installs rustls's `ring` crypto provider as the process default, unless the process has
+/// installed one already (then that one is used).
+///
+/// Every HTTP client the crate builds calls it first. A program that builds its own `reqwest`
+/// clients beside the engine, in a process with no other provider, calls it before them:
+/// reqwest is built without a provider of its own (see the workspace's `Cargo.toml`).
+pub fn install_tls_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Another thread may install one between the check and here: either is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
+/// A `reqwest` client builder whose TLS runs on the installed provider.
+pub(crate) fn client_builder() -> reqwest::ClientBuilder {
+    install_tls_provider();
+    reqwest::Client::builder()
 }
 
 #[async_trait::async_trait]
@@ -222,4 +241,28 @@ fn transport_error(err: &reqwest::Error, url: &url::Url) -> ExecutorError {
         ExecutorErrorKind::Other,
         format!("request to {target} failed: {reason}"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// reqwest has no TLS provider of its own in this build: the `https` client must be built
+    /// on the one `install_tls_provider` puts in place (a missing provider panics here).
+    #[tokio::test]
+    async fn https_requests_run_on_the_installed_provider() {
+        let unused = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = unused.local_addr().unwrap().port();
+        drop(unused);
+        let executor = HttpExecutor::new().unwrap();
+        let request = Request {
+            method: http::Method::GET,
+            url: format!("https://127.0.0.1:{port}/").parse().unwrap(),
+            headers: Vec::new(),
+            body: None,
+        };
+        let err = executor.execute(&request).await.unwrap_err();
+        assert_eq!(err.kind, ExecutorErrorKind::Connect, "{err}");
+        assert!(rustls::crypto::CryptoProvider::get_default().is_some());
+    }
 }

@@ -13,7 +13,8 @@ use bytes::Bytes;
 pub use self::cassette::{
     Body, Cassette, CassetteError, Exchange, MatchPolicy, RecordedRequest, RecordedResponse,
 };
-pub use self::http::{HttpExecutor, HttpExecutorBuilder};
+pub(crate) use self::http::client_builder;
+pub use self::http::{HttpExecutor, HttpExecutorBuilder, install_tls_provider};
 pub use self::record::Recording;
 pub use self::replay::{NO_RECORDING, ReplayExecutor};
 

@@ -62,7 +62,7 @@ fn client(allow_private: bool, timeout: Duration) -> reqwest::Result<reqwest::Cl
             attempt.follow()
         }
     });
-    let builder = reqwest::Client::builder()
+    let builder = crate::executor::client_builder()
         .timeout(timeout)
         .redirect(redirects);
     match allow_private {
