@@ -8,7 +8,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use arazzo_exec::{
     Engine, Executor, ExecutorError, Limits, ManualClock, Outcome, Plan, Request, Response,
-    SourceOptions, StepOutcome, WorkflowReport,
+    SourceOptions, StepErrorKind, StepOutcome, WorkflowReport,
 };
 use serde_json::{Value, json};
 
@@ -200,8 +200,13 @@ fn flow_endless_loop_is_stopped_by_the_step_budget() {
     let ran = run("actions.arazzo.yaml", "endless", json!({}), &script, limits);
     assert_eq!(script.routes().len(), 25);
     match &ran.report.outcome {
-        Outcome::Error { step_id, message } => {
+        Outcome::Error {
+            step_id,
+            message,
+            kind,
+        } => {
             assert_eq!(step_id, "poll");
+            assert_eq!(*kind, StepErrorKind::Limit);
             assert!(message.contains("more than 25 steps were run"), "{message}");
         }
         other => panic!("{other:?}"),
@@ -219,8 +224,13 @@ fn flow_loop_budget_counts_only_steps_run_again() {
     // The first run of `poll` is not a loop; 25 more are allowed.
     assert_eq!(script.routes().len(), 26);
     match &ran.report.outcome {
-        Outcome::Error { step_id, message } => {
+        Outcome::Error {
+            step_id,
+            message,
+            kind,
+        } => {
             assert_eq!(step_id, "poll");
+            assert_eq!(*kind, StepErrorKind::Limit);
             assert!(
                 message.contains("more than 25 steps were run again"),
                 "{message}"
@@ -327,8 +337,13 @@ fn flow_end_on_failure_fails_with_applicable_outputs() {
     let ran = actions("actions.arazzo.yaml", "end-on-failure", &script);
     assert_eq!(script.routes(), ["GET /pets"]);
     match &ran.report.outcome {
-        Outcome::Failed { step_id, reason } => {
+        Outcome::Failed {
+            step_id,
+            reason,
+            kind,
+        } => {
             assert_eq!(step_id, "find");
+            assert_eq!(*kind, StepErrorKind::Criteria);
             assert!(
                 reason.ends_with("(ended by failure action `stop`)"),
                 "{reason}"
@@ -451,8 +466,12 @@ fn flow_workflow_step_with_invalid_callee_inputs_fails_the_step() {
     assert!(script.routes().is_empty());
     let step = &ran.report.steps[0];
     assert_eq!(step.outcome, StepOutcome::Failed);
-    let error = step.error.as_deref().unwrap_or_default();
-    assert!(error.contains("missing required input `petId`"), "{error}");
+    let error = step.error.as_ref().unwrap();
+    assert_eq!(error.kind, StepErrorKind::Workflow);
+    assert!(
+        error.message.contains("missing required input `petId`"),
+        "{error}"
+    );
 }
 
 fn run_with_credentials(
@@ -644,8 +663,13 @@ fn flow_unresolved_expression_fails_the_step_before_sending() {
     let ran = actions("actions.arazzo.yaml", "unresolved-expression", &script);
     assert_eq!(script.routes(), ["GET /poll"], "`find` is not sent");
     match &ran.report.outcome {
-        Outcome::Error { step_id, message } => {
+        Outcome::Error {
+            step_id,
+            message,
+            kind,
+        } => {
             assert_eq!(step_id, "find");
+            assert_eq!(*kind, StepErrorKind::Request);
             assert_eq!(
                 message,
                 "parameter `status`: `$steps.poll.outputs.status` did not resolve to a value"

@@ -105,6 +105,7 @@ fn limits_a_linear_workflow_of_1500_steps_runs_and_max_steps_caps_it() {
     let report: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
     assert_eq!(report["steps"].as_array().unwrap().len(), 10);
     assert_eq!(report["outcome"]["step_id"], "s10");
+    assert_eq!(report["outcome"]["kind"], "limit");
     let message = report["outcome"]["message"].as_str().unwrap();
     assert!(message.contains("more than 10 steps were run"), "{message}");
 }

@@ -351,6 +351,18 @@ fn failure_nothing_listening_exits_4_with_the_cause() {
         "{}",
         output.stderr
     );
+    // The JSON report says what kind of error it was, for a program to act on.
+    let output = run_against(
+        &format!("http://127.0.0.1:{port}"),
+        &inputs(),
+        &["--format", "json"],
+    );
+    assert_eq!(output.code, 4, "{}", output.transcript());
+    let report: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    assert_eq!(report["outcome"]["kind"], "connect");
+    assert_eq!(report["steps"][0]["error_kind"], "connect");
+    let message = report["steps"][0]["error"].as_str().unwrap();
+    assert!(message.contains("connection refused"), "{message}");
 }
 
 #[test]

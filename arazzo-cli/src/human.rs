@@ -88,7 +88,9 @@ pub fn write_report(
                 ),
             )?;
         }
-        Outcome::Failed { step_id, reason } => {
+        Outcome::Failed {
+            step_id, reason, ..
+        } => {
             line(
                 err,
                 format_args!(
@@ -97,7 +99,9 @@ pub fn write_report(
                 ),
             )?;
         }
-        Outcome::Error { step_id, message } => {
+        Outcome::Error {
+            step_id, message, ..
+        } => {
             line(
                 err,
                 format_args!(
@@ -157,7 +161,7 @@ pub fn write_step(
         (Some(response), _) => response.status.to_string(),
         (None, Some(called)) if called.passed() => "passed".to_string(),
         // The first line; a longer error (a replay mismatch) goes on below.
-        (None, _) => first_line(step.error.as_deref()).to_string(),
+        (None, _) => first_line(step.error_message()).to_string(),
     };
     let action = step
         .action
@@ -175,7 +179,11 @@ pub fn write_step(
         ),
     )?;
     if step.response.is_none() {
-        for more in step.error.iter().flat_map(|error| error.lines().skip(1)) {
+        for more in step
+            .error_message()
+            .into_iter()
+            .flat_map(|error| error.lines().skip(1))
+        {
             line(err, format_args!("   {more}"))?;
         }
     }
@@ -208,7 +216,7 @@ pub fn write_step(
         if step.criteria.is_empty() {
             line(
                 err,
-                format_args!("     {}", step.error.as_deref().unwrap_or_default()),
+                format_args!("     {}", step.error_message().unwrap_or_default()),
             )?;
         }
         if let Some(body) = step

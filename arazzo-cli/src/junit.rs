@@ -31,8 +31,8 @@ fn collect(report: &WorkflowReport, suites: &mut Vec<TestSuite>) {
                     _ => NonSuccessKind::Failure,
                 };
                 let mut status = TestCaseStatus::non_success(kind);
-                let cause = step.error.clone().unwrap_or_default();
-                status.set_message(cause.as_str());
+                let cause = step.error_message().unwrap_or_default();
+                status.set_message(cause);
                 let failed: Vec<String> = step
                     .criteria
                     .iter()

@@ -1,11 +1,14 @@
 //! Credentials from the OpenAPI `securitySchemes`: apiKey (header, query, cookie), http basic
-//! and bearer, OAuth2 client credentials (a token fetched once per run). A step's own
+//! and bearer, OAuth2 client credentials (a token fetched once per run, [`RunCredentials`]). A step's own
 //! parameters always win: credentials are added only where the request has none.
 
 use std::collections::HashMap;
 
 use serde_json::Value;
 
+use crate::executor::{Executor, Request};
+use crate::redact::Redactor;
+use crate::report::{StepError, StepErrorKind};
 use crate::sources::{Operation, Sources};
 
 /// A security scheme of an OpenAPI document, as far as the engine can apply it.
@@ -180,6 +183,143 @@ pub(crate) fn credential(scheme: &Scheme, value: &str) -> Option<Credential> {
         }
         Scheme::Unsupported => return None,
     })
+}
+
+/// The credentials of one run: the engine's, by [`credential_key`], and the OAuth2 access
+/// tokens fetched so far (once per token URL and client id).
+pub(crate) struct RunCredentials<'e> {
+    known: &'e HashMap<String, String>,
+    tokens: HashMap<(String, String), String>,
+}
+
+impl<'e> RunCredentials<'e> {
+    pub(crate) fn new(known: &'e HashMap<String, String>) -> RunCredentials<'e> {
+        RunCredentials {
+            known,
+            tokens: HashMap::new(),
+        }
+    }
+
+    /// The credentials of the first of a step's security `requirements` whose schemes all
+    /// have one (from an input named like the scheme, else the engine's credentials); none
+    /// when no requirement can be met (the API will say so). Every secret learnt goes to
+    /// `redactor`.
+    ///
+    /// # Errors
+    /// An OAuth2 token request that fails ([`StepErrorKind::Credentials`]).
+    pub(crate) async fn for_step(
+        &mut self,
+        requirements: &[Requirement],
+        inputs: &Value,
+        executor: &dyn Executor,
+        redactor: &mut Redactor,
+    ) -> Result<Vec<Credential>, StepError> {
+        'requirements: for requirement in requirements {
+            let mut credentials = Vec::new();
+            for (name, scheme) in requirement {
+                let known = |suffix: &str| {
+                    let key = format!("{}{suffix}", credential_key(name));
+                    self.known.get(&key).cloned()
+                };
+                let from_input = inputs.get(name).and_then(Value::as_str).map(str::to_string);
+                let value = match scheme {
+                    Scheme::ClientCredentials { token_url, scopes } => {
+                        let (Some(id), Some(secret)) =
+                            (known("_CLIENT_ID"), known("_CLIENT_SECRET"))
+                        else {
+                            continue 'requirements;
+                        };
+                        let grant = Grant {
+                            token_url,
+                            scopes,
+                            id: &id,
+                            secret: &secret,
+                        };
+                        self.token(grant, executor, redactor)
+                            .await
+                            .map_err(|message| {
+                                StepError::new(StepErrorKind::Credentials, message)
+                            })?
+                    }
+                    _ => match from_input.or_else(|| known("")) {
+                        Some(value) => value,
+                        None => continue 'requirements,
+                    },
+                };
+                redactor.add(secrets(scheme, &value));
+                credentials.extend(credential(scheme, &value));
+            }
+            return Ok(credentials);
+        }
+        Ok(Vec::new())
+    }
+
+    /// An OAuth2 access token from a client-credentials grant, fetched once per run.
+    async fn token(
+        &mut self,
+        grant: Grant<'_>,
+        executor: &dyn Executor,
+        redactor: &mut Redactor,
+    ) -> Result<String, String> {
+        let Grant {
+            token_url,
+            scopes,
+            id,
+            secret,
+        } = grant;
+        let key = (token_url.to_string(), id.to_string());
+        if let Some(token) = self.tokens.get(&key) {
+            return Ok(token.clone());
+        }
+        redactor.add([secret.to_string()]);
+        let body = {
+            let mut form = url::form_urlencoded::Serializer::new(String::new());
+            form.append_pair("grant_type", "client_credentials")
+                .append_pair("client_id", id)
+                .append_pair("client_secret", secret);
+            if !scopes.is_empty() {
+                form.append_pair("scope", &scopes.join(" "));
+            }
+            form.finish()
+        };
+        let url = url::Url::parse(token_url)
+            .map_err(|err| format!("invalid OAuth2 token URL `{token_url}`: {err}"))?;
+        redactor.add(userinfo_secrets(&url));
+        let request = Request {
+            method: http::Method::POST,
+            url,
+            headers: vec![(
+                "Content-Type".to_string(),
+                "application/x-www-form-urlencoded".to_string(),
+            )],
+            body: Some(body.into()),
+        };
+        let response = executor
+            .execute(&request)
+            .await
+            .map_err(|err| format!("OAuth2 token request: {err}"))?;
+        let token = serde_json::from_slice::<Value>(&response.body)
+            .ok()
+            .and_then(|body| body["access_token"].as_str().map(str::to_string))
+            .filter(|_| (200..300).contains(&response.status))
+            .ok_or_else(|| {
+                format!(
+                    "OAuth2 token request to {token_url} answered {} without an access_token",
+                    response.status
+                )
+            })?;
+        redactor.add([token.clone()]);
+        self.tokens.insert(key, token.clone());
+        Ok(token)
+    }
+}
+
+/// An OAuth2 client-credentials grant to request.
+struct Grant<'a> {
+    token_url: &'a str,
+    scopes: &'a [String],
+    id: &'a str,
+    secret: &'a str,
 }
 
 #[cfg(test)]

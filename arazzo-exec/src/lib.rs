@@ -135,8 +135,8 @@ pub use load_test::{
 pub use plan::{Plan, WorkflowPlan};
 pub use redact::{REDACTED, Redactor, is_secret_name};
 pub use report::{
-    CriterionRecord, Outcome, RequestRecord, ResponseRecord, StepOutcome, StepReport,
-    WorkflowReport,
+    CriterionRecord, Outcome, RequestRecord, ResponseRecord, StepError, StepErrorKind, StepOutcome,
+    StepReport, WorkflowReport,
 };
 pub use snapshot::{
     DATE_PLACEHOLDER, DURATION_PLACEHOLDER, TIMESTAMP_PLACEHOLDER, snapshot_report,

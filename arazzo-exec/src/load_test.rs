@@ -395,8 +395,12 @@ impl Done {
         };
         let failure = match report.outcome {
             Outcome::Passed => None,
-            Outcome::Failed { step_id, reason } => Some(("failed", step_id, reason)),
-            Outcome::Error { step_id, message } => Some(("error", step_id, message)),
+            Outcome::Failed {
+                step_id, reason, ..
+            } => Some(("failed", step_id, reason)),
+            Outcome::Error {
+                step_id, message, ..
+            } => Some(("error", step_id, message)),
             Outcome::DependencyFailed {
                 workflow_id,
                 reason,

@@ -66,6 +66,9 @@ pub enum Outcome {
         step_id: String,
         /// Why, one line.
         reason: String,
+        /// What kind of failure ([`StepErrorKind::Criteria`], [`StepErrorKind::Status`],
+        /// [`StepErrorKind::Conformance`], [`StepErrorKind::Workflow`]).
+        kind: StepErrorKind,
     },
     /// A workflow listed in `dependsOn` did not pass, so none of the steps ran.
     DependencyFailed {
@@ -80,7 +83,117 @@ pub enum Outcome {
         step_id: String,
         /// The cause, one line (e.g. `connection refused to 127.0.0.1:9`).
         message: String,
+        /// What kind of error (e.g. [`StepErrorKind::Timeout`], [`StepErrorKind::Request`]).
+        kind: StepErrorKind,
     },
+}
+
+impl Outcome {
+    /// The step error the workflow stopped on: the step, its kind and message (none for a
+    /// passed workflow or a failed dependency).
+    pub fn step_error(&self) -> Option<(&str, StepErrorKind, &str)> {
+        match self {
+            Outcome::Failed {
+                step_id,
+                reason,
+                kind,
+            } => Some((step_id, *kind, reason)),
+            Outcome::Error {
+                step_id,
+                message,
+                kind,
+            } => Some((step_id, *kind, message)),
+            Outcome::Passed | Outcome::DependencyFailed { .. } => None,
+        }
+    }
+}
+
+/// Why a step failed or could not run: a kind to act on and the message to show.
+///
+/// In the JSON report a step's error is two fields, `error` (the message) and `error_kind`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StepError {
+    /// One line, or more for a multi-line cause (secrets redacted).
+    #[serde(rename = "error")]
+    pub message: String,
+    /// What kind of failure.
+    #[serde(rename = "error_kind")]
+    pub kind: StepErrorKind,
+}
+
+impl StepError {
+    /// An error of `kind`.
+    pub fn new(kind: StepErrorKind, message: impl Into<String>) -> StepError {
+        StepError {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for StepError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// The kinds of [`StepError`]: what an embedder can act on (retry a timeout, fix a document
+/// for a request that cannot be built). Serialised in kebab case (`no-recording`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum StepErrorKind {
+    /// The request could not be built: a parameter, body or replacement that did not
+    /// resolve, a path parameter with no value, a header that cannot be sent.
+    Request,
+    /// No credential could be obtained: the OAuth2 token request failed.
+    Credentials,
+    /// Nothing answered: refused, unreachable, DNS, TLS.
+    Connect,
+    /// The connect or request timeout passed.
+    Timeout,
+    /// The response body was larger than the cap.
+    TooLarge,
+    /// Replaying: no recorded exchange matches the request.
+    NoRecording,
+    /// The executor failed in another way.
+    Executor,
+    /// A success criterion did not hold.
+    Criteria,
+    /// The step has no success criteria and its status is not 2xx.
+    Status,
+    /// Strict mode: the response does not match the OpenAPI description.
+    Conformance,
+    /// The workflow the step calls did not pass, or its inputs are invalid.
+    Workflow,
+    /// A limit of the run stopped it (steps, loops, nesting, deadline).
+    Limit,
+}
+
+impl StepErrorKind {
+    /// Whether a step with this error got no usable answer ([`Outcome::Error`]) rather than
+    /// an answer that failed its checks ([`Outcome::Failed`]).
+    pub fn is_error(self) -> bool {
+        !matches!(
+            self,
+            StepErrorKind::Criteria
+                | StepErrorKind::Status
+                | StepErrorKind::Conformance
+                | StepErrorKind::Workflow
+        )
+    }
+}
+
+impl From<crate::ExecutorErrorKind> for StepErrorKind {
+    fn from(kind: crate::ExecutorErrorKind) -> StepErrorKind {
+        match kind {
+            crate::ExecutorErrorKind::Connect => StepErrorKind::Connect,
+            crate::ExecutorErrorKind::Timeout => StepErrorKind::Timeout,
+            crate::ExecutorErrorKind::TooLarge => StepErrorKind::TooLarge,
+            crate::ExecutorErrorKind::NoRecording => StepErrorKind::NoRecording,
+            crate::ExecutorErrorKind::Other => StepErrorKind::Executor,
+        }
+    }
 }
 
 /// What one step did.
@@ -112,11 +225,18 @@ pub struct StepReport {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
     /// Why the step failed or erred.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    #[serde(flatten)]
+    pub error: Option<StepError>,
     /// Wall time of the step.
     #[serde(serialize_with = "milliseconds")]
     pub duration: Duration,
+}
+
+impl StepReport {
+    /// Why the step failed or erred, as the message to show.
+    pub fn error_message(&self) -> Option<&str> {
+        self.error.as_ref().map(|error| error.message.as_str())
+    }
 }
 
 /// How a step ended.

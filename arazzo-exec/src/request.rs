@@ -9,6 +9,7 @@ use crate::auth::Credential;
 use crate::context::{Exchange, Scope};
 use crate::executor::Request;
 use crate::plan::{Call, StepPlan};
+use crate::report::{StepError, StepErrorKind};
 use crate::serialize::{Serialized, Style, serialize, text};
 use crate::value::Evaluated;
 
@@ -40,6 +41,15 @@ const DEFAULT_CONTENT_TYPE: &str = "application/json";
 /// A parameter or payload expression that does not resolve, a path parameter without a
 /// value, a bad payload replacement, or a URL that does not parse (one line each).
 pub(crate) fn build(
+    step: &StepPlan,
+    scope: &Scope<'_>,
+    credentials: &[Credential],
+) -> Result<(Request, Exchange), StepError> {
+    assemble(step, scope, credentials)
+        .map_err(|message| StepError::new(StepErrorKind::Request, message))
+}
+
+fn assemble(
     step: &StepPlan,
     scope: &Scope<'_>,
     credentials: &[Credential],

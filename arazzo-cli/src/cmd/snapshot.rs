@@ -64,8 +64,7 @@ pub fn run(
 fn unrecorded_step(report: &WorkflowReport) -> Option<String> {
     report.steps.iter().find_map(|step| {
         let unrecorded = step
-            .error
-            .as_deref()
+            .error_message()
             .is_some_and(|error| error.starts_with(arazzo_exec::NO_RECORDING));
         match (unrecorded, step.workflow.as_deref()) {
             (true, _) => Some(step.step_id.clone()),
