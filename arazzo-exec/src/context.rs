@@ -22,9 +22,10 @@ pub(crate) struct WorkflowResult {
 /// The workflows of one document that have run, by workflow id.
 pub(crate) type WorkflowResults = HashMap<String, WorkflowResult>;
 
-/// One step's HTTP exchange, as expressions read it.
+/// One step's HTTP exchange, as expressions read it (the cassette's [`crate::Exchange`] is
+/// the recorded one).
 #[derive(Debug, Default)]
-pub(crate) struct Exchange {
+pub(crate) struct ExchangeView {
     pub method: String,
     pub url: String,
     pub request_headers: Vec<(String, String)>,
@@ -53,7 +54,7 @@ pub(crate) struct Scope<'a> {
     pub workflows: Option<&'a WorkflowResults>,
     /// `$outputs`: the outputs of the workflow the current step called.
     pub outputs: Option<&'a IndexMap<String, Value>>,
-    pub exchange: Option<&'a Exchange>,
+    pub exchange: Option<&'a ExchangeView>,
 }
 
 impl<'a> Scope<'a> {

@@ -102,9 +102,9 @@ mod error;
 mod executor;
 mod inputs;
 mod load;
-mod load_test;
 mod plan;
 mod redact;
+mod repeat;
 mod report;
 mod request;
 mod serialize;
@@ -129,11 +129,11 @@ pub use executor::{
 };
 pub use inputs::{InputProblem, InputSchema, json_type, schema_types};
 pub use load::{LoadError, validate};
-pub use load_test::{
-    FailureCount, Latency, LoadOptions, LoadProgress, LoadReport, LoadStop, LoadTest, MemorySample,
-};
 pub use plan::{Plan, WorkflowPlan};
 pub use redact::{REDACTED, Redactor, is_secret_name};
+pub use repeat::{
+    FailureCount, Latency, LoadOptions, LoadProgress, LoadReport, LoadStop, LoadTest, MemorySample,
+};
 pub use report::{
     CriterionRecord, Outcome, RequestRecord, ResponseRecord, StepError, StepErrorKind, StepOutcome,
     StepReport, WorkflowReport,

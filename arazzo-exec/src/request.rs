@@ -6,7 +6,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 
 use crate::auth::Credential;
-use crate::context::{Exchange, Scope};
+use crate::context::{ExchangeView, Scope};
 use crate::executor::Request;
 use crate::plan::{Call, StepPlan};
 use crate::report::{StepError, StepErrorKind};
@@ -44,7 +44,7 @@ pub(crate) fn build(
     step: &StepPlan,
     scope: &Scope<'_>,
     credentials: &[Credential],
-) -> Result<(Request, Exchange), StepError> {
+) -> Result<(Request, ExchangeView), StepError> {
     assemble(step, scope, credentials)
         .map_err(|message| StepError::new(StepErrorKind::Request, message))
 }
@@ -53,13 +53,13 @@ fn assemble(
     step: &StepPlan,
     scope: &Scope<'_>,
     credentials: &[Credential],
-) -> Result<(Request, Exchange), String> {
+) -> Result<(Request, ExchangeView), String> {
     let Call::Operation(operation) = &step.call else {
         unreachable!("only operation steps send requests");
     };
-    let mut exchange = Exchange {
+    let mut exchange = ExchangeView {
         method: operation.method.to_string(),
-        ..Exchange::default()
+        ..ExchangeView::default()
     };
     let mut cookies = Vec::new();
     for parameter in &step.parameters {

@@ -40,8 +40,8 @@ impl Criterion {
             Some(CriterionType::Kind(kind)) => (kind.name(), None),
             Some(CriterionType::ExpressionType(expression_type)) => {
                 let name = match expression_type.language {
-                    ExpressionLanguage::Jsonpath => "jsonpath",
-                    ExpressionLanguage::Xpath => "xpath",
+                    ExpressionLanguage::JsonPath => "jsonpath",
+                    ExpressionLanguage::XPath => "xpath",
                 };
                 (name, Some(expression_type.version.as_str()))
             }
@@ -72,8 +72,8 @@ impl Criterion {
             Some(CriterionType::Kind(kind)) => *kind,
             Some(CriterionType::ExpressionType(expression_type)) => {
                 match expression_type.language {
-                    ExpressionLanguage::Jsonpath => CriterionKind::Jsonpath,
-                    ExpressionLanguage::Xpath => CriterionKind::Xpath,
+                    ExpressionLanguage::JsonPath => CriterionKind::JsonPath,
+                    ExpressionLanguage::XPath => CriterionKind::XPath,
                 }
             }
         }
@@ -113,9 +113,11 @@ pub enum CriterionKind {
     /// A regular expression applied to the context.
     Regex,
     /// A JSONPath query applied to the context.
-    Jsonpath,
+    #[serde(rename = "jsonpath")]
+    JsonPath,
     /// An XPath expression applied to the context.
-    Xpath,
+    #[serde(rename = "xpath")]
+    XPath,
 }
 
 impl CriterionKind {
@@ -124,8 +126,8 @@ impl CriterionKind {
         match self {
             CriterionKind::Simple => "simple",
             CriterionKind::Regex => "regex",
-            CriterionKind::Jsonpath => "jsonpath",
-            CriterionKind::Xpath => "xpath",
+            CriterionKind::JsonPath => "jsonpath",
+            CriterionKind::XPath => "xpath",
         }
     }
 }
@@ -152,7 +154,9 @@ pub struct CriterionExpressionType {
 #[serde(rename_all = "lowercase")]
 pub enum ExpressionLanguage {
     /// JSONPath.
-    Jsonpath,
+    #[serde(rename = "jsonpath")]
+    JsonPath,
     /// XPath.
-    Xpath,
+    #[serde(rename = "xpath")]
+    XPath,
 }

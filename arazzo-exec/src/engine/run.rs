@@ -15,7 +15,7 @@ use super::step::{StepRun, check, header};
 use super::{Engine, Observer};
 use crate::auth::RunCredentials;
 use crate::clock::retry_after;
-use crate::context::{Exchange, Scope, StepOutputs, WorkflowResult, WorkflowResults};
+use crate::context::{ExchangeView, Scope, StepOutputs, WorkflowResult, WorkflowResults};
 use crate::plan::{ActionKind, ActionPlan, Plan, StepPlan, Target, WorkflowPlan};
 use crate::redact::Redactor;
 use crate::report::{Outcome, StepErrorKind, StepOutcome, StepReport, WorkflowReport};
@@ -47,7 +47,7 @@ pub(super) struct Run<'e> {
 pub(super) struct Ran {
     pub(super) report: WorkflowReport,
     pub(super) outputs: IndexMap<String, Value>,
-    pub(super) last: Option<Exchange>,
+    pub(super) last: Option<ExchangeView>,
 }
 
 /// One workflow under way: what its expressions see and what it has done so far.
@@ -61,7 +61,7 @@ pub(super) struct WorkflowRun<'e> {
     /// The reports of the workflows it called: dependencies, `goto` and `retry` targets.
     called: Vec<WorkflowReport>,
     /// Its last HTTP exchange.
-    last: Option<Exchange>,
+    last: Option<ExchangeView>,
     outcome: Outcome,
     /// The step to run next.
     index: usize,

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use super::run::{BoxFuture, Ran, Run, WorkflowRun, seconds};
 use crate::auth::userinfo_secrets;
-use crate::context::{Exchange, ResponseView, Scope};
+use crate::context::{ExchangeView, ResponseView, Scope};
 use crate::executor::Response;
 use crate::plan::{Call, CriterionPlan, StepPlan, WorkflowRef};
 use crate::report::{
@@ -22,14 +22,18 @@ use crate::value::Evaluated;
 pub(super) struct StepRun {
     pub(super) report: StepReport,
     pub(super) outputs: IndexMap<String, Value>,
-    pub(super) exchange: Option<Exchange>,
+    pub(super) exchange: Option<ExchangeView>,
     /// For a workflow step: the called workflow's outputs (`$outputs`).
     pub(super) callee_outputs: Option<IndexMap<String, Value>>,
 }
 
 impl StepRun {
     /// A step that stopped before it had outputs, with `error` (redacted) as its cause.
-    fn stopped(mut report: StepReport, error: StepError, exchange: Option<Exchange>) -> StepRun {
+    fn stopped(
+        mut report: StepReport,
+        error: StepError,
+        exchange: Option<ExchangeView>,
+    ) -> StepRun {
         report.error = Some(error);
         StepRun {
             report,
