@@ -1,5 +1,5 @@
 //! Credentials from the OpenAPI `securitySchemes`: apiKey (header, query, cookie), http basic
-//! and bearer, OAuth2 client credentials (a token fetched once per run, [`RunCredentials`]). A step's own
+//! and bearer, OAuth2 client credentials (a token fetched once per run). A step's own
 //! parameters always win: credentials are added only where the request has none.
 
 use std::collections::HashMap;

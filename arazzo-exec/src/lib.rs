@@ -82,10 +82,18 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! To pin what a workflow sends and receives, wrap the executor in a [`Recording`], write its
-//! transcript as a [`Cassette`] (YAML, secrets redacted), and run later from a
-//! [`ReplayExecutor`] with no network ([`MatchPolicy`] says how requests are matched);
-//! [`snapshot_report`] makes a report deterministic, to commit and compare.
+//! # Beside the run path
+//!
+//! - [`cassette`]: record a run ([`cassette::Recording`]), write it as a YAML
+//!   [`cassette::Cassette`] (secrets redacted), replay it with no network
+//!   ([`cassette::ReplayExecutor`]).
+//! - [`snapshot`]: a report made deterministic, to commit and compare
+//!   ([`snapshot::snapshot_report`]).
+//! - [`repeat`]: the load mode, one workflow run many times at once ([`repeat::LoadTest`]).
+//! - [`redact`]: the [`redact::Redactor`] every report goes through.
+//! - [`auth`]: credentials for the OpenAPI security schemes, from the environment.
+//! - [`sources`]: the source descriptions, loaded and indexed.
+//! - `testing` (feature): workflows as insta snapshot tests.
 //!
 //! # Crate features
 //!
@@ -93,7 +101,8 @@
 //!   cassette an [insta](https://insta.rs) snapshot test in a few lines
 //!   (`assert_workflow_snapshot!`).
 
-mod auth;
+pub mod auth;
+pub mod cassette;
 mod clock;
 mod conformance;
 mod context;
@@ -103,42 +112,55 @@ mod executor;
 mod inputs;
 mod load;
 mod plan;
-mod redact;
-mod repeat;
+pub mod redact;
+pub mod repeat;
 mod report;
 mod request;
 mod serialize;
-mod snapshot;
+pub mod snapshot;
 pub mod sources;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod value;
 
+// The run path: plan, engine, executor seam, reports.
+
 /// The attribute an [`Executor`] or [`Clock`] implementation needs (`#[arazzo_exec::async_trait]`
 /// on the `impl`), re-exported so that a crate implementing them needs no `async-trait` of its
 /// own.
 pub use async_trait::async_trait;
-pub use auth::{credential_key, credentials_from_env};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use engine::{Engine, Limits, NoObserver, Observer};
 pub use error::{PlanError, RunError};
 pub use executor::{
-    Body, Cassette, CassetteError, Exchange, Executor, ExecutorError, ExecutorErrorKind,
-    HttpExecutor, HttpExecutorBuilder, MatchPolicy, NO_RECORDING, RecordedRequest,
-    RecordedResponse, Recording, ReplayExecutor, Request, Response, install_tls_provider,
+    Executor, ExecutorError, ExecutorErrorKind, HttpExecutor, HttpExecutorBuilder, Request,
+    Response, install_tls_provider,
 };
 pub use inputs::{InputProblem, InputSchema, json_type, schema_types};
 pub use load::{LoadError, validate};
 pub use plan::{Plan, WorkflowPlan};
-pub use redact::{REDACTED, Redactor, is_secret_name};
-pub use repeat::{
-    FailureCount, Latency, LoadOptions, LoadProgress, LoadReport, LoadStop, LoadTest, MemorySample,
-};
 pub use report::{
     CriterionRecord, Outcome, RequestRecord, ResponseRecord, StepError, StepErrorKind, StepOutcome,
     StepReport, WorkflowReport,
 };
+pub use sources::{SourceOptions, Sources};
+
+// Before the modules above were public these were at the root; kept one release for the
+// programs that import them from there, hidden from the front page.
+#[doc(hidden)]
+pub use auth::{credential_key, credentials_from_env};
+#[doc(hidden)]
+pub use cassette::{
+    Body, Cassette, CassetteError, Exchange, MatchPolicy, NO_RECORDING, RecordedRequest,
+    RecordedResponse, Recording, ReplayExecutor,
+};
+#[doc(hidden)]
+pub use redact::{REDACTED, Redactor, is_secret_name};
+#[doc(hidden)]
+pub use repeat::{
+    FailureCount, Latency, LoadOptions, LoadProgress, LoadReport, LoadStop, LoadTest, MemorySample,
+};
+#[doc(hidden)]
 pub use snapshot::{
     DATE_PLACEHOLDER, DURATION_PLACEHOLDER, TIMESTAMP_PLACEHOLDER, snapshot_report,
 };
-pub use sources::{SourceOptions, Sources};

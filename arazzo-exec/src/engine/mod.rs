@@ -174,7 +174,7 @@ impl Engine {
     /// # Errors
     /// When there is no such workflow or the inputs do not match its `inputs` schema: then
     /// nothing is sent. A step that fails or gets no response is not an error: it is the
-    /// report's [`Outcome`].
+    /// report's [`Outcome`](crate::Outcome).
     pub async fn run(&self, workflow_id: &str, inputs: Value) -> Result<WorkflowReport, RunError> {
         self.run_observed(workflow_id, inputs, &NoObserver).await
     }

@@ -1,22 +1,14 @@
 //! The pluggable seam: an [`Executor`] sends a fully resolved [`Request`] and returns the
 //! [`Response`]. The engine never sees reqwest; tests and embedding tools plug their own.
 
-mod cassette;
 mod http;
-mod record;
-mod replay;
 
 use std::sync::Arc;
 
 use bytes::Bytes;
 
-pub use self::cassette::{
-    Body, Cassette, CassetteError, Exchange, MatchPolicy, RecordedRequest, RecordedResponse,
-};
 pub(crate) use self::http::client_builder;
 pub use self::http::{HttpExecutor, HttpExecutorBuilder, install_tls_provider};
-pub use self::record::Recording;
-pub use self::replay::{NO_RECORDING, ReplayExecutor};
 
 /// An HTTP request with every runtime expression already substituted.
 #[derive(Debug, Clone, PartialEq)]

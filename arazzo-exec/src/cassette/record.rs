@@ -2,8 +2,8 @@
 
 use std::sync::Mutex;
 
-use super::cassette::{Cassette, Exchange};
-use super::{Executor, ExecutorError, Request, Response};
+use super::{Cassette, Exchange};
+use crate::executor::{Executor, ExecutorError, Request, Response};
 use crate::redact::Redactor;
 
 /// Wraps an executor and keeps every request it sent and what came back (the transcript), to

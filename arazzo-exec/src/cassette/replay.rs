@@ -3,8 +3,8 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use super::cassette::{Cassette, CassetteError, Exchange, MatchPolicy, request_summary};
-use super::{Executor, ExecutorError, ExecutorErrorKind, Request, Response};
+use super::{Cassette, CassetteError, Exchange, MatchPolicy, request_summary};
+use crate::executor::{Executor, ExecutorError, ExecutorErrorKind, Request, Response};
 
 /// How the error of a request the cassette cannot answer begins (its kind is
 /// [`ExecutorErrorKind::NoRecording`]): what a step report's error starts with when the
@@ -154,7 +154,7 @@ impl Executor for ReplayExecutor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::executor::cassette::{Body, RecordedRequest, RecordedResponse};
+    use crate::cassette::{Body, RecordedRequest, RecordedResponse};
     use serde_json::json;
 
     fn exchange(url: &str, body: serde_json::Value, status: u16) -> Exchange {

@@ -1,5 +1,6 @@
-//! Cassettes: recorded HTTP exchanges in a human-readable, diff-friendly YAML file, and the
-//! policy that decides whether a request matches a recorded one.
+//! Record and replay: a [`Recording`] keeps what went through an executor, a [`Cassette`]
+//! holds it as a human-readable, diff-friendly YAML file (secrets redacted), a
+//! [`ReplayExecutor`] answers from it with no network, as the [`MatchPolicy`] matches requests.
 //!
 //! ```yaml
 //! match:                        # optional; the default compares method, URL and body
@@ -28,7 +29,13 @@ use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Request, Response};
+mod record;
+mod replay;
+
+pub use self::record::Recording;
+pub use self::replay::{NO_RECORDING, ReplayExecutor};
+
+use crate::executor::{Request, Response};
 use crate::redact::{REDACTED, Redactor};
 
 /// The comment written at the top of every cassette file.
