@@ -454,6 +454,35 @@ fn flow_failed_dependency_stops_the_workflow() {
 }
 
 #[test]
+fn flow_a_secret_learnt_late_is_redacted_in_the_earlier_steps_too() {
+    let secret = "pa55-w0rd-xyz";
+    let script = Script::new(&[
+        ("GET /poll", 200, json!({"code": secret})),
+        ("POST /login", 200, json!({"token": "t"})),
+    ]);
+    let ran = run(
+        "workflow-steps.arazzo.yaml",
+        "late-secret",
+        json!({}),
+        &script,
+        Limits::default(),
+    );
+    assert!(ran.report.passed(), "{:?}", ran.report.outcome);
+    // It was sent (the API needs it) ...
+    let sent = script.sent.lock().unwrap();
+    assert!(String::from_utf8_lossy(sent[1].body.as_deref().unwrap()).contains(secret));
+    // ... but no part of the report shows it, not even `fetch`, which ran before the run
+    // knew the value was a secret.
+    let report = serde_json::to_string(&ran.report).unwrap();
+    assert!(!report.contains(secret), "{report}");
+    assert_eq!(ran.report.steps[0].outputs["code"], "***");
+    assert_eq!(
+        ran.report.steps[0].response.as_ref().unwrap().body,
+        Some(json!({"code": "***"}))
+    );
+}
+
+#[test]
 fn flow_workflow_step_with_invalid_callee_inputs_fails_the_step() {
     let script = Script::new(&[]);
     let ran = run(

@@ -137,6 +137,11 @@ impl Redactor {
         Redactor { secrets }
     }
 
+    /// How many secret forms it knows (it grows as a run learns secrets).
+    pub(crate) fn count(&self) -> usize {
+        self.secrets.len()
+    }
+
     /// Adds secret values (e.g. the secret inputs of a called workflow).
     pub fn add(&mut self, secrets: impl IntoIterator<Item = String>) {
         // Every step adds its credentials again: known ones are skipped, sparing their forms

@@ -1,6 +1,7 @@
 //! What a run did: every step's request, response, criteria and outputs, and the workflow's
 //! outcome and outputs. Secrets are already redacted in every field.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use indexmap::IndexMap;
@@ -51,6 +52,54 @@ impl WorkflowReport {
     /// Whether the workflow passed.
     pub fn passed(&self) -> bool {
         self.outcome == Outcome::Passed
+    }
+
+    /// Redacts every text of the report again with `redactor`: for the secrets a run learnt
+    /// after some of the report was written (a called workflow's secret input taken from an
+    /// earlier step's response).
+    pub(crate) fn redact(&mut self, redactor: &Redactor) {
+        let text = |text: &mut String| {
+            if let Cow::Owned(redacted) = redactor.text(text) {
+                *text = redacted;
+            }
+        };
+        let pairs = |pairs: &mut Vec<(String, String)>| {
+            pairs.iter_mut().for_each(|(_, value)| text(value));
+        };
+        let value = |value: &mut Value| *value = redactor.value(value);
+        match &mut self.outcome {
+            Outcome::Failed { reason, .. } => text(reason),
+            Outcome::Error { message, .. } => text(message),
+            Outcome::DependencyFailed { reason, .. } => text(reason),
+            Outcome::Passed => {}
+        }
+        self.outputs.values_mut().for_each(value);
+        pairs(&mut self.unresolved_outputs);
+        for step in &mut self.steps {
+            if let Some(request) = &mut step.request {
+                text(&mut request.url);
+                pairs(&mut request.headers);
+                request.body.iter_mut().for_each(value);
+            }
+            if let Some(response) = &mut step.response {
+                pairs(&mut response.headers);
+                response.body.iter_mut().for_each(value);
+            }
+            for criterion in &mut step.criteria {
+                criterion.reason.iter_mut().for_each(text);
+            }
+            step.outputs.values_mut().for_each(value);
+            step.warnings.iter_mut().for_each(text);
+            if let Some(error) = &mut step.error {
+                text(&mut error.message);
+            }
+            if let Some(workflow) = &mut step.workflow {
+                workflow.redact(redactor);
+            }
+        }
+        for workflow in &mut self.workflows {
+            workflow.redact(redactor);
+        }
     }
 }
 

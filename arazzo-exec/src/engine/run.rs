@@ -40,6 +40,9 @@ pub(super) struct Run<'e> {
     pub(super) stopped: Option<Outcome>,
     /// The workflows that have run, by document URL then workflow id.
     pub(super) results: HashMap<String, WorkflowResults>,
+    /// How many secrets the redactor knew when the first step's report was done: if it
+    /// learns more later, the whole report is redacted again at the end.
+    secrets_at_first_report: Option<usize>,
 }
 
 /// A workflow that ran: its report, its outputs in clear, and its last HTTP exchange (what a
@@ -142,6 +145,7 @@ impl<'e> Run<'e> {
                 .map(|deadline| (engine.clock.now() + deadline, deadline)),
             stopped: None,
             results: HashMap::new(),
+            secrets_at_first_report: None,
         }
     }
 
@@ -150,6 +154,12 @@ impl<'e> Run<'e> {
     pub(super) async fn run(mut self, workflow: &'e WorkflowPlan, inputs: Value) -> WorkflowReport {
         let engine: &'e Engine = self.engine;
         let mut report = self.workflow(&engine.plan, workflow, inputs).await.report;
+        if self
+            .secrets_at_first_report
+            .is_some_and(|known| self.redactor.count() > known)
+        {
+            report.redact(&self.redactor);
+        }
         report.redactor = self.redactor;
         report
     }
@@ -558,7 +568,9 @@ impl<'e> Run<'e> {
     }
 
     /// Records a finished step.
-    fn finish(&self, run: &mut WorkflowRun<'e>, ran: StepRun) {
+    fn finish(&mut self, run: &mut WorkflowRun<'e>, ran: StepRun) {
+        self.secrets_at_first_report
+            .get_or_insert(self.redactor.count());
         self.observer.step_finished(&ran.report, self.depth);
         run.reports.push(ran.report);
         if ran.exchange.is_some() {
