@@ -47,6 +47,8 @@ pub struct SourceFile {
     text: String,
     format: Format,
     value: Value,
+    /// Every node's position, built when a first position is asked for.
+    index: std::sync::OnceLock<Option<locate::Index>>,
 }
 
 impl SourceFile {
@@ -113,6 +115,7 @@ impl SourceFile {
                 text,
                 format,
                 value,
+                index: std::sync::OnceLock::new(),
             }),
             Err((location, message)) => Err(LoadError {
                 file: name,
@@ -163,7 +166,16 @@ impl SourceFile {
 
     /// Where the value at a JSON pointer starts in the text.
     pub fn locate(&self, pointer: &str) -> Option<Location> {
-        locate::locate(&self.text, pointer, locate::Part::Value)
+        self.position(pointer, locate::Part::Value)
+    }
+
+    /// From the index of every node's position, else by a walk to the node.
+    fn position(&self, pointer: &str, part: locate::Part) -> Option<Location> {
+        let index = self.index.get_or_init(|| locate::Index::build(&self.text));
+        index
+            .as_ref()
+            .and_then(|index| index.get(pointer, part))
+            .or_else(|| locate::locate(&self.text, pointer, part))
     }
 
     /// Where the character at byte `offset` of the string at a JSON pointer is, when the
@@ -199,7 +211,7 @@ impl SourceFile {
     /// Where the key of the member at a JSON pointer starts in the text (the value's start
     /// for an array item or the root).
     pub fn locate_key(&self, pointer: &str) -> Option<Location> {
-        locate::locate(&self.text, pointer, locate::Part::Key)
+        self.position(pointer, locate::Part::Key)
     }
 }
 
