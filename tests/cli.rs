@@ -196,3 +196,45 @@ fn cli_printers_are_reachable_from_the_library() {
     assert!(shown.starts_with("error[unknown-step]"), "{shown}");
     assert!(shown.contains(" --> "), "{shown}");
 }
+
+/// A source description that cannot be loaded stops `run`, `snapshot` and `mock` alike:
+/// exit 3, nothing sent, whether validation finds it (a file that is no OpenAPI document) or
+/// the loading does (a remote URL without --allow-remote).
+#[test]
+fn cli_an_unloadable_source_is_exit_3_in_every_command() {
+    let dir = crate::util::temp_dir("unloadable-source");
+    let not_openapi = arg("amberflo/inputs.json");
+    // Nothing listens there: the URL is refused before any connection.
+    let remote = "http://127.0.0.1:9/api.yaml";
+    for (source, message) in [
+        (
+            not_openapi.as_str(),
+            "neither an OpenAPI nor an Arazzo document",
+        ),
+        (remote, "is remote: fetching it needs --allow-remote"),
+    ] {
+        let document = dir.path().join("flow.arazzo.yaml");
+        std::fs::write(
+            &document,
+            format!(
+                "arazzo: 1.0.1\ninfo: {{title: t, version: '1'}}\nsourceDescriptions:\n  - {{name: api, url: '{source}', type: openapi}}\nworkflows:\n  - workflowId: flow\n    steps:\n      - {{stepId: call, operationId: getThing}}\n"
+            ),
+        )
+        .unwrap();
+        let document = document.display().to_string();
+        for args in [
+            vec!["run", document.as_str()],
+            vec!["run", document.as_str(), "--mock"],
+            vec!["snapshot", document.as_str()],
+            vec!["mock", source],
+        ] {
+            let output = arazzo(&args);
+            assert_eq!(output.code, 3, "{args:?}: {}", output.transcript());
+            assert!(
+                output.stderr.contains(message),
+                "{args:?}: {}",
+                output.transcript()
+            );
+        }
+    }
+}

@@ -722,3 +722,80 @@ fn mock_command_refuses_what_it_cannot_serve() {
         output.stderr
     );
 }
+
+/// An OpenAPI description of one `GET path` answering `{"id": 1}`, with these `servers`.
+fn one_get(operation_id: &str, path: &str, servers: &str) -> wiremock::ResponseTemplate {
+    let text = format!(
+        "openapi: 3.1.0\ninfo: {{title: t, version: '1'}}\n{servers}paths:\n  {path}:\n    get:\n      operationId: {operation_id}\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              example: {{id: 1}}\n"
+    );
+    wiremock::ResponseTemplate::new(200).set_body_raw(text, "application/yaml")
+}
+
+#[test]
+fn run_mock_reads_each_openapi_description_once() {
+    use wiremock::Mock;
+    use wiremock::matchers::{method, path};
+
+    // `pets` has no servers (its URL's origin: an http(s) server, routed to the mock);
+    // `stores` has no http(s) server, so the run addresses the mock itself.
+    let api = crate::util::LocalApi::start(vec![
+        Mock::given(method("GET"))
+            .and(path("/pets.yaml"))
+            .respond_with(one_get("getPet", "/pets/1", "")),
+        Mock::given(method("GET"))
+            .and(path("/stores.yaml"))
+            .respond_with(one_get(
+                "getStore",
+                "/stores/1",
+                "servers: [{url: 'urn:stores'}]\n",
+            )),
+    ]);
+    let dir = crate::util::temp_dir("mock-reads");
+    let document = dir.path().join("flow.arazzo.yaml");
+    std::fs::write(
+        &document,
+        format!(
+            "arazzo: 1.0.1\ninfo: {{title: t, version: '1'}}\nsourceDescriptions:\n  - {{name: pets, url: '{0}/pets.yaml', type: openapi}}\n  - {{name: stores, url: '{0}/stores.yaml', type: openapi}}\nworkflows:\n  - workflowId: both\n    steps:\n      - {{stepId: pet, operationId: getPet, successCriteria: [{{condition: $statusCode == 200}}]}}\n      - {{stepId: store, operationId: getStore, successCriteria: [{{condition: $statusCode == 200}}]}}\n",
+            api.server.uri()
+        ),
+    )
+    .unwrap();
+    let document = document.display().to_string();
+    let remote = ["--allow-remote", "--allow-private", "--mock"];
+    for (runs, command) in ["run", "snapshot"].into_iter().enumerate() {
+        let mut args = vec![command, document.as_str()];
+        args.extend(remote);
+        let output = arazzo(&args);
+        assert_eq!(output.code, 0, "{command}: {}", output.transcript());
+        let received = api.received();
+        for description in ["/pets.yaml", "/stores.yaml"] {
+            let reads = received
+                .iter()
+                .filter(|request| request.url.path() == description)
+                .count();
+            assert_eq!(
+                reads,
+                runs + 1,
+                "{command} {description}: {}",
+                output.transcript()
+            );
+        }
+        assert_eq!(
+            received.len(),
+            2 * (runs + 1),
+            "the mock answered the steps"
+        );
+    }
+    let mut args = vec!["run", document.as_str(), "--format", "json"];
+    args.extend(remote);
+    let report: Value = serde_json::from_str(&arazzo(&args).stdout).unwrap();
+    let url = |step: usize| {
+        report["steps"][step]["request"]["url"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(url(0).starts_with(&api.server.uri()), "{}", url(0));
+    assert!(url(1).starts_with("http://127.0.0.1:"), "{}", url(1));
+    assert!(!url(1).starts_with(&api.server.uri()), "{}", url(1));
+}

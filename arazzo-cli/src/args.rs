@@ -1,7 +1,9 @@
 //! The command line, parsed by clap.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
+use arazzo_mock::Fault;
 use clap::{Parser, Subcommand, ValueEnum};
 
 /// What `--help` adds about the environment, for the commands that run a workflow.
@@ -105,14 +107,10 @@ pub struct DocumentArgs {
     /// metadata addresses (127.0.0.1, 10.0.0.0/8, 169.254.169.254…).
     #[arg(long, requires = "allow_remote")]
     pub allow_private: bool,
-    /// The environment the run reads `ARAZZO_INPUT_*`, `ARAZZO_SERVER_*` and `ARAZZO_AUTH_*`
-    /// from: the process's ([`crate::run`]) or one given ([`crate::run_with_env`]).
-    #[arg(skip)]
-    pub env: Environment,
 }
 
-/// Environment variables, names and values. Its `Debug` shows the names only: values may be
-/// credentials.
+/// Environment variables, names and values: the process's ([`crate::run`]) or ones given
+/// ([`crate::run_with_env`]). Its `Debug` shows the names only: values may be credentials.
 #[derive(Clone, Default)]
 pub struct Environment(pub Vec<(String, String)>);
 
@@ -176,14 +174,51 @@ pub struct RunArgs {
     pub load: LoadArgs,
 }
 
+impl RunArgs {
+    /// Options that make no sense in the load mode, or without it: a usage message.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        let load = &self.load;
+        if !load.requested() {
+            if load.concurrency.is_some() || load.rate.is_some() {
+                return Err(
+                    "--concurrency and --rate need --repeat, --duration or --inputs-csv".into(),
+                );
+            }
+            return Ok(());
+        }
+        if self.record.is_some() || self.replay.is_some() {
+            return Err("the load mode (--repeat, --duration, --inputs-csv) cannot --record or --replay: a cassette answers each request once".into());
+        }
+        if self.format == RunFormat::Junit {
+            return Err("the load mode prints --format human or json, not junit".into());
+        }
+        if load.repeat == Some(0) {
+            return Err("--repeat must be at least 1".into());
+        }
+        if load.duration.is_some_and(|duration| duration.is_zero()) {
+            return Err("--duration must be longer than 0".into());
+        }
+        if load.concurrency == Some(0) {
+            return Err("--concurrency must be at least 1".into());
+        }
+        if load
+            .rate
+            .is_some_and(|rate| !(rate > 0.0 && rate.is_finite()))
+        {
+            return Err("--rate must be a positive number of runs per second".into());
+        }
+        Ok(())
+    }
+}
+
 /// Bounds on a run (`arazzo run`, its load mode, `arazzo snapshot`): whatever the document or
 /// the servers do, a run ends.
 #[derive(Debug, Clone, clap::Args)]
 #[command(next_help_heading = "Limits")]
 pub struct LimitArgs {
     /// How long one request may take, body included (`30s`, `500ms`, `2m`).
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = crate::cmd::load::parse_duration)]
-    pub timeout: std::time::Duration,
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub timeout: Duration,
     /// The largest response body accepted (`16MiB`, `512KiB`, a number of bytes).
     #[arg(long, value_name = "SIZE", default_value = "16MiB")]
     pub max_response_size: bytesize::ByteSize,
@@ -192,14 +227,14 @@ pub struct LimitArgs {
     #[arg(long, value_name = "N")]
     pub max_steps: Option<usize>,
     /// Stop a run that takes longer than this in all, requests and retry waits included.
-    #[arg(long, value_name = "DURATION", value_parser = crate::cmd::load::parse_duration)]
-    pub deadline: Option<std::time::Duration>,
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub deadline: Option<Duration>,
 }
 
 impl Default for LimitArgs {
     fn default() -> Self {
         LimitArgs {
-            timeout: std::time::Duration::from_secs(30),
+            timeout: Duration::from_secs(30),
             max_response_size: bytesize::ByteSize::mib(16),
             max_steps: None,
             deadline: None,
@@ -328,8 +363,8 @@ pub struct LoadArgs {
     )]
     pub repeat: Option<u64>,
     /// Start runs for this long (`30s`, `500ms`, `2m`, `1h`); those under way then finish.
-    #[arg(long, value_name = "DURATION", value_parser = crate::cmd::load::parse_duration)]
-    pub duration: Option<std::time::Duration>,
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub duration: Option<Duration>,
     /// How many runs at once (default 1).
     #[arg(long, value_name = "C")]
     pub concurrency: Option<usize>,
@@ -341,4 +376,56 @@ pub struct LoadArgs {
     /// other value). Without --repeat or --duration, each row runs once.
     #[arg(long = "inputs-csv", value_name = "FILE")]
     pub inputs_csv: Option<PathBuf>,
+}
+
+impl LoadArgs {
+    /// Whether these ask for the load mode.
+    pub fn requested(&self) -> bool {
+        self.repeat.is_some() || self.duration.is_some() || self.inputs_csv.is_some()
+    }
+}
+
+/// Parses `30s`, `500ms`, `2m`, `1h`, `1.5s` (a bare number is seconds).
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}`: expected a duration such as 30s, 500ms, 2m or 1h"))?;
+    let seconds = match unit.trim() {
+        "ms" => number / 1000.0,
+        "" | "s" => number,
+        "m" | "min" => number * 60.0,
+        "h" => number * 3600.0,
+        other => return Err(format!("`{text}`: unknown unit `{other}` (ms, s, m, h)")),
+    };
+    Duration::try_from_secs_f64(seconds).map_err(|err| format!("`{text}`: {err}"))
+}
+
+/// The mock's faults, `--fail PATH=STATUS` each (which operation a path names is checked when
+/// the mock starts).
+pub(crate) fn parse_faults(fails: &[String]) -> Result<Vec<Fault>, String> {
+    fails
+        .iter()
+        .map(|text| text.parse::<Fault>().map_err(|err| err.to_string()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_with_units() {
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
+        assert!(parse_duration("5 parsecs").is_err());
+        assert!(parse_duration("s").is_err());
+    }
 }

@@ -10,9 +10,12 @@
 
 mod args;
 mod cmd;
+mod error;
 pub mod exit;
 pub mod human;
+mod inputs;
 pub mod junit;
+mod prepare;
 pub mod render;
 
 use std::ffi::OsString;
@@ -21,6 +24,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use crate::error::CliError;
 pub use args::{
     Cli, ColorChoice, Command, Environment, Format, LimitArgs, ListFormat, LoadArgs, MockArgs,
     RunArgs, RunFormat, SnapshotArgs,
@@ -81,80 +85,51 @@ pub fn run_with_env(
     terminals: Terminals,
 ) -> ExitCode {
     let env = Environment(env.into_iter().collect());
-    let mut cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
-        Err(err) => {
-            let code = if err.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::OK
+    let (result, err_color) = match Cli::try_parse_from(args) {
+        Ok(cli) => {
+            let (out_color, err_color) = colors(cli.color, &env, terminals);
+            let result = match cli.command {
+                Command::Validate {
+                    files,
+                    format,
+                    allow_remote,
+                    allow_private,
+                } => {
+                    let options = arazzo_exec::SourceOptions {
+                        allow_remote,
+                        allow_private,
+                        ..arazzo_exec::SourceOptions::default()
+                    };
+                    cmd::validate::run(&files, format, &options, stdout, out_color)
+                }
+                Command::List { file, format } => cmd::list::run(&file, format, stdout),
+                Command::Run(args) => cmd::run::run(&args, &env, stdout, stderr, err_color),
+                Command::Snapshot(args) => cmd::snapshot::run(&args, &env, stdout, stderr),
+                Command::Mock(args) => cmd::mock::run(&args, stdout, stderr),
             };
-            let (out_color, err_color) = colors(ColorChoice::Auto, &env, terminals);
-            let color = if err.use_stderr() {
-                err_color
-            } else {
-                out_color
-            };
-            let text = if color {
-                err.render().ansi().to_string()
-            } else {
-                err.render().to_string()
-            };
-            let stream: &mut dyn Write = if err.use_stderr() { stderr } else { stdout };
-            let _ = write!(stream, "{text}");
-            return exit::code(code);
+            (result, err_color)
         }
-    };
-    let (out_color, err_color) = colors(cli.color, &env, terminals);
-    match &mut cli.command {
-        Command::Run(args) => args.document.env = env,
-        Command::Snapshot(args) => args.document.env = env,
-        _ => {}
-    }
-    let result = match cli.command {
-        Command::Validate {
-            files,
-            format,
-            allow_remote,
-            allow_private,
-        } => {
-            let options = arazzo_exec::SourceOptions {
-                allow_remote,
-                allow_private,
-                ..arazzo_exec::SourceOptions::default()
+        // `--help` and `--version`.
+        Err(help) if !help.use_stderr() => {
+            let (out_color, _) = colors(ColorChoice::Auto, &env, terminals);
+            let _ = match out_color {
+                true => write!(stdout, "{}", help.render().ansi()),
+                false => write!(stdout, "{}", help.render()),
             };
-            cmd::validate::run(&files, format, &options, stdout, out_color)
+            return ExitCode::from(exit::OK);
         }
-        Command::List { file, format } => cmd::list::run(&file, format, stdout),
-        Command::Run(args) => cmd::run::run(&args, stdout, stderr, err_color),
-        Command::Snapshot(args) => cmd::snapshot::run(&args, stdout, stderr, err_color),
-        Command::Mock(args) => cmd::mock::run(&args, stdout, stderr, err_color),
+        Err(usage) => {
+            let (_, err_color) = colors(ColorChoice::Auto, &env, terminals);
+            (Err(CliError::Arguments(usage)), err_color)
+        }
     };
     match result {
-        Ok(code) => exit::code(code),
-        // A closed pipe (e.g. `arazzo list x | head`) is not an error.
-        Err(err) if is_broken_pipe(&err) => exit::code(exit::OK),
-        Err(err) => {
-            let _ = writeln!(stderr, "error: {err:#}");
-            exit::code(exit::RUNTIME)
+        Ok(()) => ExitCode::from(exit::OK),
+        Err(error) => {
+            let _ = error.write(stderr, err_color);
+            ExitCode::from(exit::exit_code(&error))
         }
     }
-}
-
-/// Whether `err` comes from writing to a closed pipe, however it was wrapped (serde_json
-/// writers wrap the io error in their own).
-fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|cause| {
-        let kind = match (
-            cause.downcast_ref::<std::io::Error>(),
-            cause.downcast_ref::<serde_json::Error>(),
-        ) {
-            (Some(io), _) => Some(io.kind()),
-            (None, Some(json)) => json.io_error_kind(),
-            (None, None) => None,
-        };
-        kind == Some(std::io::ErrorKind::BrokenPipe)
-    })
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! Diagnostics for people: the source line with a caret (annotate-snippets), colour only on
-//! a terminal.
+//! a terminal; text and JSON made safe to print.
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use arazzo_model::{Diagnostic, Severity, SourceFile};
@@ -84,6 +84,25 @@ pub fn write_json_pretty(
 ) -> serde_json::Result<()> {
     let mut serializer = serde_json::Serializer::with_formatter(out, TerminalSafeJson::default());
     value.serialize(&mut serializer)
+}
+
+/// [`write_json_pretty`], then a newline: a report or the outputs on stdout.
+pub(crate) fn write_json(
+    out: &mut dyn std::io::Write,
+    value: &impl serde::Serialize,
+) -> std::io::Result<()> {
+    write_json_pretty(out, value)?;
+    writeln!(out)
+}
+
+/// `--output FILE`: the report as indented JSON, whatever the format on stdout.
+pub(crate) fn write_json_file(
+    path: &std::path::Path,
+    report: &impl serde::Serialize,
+) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let json = serde_json::to_string_pretty(report)?;
+    std::fs::write(path, json + "\n").with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// serde_json's pretty formatter, with the string fragments of [`write_json_pretty`].

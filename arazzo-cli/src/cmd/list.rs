@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::args::ListFormat as Format;
-use crate::exit;
+use crate::error::CliError;
 
 #[derive(Serialize)]
 struct WorkflowSummary<'a> {
@@ -38,8 +38,8 @@ struct StepSummary<'a> {
     description: Option<&'a str>,
 }
 
-/// Lists the workflows of one document; exit 3 when it cannot be loaded.
-pub fn run(path: &Path, format: Format, out: &mut dyn Write) -> anyhow::Result<u8> {
+/// Lists the workflows of one document, or says on `out` why it cannot be loaded.
+pub fn run(path: &Path, format: Format, out: &mut dyn Write) -> Result<(), CliError> {
     let (source, document) = match SourceFile::read(path).and_then(|source| {
         let document = source.document()?;
         Ok((source, document))
@@ -47,7 +47,7 @@ pub fn run(path: &Path, format: Format, out: &mut dyn Write) -> anyhow::Result<u
         Ok(loaded) => loaded,
         Err(err) => {
             writeln!(out, "error[load]: {err}")?;
-            return Ok(exit::INVALID);
+            return Err(CliError::InvalidDocuments);
         }
     };
     let summaries: Vec<WorkflowSummary<'_>> = document
@@ -68,7 +68,7 @@ pub fn run(path: &Path, format: Format, out: &mut dyn Write) -> anyhow::Result<u
             }
         }
     }
-    Ok(exit::OK)
+    Ok(())
 }
 
 /// Each source description with its servers (what `--server NAME=URL` and

@@ -3,141 +3,40 @@
 //! failures by step and latency percentiles ([`arazzo_exec::LoadTest`] does the work).
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
 use std::time::Duration;
 
-use arazzo_exec::{Engine, LoadOptions, LoadReport, LoadTest};
+use arazzo_exec::{LoadOptions, LoadReport, LoadTest};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use serde_json::{Map, Value};
-use tokio::runtime::Runtime;
 
-use crate::args::{LoadArgs, RunArgs, RunFormat};
-use crate::{exit, render};
+use crate::args::{RunArgs, RunFormat};
+use crate::error::CliError;
+use crate::prepare::Prepared;
+use crate::render;
 
-/// The placeholder of the run number (from 1) in inputs: `--input customerId=cust-{n}`.
-const RUN_NUMBER: &str = "{n}";
-
-/// Whether `args` ask for the load mode.
-pub(crate) fn requested(args: &RunArgs) -> bool {
+/// Runs the load test of `args`, prepared, and prints its report.
+pub(crate) fn run(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> Result<(), CliError> {
+    let Prepared {
+        runtime,
+        engine,
+        workflow_id,
+        inputs,
+        mock: _mock,
+        ..
+    } = prepared;
     let load = &args.load;
-    load.repeat.is_some() || load.duration.is_some() || load.inputs_csv.is_some()
-}
-
-/// Options that make no sense in the load mode, or without it: a usage message.
-pub(crate) fn check_args(args: &RunArgs) -> Result<(), String> {
-    let load = &args.load;
-    if !requested(args) {
-        if load.concurrency.is_some() || load.rate.is_some() {
-            return Err(
-                "--concurrency and --rate need --repeat, --duration or --inputs-csv".into(),
-            );
-        }
-        return Ok(());
-    }
-    if args.record.is_some() || args.replay.is_some() {
-        return Err("the load mode (--repeat, --duration, --inputs-csv) cannot --record or --replay: a cassette answers each request once".into());
-    }
-    if args.format == RunFormat::Junit {
-        return Err("the load mode prints --format human or json, not junit".into());
-    }
-    if load.repeat == Some(0) {
-        return Err("--repeat must be at least 1".into());
-    }
-    if load.duration.is_some_and(|duration| duration.is_zero()) {
-        return Err("--duration must be longer than 0".into());
-    }
-    if load.concurrency == Some(0) {
-        return Err("--concurrency must be at least 1".into());
-    }
-    if load
-        .rate
-        .is_some_and(|rate| !(rate > 0.0 && rate.is_finite()))
-    {
-        return Err("--rate must be a positive number of runs per second".into());
-    }
-    Ok(())
-}
-
-/// The runtime of the load mode: one worker per core, shared by the runs (and `--mock`).
-pub(crate) fn runtime() -> std::io::Result<Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-}
-
-/// Runs the load test of `args` with `engine` and prints its report; the exit code is 0 when
-/// every run passed, 4 when one stopped on an error, else 1 when one failed.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn run(
-    args: &RunArgs,
-    runtime: &Runtime,
-    engine: Engine,
-    workflow_id: &str,
-    inputs: Value,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-    color: bool,
-) -> anyhow::Result<u8> {
-    let csv = match args.load.inputs_csv.as_deref().map(Csv::read).transpose() {
-        Ok(csv) => csv,
-        Err(message) => {
-            writeln!(err, "{}", render::one_line_error("inputs", &message, color))?;
-            return Ok(exit::USAGE);
-        }
+    let runs = match (load.repeat, load.duration, inputs.csv_rows()) {
+        (Some(runs), _, _) => Some(runs),
+        (None, Some(_), _) => None,
+        (None, None, rows) => Some(rows.unwrap_or(1)),
     };
-    let runs = match (&args.load, &csv) {
-        (
-            LoadArgs {
-                repeat: Some(runs), ..
-            },
-            _,
-        ) => Some(*runs),
-        (
-            LoadArgs {
-                duration: Some(_), ..
-            },
-            _,
-        ) => None,
-        (_, Some(csv)) => Some(csv.rows.len() as u64),
-        _ => Some(1),
-    };
-    let Value::Object(base) = inputs else {
-        unreachable!("collect_inputs makes an object")
-    };
-    let inputs = RunInputs {
-        engine: engine.clone(),
-        workflow_id: workflow_id.to_string(),
-        base,
-        csv,
-    };
-    // Every run would fail the same way: say it once, like a single run does.
-    if let Some(schema) = engine
-        .plan()
-        .workflow(workflow_id)
-        .and_then(|workflow| workflow.inputs())
-    {
-        let unknown = engine
-            .plan()
-            .unknown_inputs(workflow_id, &inputs.for_run(1));
-        if !unknown.is_empty() {
-            super::run::write_invalid_inputs(&unknown, "--inputs-csv", err, color)?;
-            return Ok(exit::INVALID);
-        }
-        let problems = schema.check(&inputs.for_run(1));
-        if !problems.is_empty() {
-            let what = format!("workflow `{workflow_id}` (run 1)");
-            super::run::write_invalid_inputs(&problems, &what, err, color)?;
-            return Ok(exit::INVALID);
-        }
-    }
     let options = LoadOptions {
         runs,
-        duration: args.load.duration,
-        concurrency: args.load.concurrency.unwrap_or(1),
-        rate: args.load.rate,
+        duration: load.duration,
+        concurrency: load.concurrency.unwrap_or(1),
+        rate: load.rate,
     };
-    let load =
-        LoadTest::new(engine, workflow_id, options.clone()).with_inputs(move |n| inputs.for_run(n));
+    let load = LoadTest::new(engine, &workflow_id, options.clone())
+        .with_inputs(move |n| inputs.for_run(n));
 
     let report = runtime.block_on(async {
         // Ctrl-C or SIGTERM: the first stops starting runs (those under way finish), the
@@ -162,27 +61,27 @@ pub(crate) fn run(
     });
 
     match args.format {
-        RunFormat::Json => super::run::write_json(&report, out)?,
+        RunFormat::Json => render::write_json(out, &report)?,
         _ => write_human(&report, out)?,
     }
     // After the report is out: a file that cannot be written does not lose it.
-    if let Err(cause) = super::run::write_output_file(args, &report) {
-        writeln!(err, "error: {cause:#}")?;
-        return Ok(exit::RUNTIME);
+    if let Some(path) = &args.output {
+        render::write_json_file(path, &report).map_err(|output| CliError::Unwritten {
+            output: Some(output),
+            cassette: None,
+        })?;
     }
-    if report.runs == 0 && !report.interrupted {
-        writeln!(err, "no run finished: nothing was tested")?;
-        return Ok(exit::RUNTIME);
-    }
-    Ok(if report.interrupted {
-        exit::INTERRUPTED
+    if report.interrupted {
+        Err(CliError::Interrupted)
+    } else if report.runs == 0 {
+        Err(CliError::NothingRan)
     } else if report.errors > 0 {
-        exit::RUNTIME
+        Err(CliError::RunErrored)
     } else if report.failed > 0 {
-        exit::WORKFLOW_FAILED
+        Err(CliError::WorkflowFailed)
     } else {
-        exit::OK
-    })
+        Ok(())
+    }
 }
 
 /// Waits for Ctrl-C or SIGTERM; false when signals cannot be listened to.
@@ -248,117 +147,6 @@ fn progress_message(passed: u64, finished: u64, elapsed: Duration) -> (u64, Stri
         finished - passed
     );
     (finished, message)
-}
-
-/// The inputs of each run: the collected inputs, overridden by the run's CSV row, with `{n}`
-/// replaced by the run number; text is typed by the workflow's inputs schema.
-struct RunInputs {
-    engine: Engine,
-    workflow_id: String,
-    base: Map<String, Value>,
-    csv: Option<Csv>,
-}
-
-impl RunInputs {
-    fn for_run(&self, n: u64) -> Value {
-        let schema = self
-            .engine
-            .plan()
-            .workflow(&self.workflow_id)
-            .and_then(|workflow| workflow.inputs());
-        let number = n.to_string();
-        let typed = |name: &str, text: &str| {
-            let text = text.replace(RUN_NUMBER, &number);
-            match schema {
-                Some(schema) => schema.coerce(name, &text),
-                None => Value::String(text),
-            }
-        };
-        let mut inputs = self.base.clone();
-        for (name, value) in &mut inputs {
-            match value {
-                Value::String(text) if text.contains(RUN_NUMBER) => *value = typed(name, text),
-                other => replace_run_number(other, &number),
-            }
-        }
-        if let Some(csv) = &self.csv {
-            let row = &csv.rows[((n - 1) % csv.rows.len() as u64) as usize];
-            for (name, cell) in csv.header.iter().zip(row) {
-                if !cell.is_empty() {
-                    inputs.insert(name.clone(), typed(name, cell));
-                }
-            }
-        }
-        Value::Object(inputs)
-    }
-}
-
-/// Replaces `{n}` in every string inside `value`.
-fn replace_run_number(value: &mut Value, number: &str) {
-    match value {
-        Value::String(text) if text.contains(RUN_NUMBER) => {
-            *text = text.replace(RUN_NUMBER, number);
-        }
-        Value::Array(items) => items
-            .iter_mut()
-            .for_each(|item| replace_run_number(item, number)),
-        Value::Object(members) => members
-            .values_mut()
-            .for_each(|member| replace_run_number(member, number)),
-        _ => {}
-    }
-}
-
-/// `--inputs-csv`: a header row of input names, then one row per run.
-struct Csv {
-    header: Vec<String>,
-    rows: Vec<Vec<String>>,
-}
-
-impl Csv {
-    fn read(path: &Path) -> Result<Csv, String> {
-        let fail = |err: csv::Error| format!("{}: {err}", path.display());
-        let text = arazzo_model::read_regular_file(path, arazzo_model::MAX_FILE_BYTES)
-            .map_err(|err| format!("cannot read {}: {err}", path.display()))?;
-        let mut reader = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
-        let header = reader
-            .headers()
-            .map_err(fail)?
-            .iter()
-            .map(str::to_string)
-            .collect();
-        let rows: Vec<Vec<String>> = reader
-            .records()
-            .map(|record| Ok(record?.iter().map(str::to_string).collect()))
-            .collect::<Result<_, csv::Error>>()
-            .map_err(fail)?;
-        if rows.is_empty() {
-            return Err(format!("{}: no rows after the header", path.display()));
-        }
-        Ok(Csv { header, rows })
-    }
-}
-
-/// Parses `30s`, `500ms`, `2m`, `1h`, `1.5s` (a bare number is seconds).
-pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: f64 = number
-        .parse()
-        .map_err(|_| format!("`{text}`: expected a duration such as 30s, 500ms, 2m or 1h"))?;
-    let seconds = match unit.trim() {
-        "ms" => number / 1000.0,
-        "" | "s" => number,
-        "m" | "min" => number * 60.0,
-        "h" => number * 3600.0,
-        other => return Err(format!("`{text}`: unknown unit `{other}` (ms, s, m, h)")),
-    };
-    Duration::try_from_secs_f64(seconds).map_err(|err| format!("`{text}`: {err}"))
 }
 
 fn write_human(report: &LoadReport, out: &mut dyn Write) -> std::io::Result<()> {
@@ -457,26 +245,5 @@ mod tests {
         assert_eq!(message, "529 passed, 0 not, 529 runs/s");
         let (_, message) = progress_message(5, 8, Duration::from_secs(2));
         assert_eq!(message, "5 passed, 3 not, 4 runs/s");
-    }
-
-    #[test]
-    fn durations_parse_with_units() {
-        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
-        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
-        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
-        assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
-        assert!(parse_duration("5 parsecs").is_err());
-        assert!(parse_duration("s").is_err());
-    }
-
-    #[test]
-    fn run_number_is_replaced_at_any_depth() {
-        let mut value = serde_json::json!({"a": ["x-{n}", {"b": "{n}{n}"}], "c": 1});
-        replace_run_number(&mut value, "7");
-        assert_eq!(
-            value,
-            serde_json::json!({"a": ["x-7", {"b": "77"}], "c": 1})
-        );
     }
 }

@@ -1,32 +1,18 @@
-//! `arazzo mock OPENAPI...`: serve OpenAPI descriptions from the built-in mock until Ctrl-C;
-//! and the in-process mock of `arazzo run --mock`.
+//! `arazzo mock OPENAPI...`: serve OpenAPI descriptions from the built-in mock until Ctrl-C.
 
-use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use arazzo_exec::sources::{self, OpenApi, SourceOptions, Sources};
-use arazzo_mock::{Exchange, Fault, MockOptions, MockServer};
-use arazzo_model::SourceFile;
+use arazzo_exec::sources::{OpenApi, SourceOptions};
+use arazzo_mock::{Exchange, MockOptions, MockServer};
 
-use crate::args::MockArgs;
-use crate::{exit, render};
+use crate::args::{MockArgs, parse_faults};
+use crate::error::CliError;
 
 /// Serves the descriptions until Ctrl-C; see the README.
-pub fn run(
-    args: &MockArgs,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-    color: bool,
-) -> anyhow::Result<u8> {
-    let faults = match parse_faults(&args.fails) {
-        Ok(faults) => faults,
-        Err(message) => {
-            writeln!(err, "{}", render::one_line_error("usage", &message, color))?;
-            return Ok(exit::USAGE);
-        }
-    };
+pub fn run(args: &MockArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
+    let faults = parse_faults(&args.fails).map_err(CliError::Usage)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -37,17 +23,8 @@ pub fn run(
     };
     let mut apis = Vec::new();
     for location in &args.files {
-        match runtime.block_on(OpenApi::read(location, &options)) {
-            Ok(api) => apis.push(api),
-            Err(source) => {
-                writeln!(
-                    err,
-                    "{}",
-                    render::one_line_error("source", &source.to_string(), color)
-                )?;
-                return Ok(exit::INVALID);
-            }
-        }
+        let api = runtime.block_on(OpenApi::read(location, &options));
+        apis.push(api.map_err(CliError::Source)?);
     }
     let log = !args.quiet && std::io::stderr().is_terminal();
     let (sender, mut exchanges) = tokio::sync::mpsc::unbounded_channel::<Exchange>();
@@ -63,20 +40,7 @@ pub fn run(
             log
         }),
     };
-    let mock = match runtime.block_on(MockServer::start(&apis, options)) {
-        Ok(mock) => mock,
-        Err(start) => {
-            writeln!(
-                err,
-                "{}",
-                render::one_line_error("mock", &start.to_string(), color)
-            )?;
-            return Ok(match start {
-                arazzo_mock::MockError::Fault { .. } => exit::USAGE,
-                _ => exit::RUNTIME,
-            });
-        }
-    };
+    let mock = runtime.block_on(MockServer::start(&apis, options))?;
     for warning in mock.warnings() {
         writeln!(err, "warning: {warning}")?;
     }
@@ -126,7 +90,7 @@ pub fn run(
         }
     });
     runtime.block_on(mock.stop());
-    Ok(exit::OK)
+    Ok(())
 }
 
 /// Resolves on Ctrl-C, or on SIGTERM on Unix (e.g. `kill`, `timeout`).
@@ -143,92 +107,6 @@ async fn stopped() {
         }
     }
     let _ = tokio::signal::ctrl_c().await;
-}
-
-/// For `arazzo run --mock`: starts a mock of every OpenAPI source of the document (nested
-/// Arazzo sources included) on a free 127.0.0.1 port, logging nothing, and points those
-/// sources at it through [`SourceOptions::servers`]. A source already given a `--server`
-/// keeps it and is not mocked. `None` when the document or its sources cannot be loaded: the
-/// plan reports why.
-///
-/// # Errors
-/// A message when no source can be mocked, a fault is wrong, or the mock cannot start.
-pub async fn for_run(
-    file: &SourceFile,
-    options: &mut SourceOptions,
-    fails: &[String],
-    delay_ms: Option<u64>,
-) -> Result<Option<MockServer>, String> {
-    let faults = parse_faults(fails)?;
-    let Ok(document) = file.document() else {
-        return Ok(None);
-    };
-    let Ok(url) = sources::document_url(file.name()) else {
-        return Ok(None);
-    };
-    let Ok(loaded) = Sources::load(&document, &url, options).await else {
-        return Ok(None);
-    };
-    let mut found = Vec::new();
-    collect_openapi(&document, &loaded, &mut HashSet::new(), &mut found);
-    let mocked: Vec<(String, &OpenApi)> = found
-        .iter()
-        .filter(|(name, _)| !options.servers.contains_key(name))
-        .filter_map(|(name, sources)| Some((name.clone(), sources.openapi(name)?)))
-        .collect();
-    if mocked.is_empty() {
-        return Err("--mock: the document has no OpenAPI source description to mock".to_string());
-    }
-    let mock_options = MockOptions {
-        faults,
-        delay: Duration::from_millis(delay_ms.unwrap_or(0)),
-        ..MockOptions::default()
-    };
-    let mock = MockServer::start(mocked.iter().map(|(_, api)| *api), mock_options)
-        .await
-        .map_err(|err| err.to_string())?;
-    // Sources with http(s) servers keep their URLs: the run's executor routes their requests
-    // to the mock (`arazzo_mock::Routed`), so reports and cassettes read like real runs. The
-    // others (no server, a relative one) are pointed at the mock.
-    for (name, api) in mocked {
-        if api
-            .operations()
-            .iter()
-            .any(|operation| operation.base_url().is_err())
-        {
-            options.servers.insert(name, mock.url());
-        }
-    }
-    Ok(Some(mock))
-}
-
-/// The names of the OpenAPI sources of `document` and, recursively, of its Arazzo sources,
-/// each with the sources holding it.
-fn collect_openapi(
-    document: &arazzo_model::Document,
-    sources: &Sources,
-    seen: &mut HashSet<String>,
-    found: &mut Vec<(String, Sources)>,
-) {
-    if !seen.insert(sources.document_url().to_string()) {
-        return;
-    }
-    for source in &document.source_descriptions {
-        if sources.openapi(&source.name).is_some() {
-            if !found.iter().any(|(name, _)| *name == source.name) {
-                found.push((source.name.clone(), sources.clone()));
-            }
-        } else if let Some(nested) = sources.arazzo(&source.name) {
-            collect_openapi(nested.document, &nested.sources, seen, found);
-        }
-    }
-}
-
-fn parse_faults(fails: &[String]) -> Result<Vec<Fault>, String> {
-    fails
-        .iter()
-        .map(|text| text.parse::<Fault>().map_err(|err| err.to_string()))
-        .collect()
 }
 
 fn plural(count: usize, noun: &str) -> String {

@@ -3,11 +3,12 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use arazzo_exec::WorkflowReport;
-
-use crate::args::{RunArgs, SnapshotArgs};
-use crate::exit;
 use anyhow::Context as _;
+use arazzo_exec::{NoObserver, WorkflowReport};
+
+use crate::args::{Environment, RunArgs, SnapshotArgs};
+use crate::error::CliError;
+use crate::prepare::prepare;
 
 /// The first lines of every snapshot file.
 const HEADER: &str = "\
@@ -15,17 +16,14 @@ const HEADER: &str = "\
 # `arazzo snapshot --check` compares a new run with this file; `--update` rewrites it.
 ";
 
-/// Runs the workflow and prints its snapshot, or checks or updates the snapshot file.
-///
-/// Exit codes: 0 printed, written, or the same as the file; 1 different (the diff is on
-/// stdout) or no file to check against; otherwise those of `arazzo run` when the workflow
-/// could not run. A workflow that fails is not an error here: its failure is in the snapshot.
+/// Runs the workflow and prints its snapshot, or checks or updates the snapshot file. A
+/// workflow that fails is not an error here: its failure is in the snapshot.
 pub fn run(
     args: &SnapshotArgs,
+    env: &Environment,
     out: &mut dyn Write,
     err: &mut (dyn Write + Send),
-    color: bool,
-) -> anyhow::Result<u8> {
+) -> Result<(), CliError> {
     let run_args = RunArgs {
         document: args.document.clone(),
         replay: args.replay.clone(),
@@ -33,30 +31,34 @@ pub fn run(
         limits: args.limits.clone(),
         ..RunArgs::default()
     };
-    super::run::run_then(&run_args, err, color, &mut |report, err| {
-        let mut text = format!("{HEADER}{}", arazzo_exec::snapshot_report(&report));
-        if args.mock {
-            text = without_mock_port(&text);
-        }
-        let path = || {
-            args.snapshot
-                .clone()
-                .unwrap_or_else(|| default_path(&args.document.file, &report.workflow_id))
-        };
-        if args.update {
-            let path = path();
-            std::fs::write(&path, &text)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            writeln!(err, "wrote {}", path.display())?;
-            Ok(exit::OK)
-        } else if args.check {
-            let stale = args.replay.as_ref().and(unrecorded_step(&report));
-            check(&path(), &text, stale, out, err)
-        } else {
-            out.write_all(text.as_bytes())?;
-            Ok(exit::OK)
-        }
-    })
+    let mut prepared = prepare(&run_args, env)?;
+    let report = prepared.run(&NoObserver)?;
+    let mut text = format!("{HEADER}{}", arazzo_exec::snapshot_report(&report));
+    if args.mock {
+        text = without_mock_port(&text);
+    }
+    let path = || {
+        args.snapshot
+            .clone()
+            .unwrap_or_else(|| default_path(&args.document.file, &report.workflow_id))
+    };
+    let verdict = if args.update {
+        let path = path();
+        std::fs::write(&path, &text).with_context(|| format!("cannot write {}", path.display()))?;
+        writeln!(err, "wrote {}", path.display())?;
+        Ok(())
+    } else if args.check {
+        let stale = args.replay.as_ref().and(unrecorded_step(&report));
+        check(&path(), &text, stale, out, err)
+    } else {
+        out.write_all(text.as_bytes())?;
+        Ok(())
+    };
+    if let Some(warning) = prepared.unused_warning() {
+        writeln!(err, "{warning}")?;
+    }
+    prepared.end();
+    verdict
 }
 
 /// The first step (of the workflow or of one it called) whose request the cassette could not
@@ -74,7 +76,8 @@ fn unrecorded_step(report: &WorkflowReport) -> Option<String> {
     })
 }
 
-/// Compares `text` with the file at `path`: 0 when equal, else 1 with a unified diff on `out`.
+/// Compares `text` with the file at `path`: equal, or [`CliError::SnapshotDiffers`] with a
+/// unified diff on `out`.
 /// `stale` names a step whose request the replayed cassette had no answer for: then the
 /// cassette is out of date, and `--update` would commit that error.
 fn check(
@@ -83,7 +86,7 @@ fn check(
     stale: Option<String>,
     out: &mut dyn Write,
     err: &mut dyn Write,
-) -> anyhow::Result<u8> {
+) -> Result<(), CliError> {
     let committed = match arazzo_model::read_regular_file(path, arazzo_model::MAX_FILE_BYTES) {
         Ok(committed) => committed,
         Err(read) if read.kind() == std::io::ErrorKind::NotFound => {
@@ -92,15 +95,16 @@ fn check(
                 "no snapshot at {}: review the output of `arazzo snapshot`, then write it with --update",
                 path.display()
             )?;
-            return Ok(exit::WORKFLOW_FAILED);
+            return Err(CliError::SnapshotDiffers);
         }
         Err(read) => {
-            return Err(read).with_context(|| format!("cannot read {}", path.display()));
+            let read = anyhow::Error::from(read).context(format!("cannot read {}", path.display()));
+            return Err(read.into());
         }
     };
     if committed == text {
         writeln!(err, "snapshot {} matches", path.display())?;
-        return Ok(exit::OK);
+        return Ok(());
     }
     let committed_name = format!("{} (committed)", path.display());
     let diff = similar::TextDiff::from_lines(committed.as_str(), text);
@@ -125,7 +129,7 @@ fn check(
             path.display()
         )?,
     }
-    Ok(exit::WORKFLOW_FAILED)
+    Err(CliError::SnapshotDiffers)
 }
 
 /// `text` with the port of every `http://127.0.0.1:PORT` URL (the mock's: a free port, new

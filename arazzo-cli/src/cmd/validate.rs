@@ -8,26 +8,27 @@ use arazzo_model::{Severity, SourceFile};
 use serde_json::json;
 
 use crate::args::Format;
-use crate::{exit, render};
+use crate::error::CliError;
+use crate::render;
 
-/// Validates every file (sources loaded with `options`); exit 3 when one is invalid or cannot be loaded.
+/// Validates every file (sources loaded with `options`), and lists the problems of each.
 pub fn run(
     files: &[PathBuf],
     format: Format,
     options: &SourceOptions,
     out: &mut dyn Write,
     color: bool,
-) -> anyhow::Result<u8> {
+) -> Result<(), CliError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let mut code = exit::OK;
+    let mut valid = true;
     let mut reports = Vec::new();
     for path in files {
         let source = match SourceFile::read(path) {
             Ok(source) => source,
             Err(err) => {
-                code = exit::INVALID;
+                valid = false;
                 match format {
                     Format::Human => writeln!(
                         out,
@@ -48,9 +49,7 @@ pub fn run(
             }
         };
         let validation = runtime.block_on(arazzo_exec::validate(&source, options));
-        if !validation.is_valid() {
-            code = exit::INVALID;
-        }
+        valid &= validation.is_valid();
         match format {
             Format::Human => {
                 for diagnostic in &validation.diagnostics {
@@ -69,7 +68,10 @@ pub fn run(
         serde_json::to_writer_pretty(&mut *out, &json!({ "files": reports }))?;
         writeln!(out)?;
     }
-    Ok(code)
+    match valid {
+        true => Ok(()),
+        false => Err(CliError::InvalidDocuments),
+    }
 }
 
 fn summary(source: &SourceFile, diagnostics: &[arazzo_model::Diagnostic]) -> String {

@@ -247,7 +247,7 @@ impl Loader<'_> {
                         let entry = match draft {
                             Draft::OpenApi(url) => {
                                 match OpenApi::build(&name, url, &documents, server(&name)) {
-                                    Ok(openapi) => Entry::OpenApi(Box::new(openapi)),
+                                    Ok(openapi) => Entry::OpenApi(Arc::new(openapi)),
                                     Err(kind) => Entry::Failed(SourceError {
                                         name: name.clone(),
                                         kind,

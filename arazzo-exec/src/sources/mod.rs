@@ -249,9 +249,9 @@ impl Scope {
 }
 
 /// A source description, loaded or not.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Entry {
-    OpenApi(Box<OpenApi>),
+    OpenApi(Arc<OpenApi>),
     /// An Arazzo document: the index of its scope.
     Arazzo(usize),
     Failed(SourceError),
@@ -381,6 +381,34 @@ impl Sources {
     /// [`Sources::load_partial`]).
     pub fn failure(&self, name: &str) -> Option<&SourceError> {
         self.scope().entries.get(name)?.failed()
+    }
+
+    /// These sources with the servers of the OpenAPI sources named in `servers` replaced, as
+    /// [`SourceOptions::servers`] replaces them at load (in nested Arazzo documents too),
+    /// without reading anything again: for a mock started from the loaded sources, which
+    /// then receives the requests of those that have no http(s) server.
+    pub fn with_servers(&self, servers: &HashMap<String, Url>) -> Sources {
+        let scopes = self.scopes.iter().map(|scope| {
+            let entries = scope.entries.iter().map(|(name, entry)| {
+                let entry = match (entry, servers.get(name)) {
+                    (Entry::OpenApi(openapi), Some(server)) => {
+                        Entry::OpenApi(Arc::new(openapi.with_server(server)))
+                    }
+                    (entry, _) => entry.clone(),
+                };
+                (name.clone(), entry)
+            });
+            Scope {
+                document: scope.document.clone(),
+                url: scope.url.clone(),
+                entries: entries.collect(),
+                operation_ids: scope.operation_ids.clone(),
+            }
+        });
+        Sources {
+            scopes: Arc::new(scopes.collect()),
+            scope: self.scope,
+        }
     }
 }
 

@@ -141,6 +141,24 @@ impl OpenApi {
         })
     }
 
+    /// This source with every operation's server replaced by `server`, as a server override
+    /// at load does.
+    pub(crate) fn with_server(&self, server: &Url) -> OpenApi {
+        let mut operations = self.operations.clone();
+        for operation in &mut operations {
+            operation.server = server.clone();
+        }
+        OpenApi {
+            name: self.name.clone(),
+            url: self.url.clone(),
+            documents: Arc::clone(&self.documents),
+            operations,
+            by_id: self.by_id.clone(),
+            by_path: self.by_path.clone(),
+            spec: OnceLock::new(),
+        }
+    }
+
     /// Reads the OpenAPI 3.x document at `location` on its own, without an Arazzo document:
     /// for tools such as a mock server. `location` is a path, or a `file:` or `http(s)` URL
     /// (remote only with [`SourceOptions::allow_remote`]). The source is named after the file

@@ -1,0 +1,370 @@
+//! Everything `arazzo run` (and its load mode) and `arazzo snapshot` do before the first
+//! request: the document read, validated and planned with its sources (loaded once), the
+//! inputs collected and checked, the output paths checked, the mock started from the plan's
+//! sources (`--mock`), the engine built. When preparing fails, nothing was sent.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use arazzo_exec::sources::{self, OpenApi, SourceErrorKind, Sources};
+use arazzo_exec::{
+    CassetteError, Engine, Executor, HttpExecutor, LoadError, ManualClock, Observer, Plan,
+    Recording, ReplayExecutor, RunError, SourceOptions, WorkflowReport,
+};
+use arazzo_mock::{Fault, MockOptions, MockServer};
+use arazzo_model::{Document, SourceFile};
+use serde_json::Value;
+use tokio::runtime::Runtime;
+
+use crate::args::{Environment, RunArgs, parse_faults};
+use crate::error::CliError;
+use crate::inputs::{self, RunInputs};
+
+/// A workflow ready to run: nothing was sent yet.
+pub(crate) struct Prepared {
+    /// What the run (and the mock) go on: one thread, or in the load mode a worker per core.
+    pub runtime: Runtime,
+    /// The engine, over HTTP, the mock or the cassette.
+    pub engine: Engine,
+    /// The workflow to run.
+    pub workflow_id: String,
+    /// Its inputs, checked.
+    pub inputs: RunInputs,
+    /// `--mock`: answers the run's requests.
+    pub mock: Option<MockServer>,
+    /// `--record`: where to, and what the run sent and received.
+    record: Option<Record>,
+    /// `--replay`: the cassette answering.
+    replay: Option<Arc<ReplayExecutor>>,
+}
+
+/// `--record CASSETTE`.
+struct Record {
+    path: PathBuf,
+    recording: Arc<Recording<Arc<dyn Executor>>>,
+}
+
+/// Prepares the run `args` ask for, reading `ARAZZO_*` variables from `env`.
+pub(crate) fn prepare(args: &RunArgs, env: &Environment) -> Result<Prepared, CliError> {
+    args.check().map_err(CliError::Usage)?;
+    let file = SourceFile::read(&args.document.file).map_err(CliError::Read)?;
+    let options = source_options(args, env)?;
+    let faults = match args.mock {
+        true => Some(parse_faults(&args.fails).map_err(CliError::Usage)?),
+        false => None,
+    };
+    let runtime = match args.load.requested() {
+        true => tokio::runtime::Builder::new_multi_thread(),
+        false => tokio::runtime::Builder::new_current_thread(),
+    }
+    .enable_all()
+    .build()?;
+    let plan = match runtime.block_on(Plan::from_file(&file, &options)) {
+        Ok(plan) => plan,
+        Err(err) => return Err(plan_error(file, err)),
+    };
+    let (plan, mock) = match faults {
+        Some(faults) => {
+            let delay = Duration::from_millis(args.delay_ms.unwrap_or(0));
+            let (plan, mock) =
+                runtime.block_on(mock_sources(plan, &file, &options, faults, delay))?;
+            (plan, Some(mock))
+        }
+        None => (plan, None),
+    };
+    let workflow_id = select_workflow(&plan, args.document.workflow.as_deref())?;
+    let schema = plan
+        .workflow(&workflow_id)
+        .and_then(|workflow| workflow.inputs());
+    let collected = inputs::collect(&args.document, schema, env.vars())?;
+    let unknown = plan.unknown_inputs(&workflow_id, &Value::Object(collected.clone()));
+    if !unknown.is_empty() {
+        return Err(CliError::InvalidInputs {
+            problems: unknown,
+            of: format!("workflow `{workflow_id}`"),
+        });
+    }
+    let plan = Arc::new(plan);
+    let replay = match &args.replay {
+        Some(path) => Some(Arc::new(
+            ReplayExecutor::from_path(path).map_err(CliError::Cassette)?,
+        )),
+        None => None,
+    };
+    let (engine, record) = engine(args, env, plan.clone(), replay.as_ref(), mock.as_ref())?;
+    // A path that cannot be written would lose the run after its requests were sent.
+    for path in args.output.iter().chain(&args.record) {
+        writable(path).map_err(CliError::Usage)?;
+    }
+    let inputs = RunInputs::new(
+        plan,
+        &workflow_id,
+        collected,
+        args.load.inputs_csv.as_deref(),
+    )?;
+    inputs.check(args.load.requested())?;
+    Ok(Prepared {
+        runtime,
+        engine,
+        workflow_id,
+        inputs,
+        mock,
+        record,
+        replay,
+    })
+}
+
+/// The engine of the run: requests answered by `replay`, else sent over HTTP (to `mock`,
+/// when there is one), and recorded for `--record`.
+fn engine(
+    args: &RunArgs,
+    env: &Environment,
+    plan: Arc<Plan>,
+    replay: Option<&Arc<ReplayExecutor>>,
+    mock: Option<&MockServer>,
+) -> Result<(Engine, Option<Record>), CliError> {
+    let http = || {
+        HttpExecutor::builder()
+            .timeout(args.limits.timeout)
+            .max_body(usize::try_from(args.limits.max_response_size.as_u64()).unwrap_or(usize::MAX))
+            .build()
+            .map_err(|err| CliError::Runtime(err.into()))
+    };
+    let executor: Arc<dyn Executor> = match (replay, mock) {
+        (Some(replay), _) => replay.clone(),
+        (None, Some(mock)) => Arc::new(arazzo_mock::Routed::new(http()?, mock.url())),
+        (None, None) => Arc::new(http()?),
+    };
+    let record = args.record.clone().map(|path| Record {
+        path,
+        recording: Arc::new(Recording::new(executor.clone())),
+    });
+    let mut engine = match &record {
+        Some(record) => Engine::new(plan, record.recording.clone()),
+        None => Engine::new(plan, executor),
+    };
+    engine = engine
+        .with_credentials(arazzo_exec::credentials_from_env(env.vars()))
+        .with_strict(args.strict)
+        .with_limits(args.limits.engine_limits());
+    if replay.is_some() {
+        // Replayed responses are instant: retry delays are not waited for either.
+        let clock = ManualClock::new(SystemTime::now());
+        engine = engine.with_clock(Arc::new(clock));
+    }
+    Ok((engine, record))
+}
+
+impl Prepared {
+    /// The ids of the workflow's steps.
+    pub(crate) fn step_ids(&self) -> Vec<&str> {
+        self.engine
+            .plan()
+            .workflow(&self.workflow_id)
+            .map(|workflow| workflow.step_ids().collect())
+            .unwrap_or_default()
+    }
+
+    /// Runs the workflow once, telling `observer` about each step; then stops the mock.
+    pub(crate) fn run(&mut self, observer: &dyn Observer) -> Result<WorkflowReport, CliError> {
+        let run = self
+            .engine
+            .run_observed(&self.workflow_id, self.inputs.once(), observer);
+        let report = self.runtime.block_on(run).map_err(|err| match err {
+            RunError::InvalidInputs { problems } => CliError::InvalidInputs {
+                problems,
+                of: format!("workflow `{}`", self.workflow_id),
+            },
+            other => CliError::Usage(other.to_string()),
+        })?;
+        if let Some(mock) = self.mock.take() {
+            self.runtime.block_on(mock.stop());
+        }
+        Ok(report)
+    }
+
+    /// `--record`: writes the cassette of the run `report` is of.
+    pub(crate) fn write_cassette(&self, report: &WorkflowReport) -> Result<(), CassetteError> {
+        match &self.record {
+            // The run's own redactor: it knows the credentials too, not only the secret inputs.
+            Some(record) => record
+                .recording
+                .cassette(&report.redactor)
+                .write(&record.path),
+            None => Ok(()),
+        }
+    }
+
+    /// A warning when `--replay`'s cassette has exchanges the run did not use.
+    pub(crate) fn unused_warning(&self) -> Option<String> {
+        let unused = self.replay.as_ref()?.unused();
+        let first = unused.first()?;
+        Some(format!(
+            "warning: {} exchanges of the cassette were not used; the first: {} {}",
+            unused.len(),
+            first.request.method,
+            first.request.url
+        ))
+    }
+
+    /// Ends the run's resources, but the plan.
+    pub(crate) fn end(self) {
+        // The process ends after this run: freeing the plan (every parsed document and
+        // compiled schema) would only take time.
+        std::mem::forget(self.engine);
+    }
+}
+
+/// Why `Plan::from_file` failed, as a failure of the command.
+fn plan_error(file: SourceFile, err: LoadError) -> CliError {
+    match err {
+        LoadError::Read(read) => CliError::Read(read),
+        LoadError::Invalid(validation) => CliError::Invalid(Box::new((file, *validation))),
+        LoadError::Plan(plan) => plan.into(),
+        // A `--server` naming no source is a mistake on the command line.
+        LoadError::Source(
+            source @ sources::SourceError {
+                kind: SourceErrorKind::UnknownOverride { .. },
+                ..
+            },
+        ) => CliError::Usage(source.to_string()),
+        LoadError::Source(source) => CliError::Source(source),
+        other => CliError::Runtime(other.into()),
+    }
+}
+
+/// `--server SOURCE=URL` over `ARAZZO_SERVER_<SOURCE>` environment variables.
+fn source_options(args: &RunArgs, env: &Environment) -> Result<SourceOptions, CliError> {
+    let usage = |err: sources::ServerOverrideError| CliError::Usage(err.to_string());
+    let env_servers = sources::servers_from_env(env.vars()).map_err(usage)?;
+    let servers = args
+        .document
+        .servers
+        .iter()
+        .map(|argument| sources::parse_server_override(argument))
+        .collect::<Result<_, _>>()
+        .map_err(usage)?;
+    Ok(SourceOptions {
+        allow_remote: args.document.allow_remote,
+        allow_private: args.document.allow_private,
+        servers,
+        env_servers,
+    })
+}
+
+/// `--mock`: a mock of every OpenAPI source of the plan (nested Arazzo sources included) on
+/// a free 127.0.0.1 port, logging nothing, and the plan with those sources that have no
+/// http(s) server pointed at it. A source given a `--server` keeps it and is not mocked.
+async fn mock_sources(
+    plan: Plan,
+    file: &SourceFile,
+    options: &SourceOptions,
+    faults: Vec<Fault>,
+    delay: Duration,
+) -> Result<(Plan, MockServer), CliError> {
+    let mut found = Vec::new();
+    collect_openapi(
+        plan.document(),
+        plan.sources(),
+        &mut HashSet::new(),
+        &mut found,
+    );
+    let mocked: Vec<(String, &OpenApi)> = found
+        .iter()
+        .filter(|(name, _)| !options.servers.contains_key(name))
+        .filter_map(|(name, sources)| Some((name.clone(), sources.openapi(name)?)))
+        .collect();
+    if mocked.is_empty() {
+        return Err(CliError::NothingToMock);
+    }
+    let mock_options = MockOptions {
+        faults,
+        delay,
+        ..MockOptions::default()
+    };
+    let mock = MockServer::start(mocked.iter().map(|(_, api)| *api), mock_options).await?;
+    // Sources with http(s) servers keep their URLs: the run's executor routes their requests
+    // to the mock (`arazzo_mock::Routed`), so reports and cassettes read like real runs. The
+    // others (no server, a relative one) are pointed at the mock.
+    let servers: HashMap<String, _> = mocked
+        .iter()
+        .filter(|(_, api)| {
+            api.operations()
+                .iter()
+                .any(|operation| operation.base_url().is_err())
+        })
+        .map(|(name, _)| (name.clone(), mock.url()))
+        .collect();
+    if servers.is_empty() {
+        return Ok((plan, mock));
+    }
+    let sources = plan.sources().with_servers(&servers);
+    let plan = Plan::new(plan.document().clone(), file.value(), sources)?;
+    Ok((plan, mock))
+}
+
+/// The names of the OpenAPI sources of `document` and, recursively, of its Arazzo sources,
+/// each with the sources holding it.
+fn collect_openapi(
+    document: &Document,
+    sources: &Sources,
+    seen: &mut HashSet<String>,
+    found: &mut Vec<(String, Sources)>,
+) {
+    if !seen.insert(sources.document_url().to_string()) {
+        return;
+    }
+    for source in &document.source_descriptions {
+        if sources.openapi(&source.name).is_some() {
+            if !found.iter().any(|(name, _)| *name == source.name) {
+                found.push((source.name.clone(), sources.clone()));
+            }
+        } else if let Some(nested) = sources.arazzo(&source.name) {
+            collect_openapi(nested.document, &nested.sources, seen, found);
+        }
+    }
+}
+
+fn select_workflow(plan: &Plan, asked: Option<&str>) -> Result<String, CliError> {
+    let ids: Vec<&str> = plan.workflow_ids().collect();
+    match asked {
+        Some(id) if ids.contains(&id) => Ok(id.to_string()),
+        Some(id) => Err(CliError::Usage(format!(
+            "no workflow `{id}`; the document has {}",
+            ids.join(", ")
+        ))),
+        None if ids.len() == 1 => Ok(ids[0].to_string()),
+        None => Err(CliError::Usage(format!(
+            "the document has several workflows; choose one with --workflow: {}",
+            ids.join(", ")
+        ))),
+    }
+}
+
+/// Whether `path` can be written (created, or overwritten), checked before anything is sent:
+/// nothing is created.
+fn writable(path: &Path) -> Result<(), String> {
+    let cannot = |why: String| format!("cannot write {}: {why}", path.display());
+    if path.is_dir() {
+        return Err(cannot("it is a folder".to_string()));
+    }
+    if path.exists() {
+        return std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .map(drop)
+            .map_err(|err| cannot(err.kind().to_string()));
+    }
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(cannot(format!("no folder {}", parent.display())));
+    }
+    tempfile::tempfile_in(parent)
+        .map(drop)
+        .map_err(|err| cannot(err.kind().to_string()))
+}
