@@ -15,7 +15,7 @@ use crate::auth::{Credential, Scheme, credential, credential_key, secrets, useri
 use crate::clock::{Clock, SystemClock, retry_after};
 use crate::context::{Exchange, ResponseView, Scope, StepOutputs, WorkflowResult, WorkflowResults};
 use crate::error::RunError;
-use crate::executor::{Executor, Response};
+use crate::executor::{Executor, Response, header};
 use crate::plan::{
     ActionKind, ActionPlan, Call, CriterionPlan, Plan, StepPlan, Target, WorkflowPlan,
 };
@@ -1183,13 +1183,6 @@ fn choose<'p>(
                 .iter()
                 .all(|criterion| check(criterion, scope).0)
         })
-}
-
-fn header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
-    headers
-        .iter()
-        .find(|(key, _)| key.eq_ignore_ascii_case(name))
-        .map(|(_, value)| value.as_str())
 }
 
 /// The response as expressions read it: a JSON body parsed, other bodies as text; with why

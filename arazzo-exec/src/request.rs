@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::auth::Credential;
 use crate::context::{Exchange, Scope};
-use crate::executor::Request;
+use crate::executor::{Request, header};
 use crate::plan::{Call, StepPlan};
 use crate::serialize::{Serialized, Style, serialize, text};
 use crate::value::Evaluated;
@@ -85,11 +85,7 @@ pub(crate) fn build(
     for credential in credentials {
         match credential {
             Credential::Header(name, value) => {
-                if !exchange
-                    .request_headers
-                    .iter()
-                    .any(|(existing, _)| existing.eq_ignore_ascii_case(name))
-                {
+                if header(&exchange.request_headers, name).is_none() {
                     exchange.request_headers.push((name.clone(), value.clone()));
                 }
             }
@@ -183,11 +179,7 @@ pub(crate) fn build(
                 replace(&mut payload, target, value, &content_type)?;
             }
             let bytes = encode(&payload, &content_type);
-            let has_content_type = exchange
-                .request_headers
-                .iter()
-                .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
-            if !has_content_type {
+            if header(&exchange.request_headers, "content-type").is_none() {
                 exchange
                     .request_headers
                     .push(("Content-Type".to_string(), content_type));
@@ -280,7 +272,7 @@ fn replace(
     let (parent_pointer, last) = target
         .rsplit_once('/')
         .ok_or_else(|| format!("replacement target `{target}` is not a JSON pointer"))?;
-    let key = last.replace("~1", "/").replace("~0", "~");
+    let key = arazzo_expr::pointer::unescape(last);
     let parent = payload.pointer_mut(parent_pointer).ok_or_else(|| {
         format!("replacement target `{target}`: `{parent_pointer}` is not in the payload")
     })?;

@@ -517,7 +517,7 @@ fn field_name(pointer: &str) -> String {
     pointer
         .split('/')
         .skip(1)
-        .map(|token| token.replace("~1", "/").replace("~0", "~"))
+        .map(arazzo_expr::pointer::unescape)
         .collect::<Vec<_>>()
         .join(".")
 }

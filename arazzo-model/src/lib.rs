@@ -128,10 +128,7 @@ pub fn did_you_mean<'a>(
     validate::did_you_mean(name, candidates)
 }
 
-/// Escapes a JSON pointer reference token (RFC 6901: `~` → `~0`, `/` → `~1`).
-pub fn escape_pointer_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
+pub use arazzo_expr::pointer::escape as escape_pointer_token;
 
 /// The value at a JSON pointer taken from a URI fragment (percent-decoded first, so
 /// `#/paths/~1pets~1%7BpetId%7D` works), or `None`.

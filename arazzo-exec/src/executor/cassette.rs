@@ -28,7 +28,7 @@ use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Request, Response};
+use super::{Request, Response, header};
 use crate::redact::{REDACTED, Redactor};
 
 /// The comment written at the top of every cassette file.
@@ -474,14 +474,6 @@ pub enum CassetteError {
     },
 }
 
-/// The first value of a header, matched case-insensitively.
-fn header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
-    headers
-        .iter()
-        .find(|(key, _)| key.eq_ignore_ascii_case(name))
-        .map(|(_, value)| value.as_str())
-}
-
 /// Whether `text` matches `pattern`, where each `***` in the pattern stands for any text.
 fn glob(pattern: &str, text: &str) -> bool {
     let mut parts = pattern.split(REDACTED);
@@ -552,7 +544,7 @@ fn json_difference(expected: &Value, got: &Value, pointer: &mut String) -> Optio
         (Value::Object(a), Value::Object(b)) => {
             let len = pointer.len();
             for (key, a_member) in a {
-                let _ = write!(pointer, "/{}", key.replace('~', "~0").replace('/', "~1"));
+                let _ = write!(pointer, "/{}", arazzo_expr::pointer::escape(key));
                 let Some(b_member) = b.get(key) else {
                     return Some(format!("`{pointer}`: expected, not sent"));
                 };
@@ -562,7 +554,7 @@ fn json_difference(expected: &Value, got: &Value, pointer: &mut String) -> Optio
                 pointer.truncate(len);
             }
             b.keys().find(|key| !a.contains_key(*key)).map(|key| {
-                let escaped = key.replace('~', "~0").replace('/', "~1");
+                let escaped = arazzo_expr::pointer::escape(key);
                 format!("`{pointer}/{escaped}`: sent, not recorded")
             })
         }
@@ -578,7 +570,7 @@ fn remove_field(value: &mut Value, field: &str) {
             Some((parent, last)) => (format!("/{parent}"), last),
             None => (String::new(), pointer),
         };
-        let last = last.replace("~1", "/").replace("~0", "~");
+        let last = arazzo_expr::pointer::unescape(last);
         match value.pointer_mut(&parent) {
             Some(Value::Object(members)) => {
                 members.shift_remove(&last);
