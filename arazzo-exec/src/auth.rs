@@ -4,9 +4,8 @@
 
 use std::collections::HashMap;
 
+use arazzo_sources::{Operation, Sources};
 use serde_json::Value;
-
-use crate::sources::{Operation, Sources};
 
 /// A security scheme of an OpenAPI document, as far as the engine can apply it.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,9 +4,8 @@
 
 use std::sync::OnceLock;
 
+use arazzo_sources::{OpenApi, Operation, Sources};
 use serde_json::Value;
-
-use crate::sources::{OpenApi, Operation, Sources};
 
 /// A media type a response declares, with its body schema (when it has one).
 #[derive(Debug)]

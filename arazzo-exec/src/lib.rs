@@ -107,13 +107,16 @@ mod plan;
 mod redact;
 mod report;
 mod request;
-mod serialize;
 mod snapshot;
-pub mod sources;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod value;
 
+pub use arazzo_model::{json_type, schema_types};
+/// Source descriptions, now the `arazzo-sources` crate: this path is kept for one release.
+pub use arazzo_sources as sources;
+pub use arazzo_sources::{REDACTED, is_secret_name};
+pub use arazzo_sources::{SourceOptions, Sources, install_tls_provider};
 /// The attribute an [`Executor`] or [`Clock`] implementation needs (`#[arazzo_exec::async_trait]`
 /// on the `impl`), re-exported so that a crate implementing them needs no `async-trait` of its
 /// own.
@@ -125,15 +128,15 @@ pub use error::{PlanError, RunError};
 pub use executor::{
     Body, Cassette, CassetteError, Exchange, Executor, ExecutorError, ExecutorErrorKind,
     HttpExecutor, HttpExecutorBuilder, MatchPolicy, NO_RECORDING, RecordedRequest,
-    RecordedResponse, Recording, ReplayExecutor, Request, Response, install_tls_provider,
+    RecordedResponse, Recording, ReplayExecutor, Request, Response,
 };
-pub use inputs::{InputProblem, InputSchema, json_type, schema_types};
+pub use inputs::{InputProblem, InputSchema};
 pub use load::{LoadError, validate};
 pub use load_test::{
     FailureCount, Latency, LoadOptions, LoadProgress, LoadReport, LoadStop, LoadTest, MemorySample,
 };
 pub use plan::{Plan, WorkflowPlan};
-pub use redact::{REDACTED, Redactor, is_secret_name};
+pub use redact::Redactor;
 pub use report::{
     CriterionRecord, Outcome, RequestRecord, ResponseRecord, StepOutcome, StepReport,
     WorkflowReport,
@@ -141,4 +144,3 @@ pub use report::{
 pub use snapshot::{
     DATE_PLACEHOLDER, DURATION_PLACEHOLDER, TIMESTAMP_PLACEHOLDER, snapshot_report,
 };
-pub use sources::{SourceOptions, Sources};

@@ -8,13 +8,13 @@ use arazzo_model::{
     Component, Document, FailureAction, FailureActionType, OrReusable, Parameter, ParameterIn,
     Step, StepTarget, SuccessAction, SuccessActionType, Workflow,
 };
+use arazzo_sources::{Operation, Sources};
 use indexmap::IndexMap;
 use serde_json::Value;
 
 use crate::conformance::ResponseSpec;
 use crate::error::PlanError;
 use crate::inputs::{InputProblem, InputSchema};
-use crate::sources::{Operation, Sources};
 use crate::value::ValueTree;
 
 /// A document ready to run, with the Arazzo documents it uses as sources.

@@ -1,6 +1,7 @@
 //! A step's request: parameters, body and URL resolved against the run state.
 
 use arazzo_model::ParameterIn;
+use arazzo_sources::style::{Serialized, Style, serialize, text};
 use bytes::Bytes;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
@@ -9,7 +10,6 @@ use crate::auth::Credential;
 use crate::context::{Exchange, Scope};
 use crate::executor::{Request, header};
 use crate::plan::{Call, StepPlan};
-use crate::serialize::{Serialized, Style, serialize, text};
 use crate::value::Evaluated;
 
 /// Characters escaped in a path parameter: everything but RFC 3986 unreserved characters.
@@ -260,8 +260,9 @@ fn replace(
                 "replacement target `{target}`: a `{content_type}` text payload cannot be addressed; use `{{$…}}` templates in it"
             ));
         }
-        let replaced = arazzo_expr::replace_in_xml(text, target, &crate::serialize::text(&value))
-            .map_err(|err| format!("replacement target `{target}`: {err}"))?;
+        let replaced =
+            arazzo_expr::replace_in_xml(text, target, &arazzo_sources::style::text(&value))
+                .map_err(|err| format!("replacement target `{target}`: {err}"))?;
         *payload = Value::String(replaced);
         return Ok(());
     }

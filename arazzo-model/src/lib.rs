@@ -130,6 +130,30 @@ pub fn did_you_mean<'a>(
 
 pub use arazzo_expr::pointer::escape as escape_pointer_token;
 
+/// The types of a JSON Schema `type` error, for messages: `` `integer` `` or
+/// `` `string` or `null` ``.
+pub fn schema_types(kind: &jsonschema::error::TypeKind) -> String {
+    match kind {
+        jsonschema::error::TypeKind::Single(single) => format!("`{single}`"),
+        jsonschema::error::TypeKind::Multiple(many) => {
+            let names: Vec<String> = many.iter().map(|kind| format!("`{kind}`")).collect();
+            names.join(" or ")
+        }
+    }
+}
+
+/// The JSON type of a value, for messages: `a string`, `an object`, `null`….
+pub fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 /// The value at a JSON pointer taken from a URI fragment (percent-decoded first, so
 /// `#/paths/~1pets~1%7BpetId%7D` works), or `None`.
 pub fn resolve_pointer<'v>(value: &'v Value, fragment: &str) -> Option<&'v Value> {

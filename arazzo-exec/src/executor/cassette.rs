@@ -29,7 +29,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{Request, Response, header};
-use crate::redact::{REDACTED, Redactor};
+use arazzo_sources::REDACTED;
+
+use crate::redact::Redactor;
 
 /// The comment written at the top of every cassette file.
 const HEADER: &str = "\

@@ -13,8 +13,7 @@ use bytes::Bytes;
 pub use self::cassette::{
     Body, Cassette, CassetteError, Exchange, MatchPolicy, RecordedRequest, RecordedResponse,
 };
-pub(crate) use self::http::client_builder;
-pub use self::http::{HttpExecutor, HttpExecutorBuilder, install_tls_provider};
+pub use self::http::{HttpExecutor, HttpExecutorBuilder};
 pub use self::record::Recording;
 pub use self::replay::{NO_RECORDING, ReplayExecutor};
 

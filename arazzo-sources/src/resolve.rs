@@ -5,9 +5,9 @@
 use arazzo_expr::pointer::{escape, unescape};
 use arazzo_model::{Step, StepTarget};
 
-use super::error::{ResolveError, ResolveErrorKind};
-use super::openapi::OpenApi;
-use super::{Entry, Operation, Sources};
+use crate::error::{ResolveError, ResolveErrorKind};
+use crate::openapi::OpenApi;
+use crate::{Entry, Operation, Sources};
 
 const QUALIFIED: &str = "$sourceDescriptions.<name>.<operationId>";
 const OPERATION_PATH: &str = "{$sourceDescriptions.<name>.url}#<JSON pointer>";

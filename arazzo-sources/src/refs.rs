@@ -15,7 +15,7 @@
 use serde_json::{Map, Value};
 use url::Url;
 
-use super::load::Documents;
+use crate::read::{Documents, check_origin};
 
 /// How many `$ref`s in a row [`follow`] takes before calling it a cycle.
 const MAX_REF_HOPS: usize = 32;
@@ -40,7 +40,7 @@ pub(crate) fn follow<'a>(
         let target = base
             .join(reference)
             .map_err(|err| unresolved(&err.to_string()))?;
-        super::load::check_origin(base, &target).map_err(|err| unresolved(&err.to_string()))?;
+        check_origin(base, &target).map_err(|err| unresolved(&err.to_string()))?;
         let (url, document) = documents
             .get(&target)
             .map_err(|err| unresolved(&err.to_string()))?;

@@ -9,12 +9,10 @@ use indexmap::IndexMap;
 use serde_json::Value;
 use url::Url;
 
-use super::error::{SourceError, SourceErrorKind};
-use super::load::{Documents, load_openapi};
-use super::openapi_fixups::{
-    follow, inline_refs, is_3_0, merge_parameters, typed_view, upgrade_3_0,
-};
-use super::{Operation, OperationBody, OperationParameter, SourceOptions, server};
+use crate::error::{SourceError, SourceErrorKind};
+use crate::read::{self, Documents};
+use crate::refs::{follow, inline_refs, is_3_0, merge_parameters, typed_view, upgrade_3_0};
+use crate::{Operation, OperationBody, OperationParameter, SourceOptions, server};
 
 /// The methods a Path Item may hold, in the order the OpenAPI specification lists them.
 const METHODS: [(&str, http::Method); 8] = [
@@ -154,7 +152,7 @@ impl OpenApi {
     pub async fn read(location: &str, options: &SourceOptions) -> Result<OpenApi, SourceError> {
         let url = match Url::parse(location) {
             Ok(url) if matches!(url.scheme(), "file" | "http" | "https") => url,
-            _ => super::document_url(location)?,
+            _ => crate::document_url(location)?,
         };
         let file_name = url
             .path_segments()
@@ -162,7 +160,7 @@ impl OpenApi {
             .filter(|name| !name.is_empty())
             .unwrap_or("openapi");
         let name = file_name.split('.').next().unwrap_or(file_name);
-        load_openapi(name, &url, options).await
+        read::openapi(name, &url, options).await
     }
 
     /// A copy of `value`, a part of this document (e.g. an operation's
@@ -225,7 +223,7 @@ impl OpenApi {
 
     /// The document as `oas3` types, for checks beyond what [`Operation`] carries (responses,
     /// security schemes…). Parsed on first use, from a copy with the fixes of
-    /// `openapi_fixups` applied (external refs inlined, 3.0 keywords upgraded).
+    /// `fixups` applied (external refs inlined, 3.0 keywords upgraded).
     ///
     /// # Errors
     /// oas3's message when it still cannot parse the document; the operations do not depend
