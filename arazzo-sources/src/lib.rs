@@ -65,6 +65,7 @@ mod check;
 mod error;
 #[cfg(feature = "fetch")]
 mod fetch;
+mod fixups;
 mod openapi;
 mod read;
 mod refs;

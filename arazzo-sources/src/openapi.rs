@@ -10,8 +10,9 @@ use serde_json::Value;
 use url::Url;
 
 use crate::error::{SourceError, SourceErrorKind};
+use crate::fixups::{is_3_0, typed_view, upgrade_3_0};
 use crate::read::{self, Documents};
-use crate::refs::{follow, inline_refs, is_3_0, merge_parameters, typed_view, upgrade_3_0};
+use crate::refs::{follow, inline_refs};
 use crate::{Operation, OperationBody, OperationParameter, SourceOptions, server};
 
 /// The methods a Path Item may hold, in the order the OpenAPI specification lists them.
@@ -234,6 +235,41 @@ impl OpenApi {
             .as_ref()
             .map_err(String::as_str)
     }
+}
+
+/// A `parameters` list: the URL of the document holding it, the list, its JSON pointer.
+type ParameterList<'a> = (&'a Url, Option<&'a Value>, String);
+
+/// The parameters of an operation: the operation's own, then the path item's that the
+/// operation does not override (same `name` and `in`). Each is given with the URL of the
+/// document holding it, references followed.
+///
+/// # Errors
+/// When a `$ref` does not resolve: the reason and the JSON pointer of the reference.
+fn merge_parameters<'a>(
+    documents: &'a Documents,
+    path_item: ParameterList<'a>,
+    operation: ParameterList<'a>,
+) -> Result<Vec<(&'a Url, &'a Value)>, (String, String)> {
+    let resolve = |(base, list, at): ParameterList<'a>| {
+        let items = list.and_then(Value::as_array).map(Vec::as_slice);
+        items
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .map(|(index, item)| {
+                follow(documents, base, item).map_err(|reason| (reason, format!("{at}/{index}")))
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let mut merged = resolve(operation)?;
+    let key = |parameter: &Value| (parameter.get("name").cloned(), parameter.get("in").cloned());
+    for inherited in resolve(path_item)? {
+        if !merged.iter().any(|(_, own)| key(own) == key(inherited.1)) {
+            merged.push(inherited);
+        }
+    }
+    Ok(merged)
 }
 
 fn operation_parameter(
