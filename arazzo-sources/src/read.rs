@@ -259,7 +259,7 @@ impl Loader<'_> {
 /// Without the `fetch` feature: every remote document is refused, saying why.
 #[cfg(not(feature = "fetch"))]
 #[derive(Default)]
-struct Remote;
+struct Remote {}
 
 #[cfg(not(feature = "fetch"))]
 impl Remote {
@@ -397,6 +397,22 @@ mod tests {
             detect(json!({"info": {}}), None),
             Err(SourceErrorKind::UnknownKind { .. })
         ));
+    }
+
+    #[cfg(not(feature = "fetch"))]
+    #[tokio::test]
+    async fn without_fetch_a_remote_source_names_the_feature() {
+        let options = SourceOptions {
+            allow_remote: true,
+            ..SourceOptions::default()
+        };
+        let url = Url::parse("https://api.test/pets.yaml").unwrap();
+        let err = openapi("pets", &url, &options).await.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "source `pets`: `https://api.test/pets.yaml` is remote: fetching remote sources needs \
+             the `fetch` feature of arazzo-sources"
+        );
     }
 
     #[test]
