@@ -8,10 +8,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use arazzo_expr::{CriterionOutcome, evaluate, evaluate_criterion};
+use arazzo_sources::{RequiredScheme, SecurityScheme};
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
-use crate::auth::{Credential, Scheme, credential, credential_key, secrets, userinfo_secrets};
+use crate::auth::{Credential, credential, credential_key, secrets, userinfo_secrets};
 use crate::clock::{Clock, SystemClock, retry_after};
 use crate::context::{Exchange, ResponseView, Scope, StepOutputs, WorkflowResult, WorkflowResults};
 use crate::error::RunError;
@@ -1026,14 +1027,21 @@ impl<'e> Run<'e> {
     ) -> Result<Vec<Credential>, String> {
         'requirements: for requirement in &step.security {
             let mut credentials = Vec::new();
-            for (name, scheme) in requirement {
+            for RequiredScheme {
+                name,
+                scheme,
+                scopes,
+            } in requirement
+            {
                 let known = |suffix: &str| {
                     let key = format!("{}{suffix}", credential_key(name));
                     self.engine.credentials.get(&key).cloned()
                 };
                 let from_input = inputs.get(name).and_then(Value::as_str).map(str::to_string);
                 let value = match scheme {
-                    Scheme::ClientCredentials { token_url, scopes } => {
+                    SecurityScheme::OAuth2 {
+                        token_url: Some(token_url),
+                    } => {
                         let (Some(id), Some(secret)) =
                             (known("_CLIENT_ID"), known("_CLIENT_SECRET"))
                         else {

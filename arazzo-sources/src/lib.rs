@@ -70,7 +70,9 @@ mod openapi;
 mod read;
 mod refs;
 mod resolve;
+mod responses;
 mod secret;
+mod security;
 mod server;
 pub mod style;
 
@@ -91,7 +93,9 @@ pub use error::{
 pub use fetch::{client_builder, install_tls_provider};
 pub use openapi::OpenApi;
 pub use read::io_reason;
+pub use responses::{MediaType, declared_status, media_range_matches};
 pub use secret::{REDACTED, is_secret_name};
+pub use security::{ApiKeyLocation, RequiredScheme, SecurityScheme};
 pub use server::{parse_server_override, server_env_var, servers_from_env};
 
 /// How source descriptions are loaded.

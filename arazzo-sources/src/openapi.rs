@@ -181,6 +181,14 @@ impl OpenApi {
         copy
     }
 
+    /// What `value`, a part of this document, is once its `$ref`s are followed.
+    ///
+    /// # Errors
+    /// Why a `$ref` does not resolve.
+    pub(crate) fn follow<'a>(&'a self, value: &'a Value) -> Result<&'a Value, String> {
+        follow(&self.documents, &self.url, value).map(|(_, found)| found)
+    }
+
     /// The source description's name.
     pub fn name(&self) -> &str {
         &self.name

@@ -188,7 +188,7 @@ pub async fn for_run(
         .await
         .map_err(|err| err.to_string())?;
     // Sources with http(s) servers keep their URLs: the run's executor routes their requests
-    // to the mock (`arazzo_mock::Routed`), so reports and cassettes read like real runs. The
+    // to the mock (`Routed`), so reports and cassettes read like real runs. The
     // others (no server, a relative one) are pointed at the mock.
     for (name, api) in mocked {
         if api

@@ -3,6 +3,7 @@
 pub mod list;
 pub mod load;
 pub mod mock;
+mod routed;
 pub mod run;
 pub mod snapshot;
 pub mod validate;

@@ -226,7 +226,7 @@ fn run_with(
     };
     let executor: Arc<dyn Executor> = match (&replay, &mock) {
         (Some(replay), _) => replay.clone(),
-        (None, Some(mock)) => Arc::new(arazzo_mock::Routed::new(http()?, mock.url())),
+        (None, Some(mock)) => Arc::new(super::routed::Routed::new(http()?, mock.url())),
         (None, None) => Arc::new(http()?),
     };
     let recording = args
