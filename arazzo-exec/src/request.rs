@@ -64,13 +64,7 @@ pub(crate) fn build(
         let name = &parameter.name;
         // Serialized as the OpenAPI parameter of the same name and location says; one the
         // operation does not declare is sent as given, in the location's default style.
-        let declared = operation.parameters.iter().find(|declared| {
-            declared.location == location
-                && match location {
-                    ParameterIn::Header => declared.name.eq_ignore_ascii_case(name),
-                    _ => declared.name == *name,
-                }
-        });
+        let declared = operation.parameter(name, location);
         match (
             serialize(name, &value, Style::of(location, declared)),
             location,

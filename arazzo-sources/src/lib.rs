@@ -58,7 +58,7 @@
 //! # Crate features
 //!
 //! - `fetch` (on by default): `http(s)` source descriptions fetched with reqwest (rustls on
-//!   its `ring` provider, [`install_tls_provider`]). Without it, a remote source is refused
+//!   its `ring` provider, `install_tls_provider`). Without it, a remote source is refused
 //!   with [`SourceErrorKind::FetchUnavailable`]; local files load the same.
 
 mod check;
@@ -193,6 +193,18 @@ pub fn document_url(path: impl AsRef<std::path::Path>) -> Result<Url, SourceErro
 }
 
 impl Operation {
+    /// The parameter it declares with this name in `location`: header names match in any case
+    /// (HTTP's rule), other names exactly.
+    pub fn parameter(&self, name: &str, location: ParameterIn) -> Option<&OperationParameter> {
+        self.parameters.iter().find(|declared| {
+            declared.location == location
+                && match location {
+                    ParameterIn::Header => declared.name.eq_ignore_ascii_case(name),
+                    _ => declared.name == name,
+                }
+        })
+    }
+
     /// The base URL requests go to: [`Operation::server`] when it is an `http(s)` URL.
     ///
     /// # Errors

@@ -6,9 +6,9 @@ use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use arazzo_exec::sources::{self, OpenApi, SourceOptions, Sources};
 use arazzo_mock::{Exchange, Fault, MockOptions, MockServer};
 use arazzo_model::SourceFile;
+use arazzo_sources::{OpenApi, SourceOptions, Sources};
 
 use crate::args::MockArgs;
 use crate::{exit, render};
@@ -163,7 +163,7 @@ pub async fn for_run(
     let Ok(document) = file.document() else {
         return Ok(None);
     };
-    let Ok(url) = sources::document_url(file.name()) else {
+    let Ok(url) = arazzo_sources::document_url(file.name()) else {
         return Ok(None);
     };
     let Ok(loaded) = Sources::load(&document, &url, options).await else {

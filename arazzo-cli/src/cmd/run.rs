@@ -5,7 +5,6 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use arazzo_exec::sources;
 use arazzo_exec::{
     Engine, Executor, HttpExecutor, InputProblem, InputSchema, LoadError, ManualClock, Outcome,
     Plan, PlanError, Recording, ReplayExecutor, RunError, SourceOptions, WorkflowReport,
@@ -152,8 +151,8 @@ fn run_with(
             return Ok(exit::RUNTIME);
         }
         Err(LoadError::Source(
-            source @ sources::SourceError {
-                kind: sources::SourceErrorKind::UnknownOverride { .. },
+            source @ arazzo_sources::SourceError {
+                kind: arazzo_sources::SourceErrorKind::UnknownOverride { .. },
                 ..
             },
         )) => {
@@ -399,13 +398,13 @@ pub(crate) fn write_json(
 
 /// `--server SOURCE=URL` over `ARAZZO_SERVER_<SOURCE>` environment variables.
 fn source_options(args: &RunArgs) -> Result<SourceOptions, String> {
-    let env_servers =
-        sources::servers_from_env(args.document.env.vars()).map_err(|err| err.to_string())?;
+    let env_servers = arazzo_sources::servers_from_env(args.document.env.vars())
+        .map_err(|err| err.to_string())?;
     let servers = args
         .document
         .servers
         .iter()
-        .map(|argument| sources::parse_server_override(argument))
+        .map(|argument| arazzo_sources::parse_server_override(argument))
         .collect::<Result<_, _>>()
         .map_err(|err| err.to_string())?;
     Ok(SourceOptions {
