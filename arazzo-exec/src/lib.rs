@@ -113,7 +113,8 @@ pub mod testing;
 mod value;
 
 pub use arazzo_model::{json_type, schema_types};
-/// Source descriptions, now the `arazzo-sources` crate: this path is kept for one release.
+/// The source descriptions, moved to the `arazzo-sources` crate: this path is kept for one
+/// release.
 pub use arazzo_sources as sources;
 pub use arazzo_sources::{REDACTED, is_secret_name};
 pub use arazzo_sources::{SourceOptions, Sources, install_tls_provider};

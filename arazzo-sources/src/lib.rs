@@ -23,6 +23,13 @@
 //! refs into other files) is handled in module `fixups`; oas3 provides the typed view of a
 //! whole document, [`OpenApi::spec`], parsed lazily from a fixed-up copy.
 //!
+//! # What an operation declares
+//! Besides its [`Operation`] (parameters, request body, server): its security requirements
+//! ([`OpenApi::security`]), the response answering a status ([`declared_status`]) and the
+//! media types of a `content` map with their schemas ([`OpenApi::media_types`],
+//! [`media_range_matches`]); how its parameters are written is module [`style`].
+//! [`is_secret_name`] is the rule that tells a name holding a secret.
+//!
 //! # Servers
 //! An operation's base URL is the first server of its `servers`, else its path item's, else
 //! the document's (`/` if none), `{variables}` replaced by their defaults, a relative URL
