@@ -4,8 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use arazzo_exec::sources::{OpenApi, SourceOptions};
 use arazzo_mock::{Fault, MockOptions, MockServer, example_for};
+use arazzo_sources::{OpenApi, SourceOptions};
 use serde_json::{Value, json};
 
 use crate::util::{Output, arazzo, arg, spec};
@@ -58,7 +58,7 @@ impl Served {
             server: Some(server),
             // A 302 is an answer to check, not to follow (bnpl's `GET /auth`).
             client: {
-                arazzo_exec::install_tls_provider();
+                arazzo_sources::install_tls_provider();
                 reqwest::Client::builder()
             }
             .redirect(reqwest::redirect::Policy::none())
@@ -141,7 +141,7 @@ fn documented_example(media: &Value) -> Option<Value> {
 fn valid_request(
     served: &Served,
     api: &OpenApi,
-    operation: &arazzo_exec::sources::Operation,
+    operation: &arazzo_sources::Operation,
 ) -> reqwest::RequestBuilder {
     let text = |value: Value| match value {
         Value::String(text) => text,

@@ -428,9 +428,9 @@ fn secrets_mock_log_hides_query_credentials() {
         .unwrap();
     let logged = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let paths = runtime.block_on(async {
-        let api = arazzo_exec::sources::OpenApi::read(
+        let api = arazzo_sources::OpenApi::read(
             &spec("secrets/openapi.yaml").display().to_string(),
-            &arazzo_exec::SourceOptions::default(),
+            &arazzo_sources::SourceOptions::default(),
         )
         .await
         .unwrap();
@@ -450,7 +450,7 @@ fn secrets_mock_log_hides_query_credentials() {
             "query?token=mkQy83Zu%26k&page=2&api_key=mkAk61Xe",
             "signed?sig=mkSg27Hv&page=3",
         ] {
-            arazzo_exec::install_tls_provider();
+            arazzo_sources::install_tls_provider();
             let response = reqwest::get(mock.url().join(path).unwrap()).await.unwrap();
             assert_eq!(response.status(), 200, "{path}");
         }

@@ -4,11 +4,11 @@
 
 use std::path::Path;
 
-use arazzo_exec::sources::{
+use arazzo_model::{Diagnostic, Document, Rule, Severity, SourceFile};
+use arazzo_sources::{
     ResolveErrorKind, SourceErrorKind, SourceOptions, Sources, check_targets, document_url,
     parse_server_override, servers_from_env,
 };
-use arazzo_model::{Diagnostic, Document, Rule, Severity, SourceFile};
 
 use crate::util::spec;
 
@@ -35,10 +35,7 @@ async fn load(relative: &str) -> (Document, Sources) {
 }
 
 /// An inline Arazzo document, as if it were the file `relative` (its sources resolve next to it).
-async fn load_inline(
-    relative: &str,
-    yaml: &str,
-) -> Result<Sources, arazzo_exec::sources::SourceError> {
+async fn load_inline(relative: &str, yaml: &str) -> Result<Sources, arazzo_sources::SourceError> {
     let document = arazzo_model::from_yaml(yaml).unwrap();
     let url = document_url(spec(relative)).unwrap();
     Sources::load(&document, &url, &SourceOptions::default()).await

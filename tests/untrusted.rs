@@ -8,8 +8,8 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use arazzo_exec::sources::{OpenApi, SourceOptions, Sources, document_url};
 use arazzo_mock::{MockOptions, MockServer};
+use arazzo_sources::{OpenApi, SourceOptions, Sources, document_url};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer as Wiremock, ResponseTemplate};
 
@@ -154,7 +154,7 @@ fn a_remote_description_cannot_ref_a_local_file_served_by_the_mock() {
         .block_on(MockServer::start([&api], MockOptions::default()))
         .unwrap();
     let answer = runtime.block_on(async {
-        arazzo_exec::install_tls_provider();
+        arazzo_sources::install_tls_provider();
         let response = reqwest::get(format!("{}secret", mock.url())).await.unwrap();
         response.text().await.unwrap()
     });

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use arazzo_exec::sources::SourceError;
+use arazzo_sources::SourceError;
 use arazzo_exec::{CassetteError, InputProblem, PlanError};
 use arazzo_mock::MockError;
 use arazzo_model::{SourceFile, Validation};

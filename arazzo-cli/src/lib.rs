@@ -17,6 +17,7 @@ mod inputs;
 pub mod junit;
 mod prepare;
 pub mod render;
+mod routed;
 
 use std::ffi::OsString;
 use std::io::Write;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use arazzo_exec::sources::{self, OpenApi, SourceErrorKind, Sources};
+use arazzo_sources::{self as sources, OpenApi, SourceErrorKind, Sources};
 use arazzo_exec::{
     CassetteError, Engine, Executor, HttpExecutor, LoadError, ManualClock, Observer, Plan,
     Recording, ReplayExecutor, RunError, SourceOptions, WorkflowReport,
@@ -134,7 +134,7 @@ fn engine(
     };
     let executor: Arc<dyn Executor> = match (replay, mock) {
         (Some(replay), _) => replay.clone(),
-        (None, Some(mock)) => Arc::new(arazzo_mock::Routed::new(http()?, mock.url())),
+        (None, Some(mock)) => Arc::new(crate::routed::Routed::new(http()?, mock.url())),
         (None, None) => Arc::new(http()?),
     };
     let record = args.record.clone().map(|path| Record {
@@ -286,7 +286,7 @@ async fn mock_sources(
     };
     let mock = MockServer::start(mocked.iter().map(|(_, api)| *api), mock_options).await?;
     // Sources with http(s) servers keep their URLs: the run's executor routes their requests
-    // to the mock (`arazzo_mock::Routed`), so reports and cassettes read like real runs. The
+    // to the mock (`crate::routed::Routed`), so reports and cassettes read like real runs. The
     // others (no server, a relative one) are pointed at the mock.
     let servers: HashMap<String, _> = mocked
         .iter()

@@ -1,92 +1,16 @@
-//! Credentials from the OpenAPI `securitySchemes`: apiKey (header, query, cookie), http basic
-//! and bearer, OAuth2 client credentials (a token fetched once per run). A step's own
-//! parameters always win: credentials are added only where the request has none.
+//! Credentials for the OpenAPI security schemes (read by `arazzo_sources`): apiKey (header,
+//! query, cookie), http basic and bearer, OAuth2 client credentials (a token fetched once per
+//! run). A step's own parameters always win: credentials are added only where the request has
+//! none.
 
 use std::collections::HashMap;
 
+use arazzo_sources::{ApiKeyLocation, RequiredScheme, SecurityScheme};
 use serde_json::Value;
 
 use crate::executor::{Executor, Request};
 use crate::redact::Redactor;
 use crate::report::{StepError, StepErrorKind};
-use crate::sources::{Operation, Sources};
-
-/// A security scheme of an OpenAPI document, as far as the engine can apply it.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Scheme {
-    /// `type: apiKey`: a named header, query parameter or cookie.
-    ApiKey { name: String, location: String },
-    /// `type: http, scheme: basic`: the credential is `user:password`.
-    Basic,
-    /// `type: http, scheme: bearer`: the credential is the token.
-    Bearer,
-    /// `type: oauth2` with a `clientCredentials` flow.
-    ClientCredentials {
-        token_url: String,
-        scopes: Vec<String>,
-    },
-    /// Anything else (openIdConnect, other flows): never applied.
-    Unsupported,
-}
-
-/// One way to satisfy an operation's security: every scheme of the set, by name.
-pub(crate) type Requirement = Vec<(String, Scheme)>;
-
-/// The security requirements of an operation (its own `security`, else the document's), in
-/// order: the first whose credentials are all known is applied.
-pub(crate) fn requirements(operation: &Operation, sources: &Sources) -> Vec<Requirement> {
-    let Some(openapi) = sources.openapi(&operation.source) else {
-        return Vec::new();
-    };
-    let document = openapi.document();
-    let security = operation
-        .definition
-        .get("security")
-        .unwrap_or(&document["security"]);
-    let schemes = &document["components"]["securitySchemes"];
-    let Some(alternatives) = security.as_array() else {
-        return Vec::new();
-    };
-    alternatives
-        .iter()
-        .filter_map(Value::as_object)
-        .map(|requirement| {
-            requirement
-                .iter()
-                .map(|(name, scopes)| {
-                    let definition = arazzo_model::follow_local_ref(document, &schemes[name]);
-                    (name.clone(), scheme(definition, scopes))
-                })
-                .collect()
-        })
-        .collect()
-}
-
-fn scheme(definition: &Value, scopes: &Value) -> Scheme {
-    let text = |key: &str| definition[key].as_str().unwrap_or_default().to_string();
-    match definition["type"].as_str() {
-        Some("apiKey") => Scheme::ApiKey {
-            name: text("name"),
-            location: text("in"),
-        },
-        Some("http") if text("scheme").eq_ignore_ascii_case("basic") => Scheme::Basic,
-        Some("http") if text("scheme").eq_ignore_ascii_case("bearer") => Scheme::Bearer,
-        Some("oauth2") => match definition["flows"]["clientCredentials"]["tokenUrl"].as_str() {
-            Some(token_url) => Scheme::ClientCredentials {
-                token_url: token_url.to_string(),
-                scopes: scopes
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect(),
-            },
-            None => Scheme::Unsupported,
-        },
-        _ => Scheme::Unsupported,
-    }
-}
 
 /// The key of a scheme's credential: `ARAZZO_AUTH_<KEY>` in the environment, where the key is
 /// the scheme name upper-cased with every other character than letters and digits as `_`
@@ -125,9 +49,9 @@ pub(crate) enum Credential {
 /// What to redact for a scheme's credential `value`: the value itself (an apiKey, a token),
 /// and for http basic (`user:password`) also the password alone and the base64 the
 /// `Authorization` header carries: a server may echo any of them.
-pub(crate) fn secrets(scheme: &Scheme, value: &str) -> Vec<String> {
+pub(crate) fn secrets(scheme: &SecurityScheme, value: &str) -> Vec<String> {
     match scheme {
-        Scheme::Basic => basic_secrets(value),
+        SecurityScheme::Http { scheme } if scheme == "basic" => basic_secrets(value),
         _ => vec![value.to_string()],
     }
 }
@@ -164,25 +88,29 @@ fn basic_secrets(user_password: &str) -> Vec<String> {
     secrets
 }
 
-/// The credential of a scheme from its known value (a token for OAuth2, already fetched).
-pub(crate) fn credential(scheme: &Scheme, value: &str) -> Option<Credential> {
+/// The credential of a scheme from its known value (a token for OAuth2 client credentials,
+/// already fetched); `None` for the schemes the engine cannot apply (http schemes other than
+/// basic and bearer, other OAuth2 flows, OpenID Connect, mutual TLS).
+pub(crate) fn credential(scheme: &SecurityScheme, value: &str) -> Option<Credential> {
     use base64::Engine as _;
     Some(match scheme {
-        Scheme::ApiKey { name, location } => match location.as_str() {
-            "header" => Credential::Header(name.clone(), value.to_string()),
-            "query" => Credential::Query(name.clone(), value.to_string()),
-            "cookie" => Credential::Cookie(name.clone(), value.to_string()),
-            _ => return None,
+        SecurityScheme::ApiKey { name, location } => match location {
+            ApiKeyLocation::Header => Credential::Header(name.clone(), value.to_string()),
+            ApiKeyLocation::Query => Credential::Query(name.clone(), value.to_string()),
+            ApiKeyLocation::Cookie => Credential::Cookie(name.clone(), value.to_string()),
         },
-        Scheme::Basic => {
+        SecurityScheme::Http { scheme } if scheme == "basic" => {
             let encoded = base64::engine::general_purpose::STANDARD.encode(value);
             Credential::Header("Authorization".to_string(), format!("Basic {encoded}"))
         }
-        Scheme::Bearer | Scheme::ClientCredentials { .. } => {
-            Credential::Header("Authorization".to_string(), format!("Bearer {value}"))
-        }
-        Scheme::Unsupported => return None,
+        SecurityScheme::Http { scheme } if scheme == "bearer" => bearer(value),
+        SecurityScheme::OAuth2 { token_url: Some(_) } => bearer(value),
+        _ => return None,
     })
+}
+
+fn bearer(token: &str) -> Credential {
+    Credential::Header("Authorization".to_string(), format!("Bearer {token}"))
 }
 
 /// The credentials of one run: the engine's, by [`credential_key`], and the OAuth2 access
@@ -209,21 +137,28 @@ impl<'e> RunCredentials<'e> {
     /// An OAuth2 token request that fails ([`StepErrorKind::Credentials`]).
     pub(crate) async fn for_step(
         &mut self,
-        requirements: &[Requirement],
+        requirements: &[Vec<RequiredScheme>],
         inputs: &Value,
         executor: &dyn Executor,
         redactor: &mut Redactor,
     ) -> Result<Vec<Credential>, StepError> {
         'requirements: for requirement in requirements {
             let mut credentials = Vec::new();
-            for (name, scheme) in requirement {
+            for RequiredScheme {
+                name,
+                scheme,
+                scopes,
+            } in requirement
+            {
                 let known = |suffix: &str| {
                     let key = format!("{}{suffix}", credential_key(name));
                     self.known.get(&key).cloned()
                 };
                 let from_input = inputs.get(name).and_then(Value::as_str).map(str::to_string);
                 let value = match scheme {
-                    Scheme::ClientCredentials { token_url, scopes } => {
+                    SecurityScheme::OAuth2 {
+                        token_url: Some(token_url),
+                    } => {
                         let (Some(id), Some(secret)) =
                             (known("_CLIENT_ID"), known("_CLIENT_SECRET"))
                         else {
@@ -342,38 +277,48 @@ mod tests {
 
     #[test]
     fn credentials_by_scheme() {
-        let api_key = Scheme::ApiKey {
+        let api_key = SecurityScheme::ApiKey {
             name: "X-API-KEY".into(),
-            location: "header".into(),
+            location: ApiKeyLocation::Header,
+        };
+        let http = |scheme: &str| SecurityScheme::Http {
+            scheme: scheme.into(),
         };
         assert_eq!(
             credential(&api_key, "k"),
             Some(Credential::Header("X-API-KEY".into(), "k".into()))
         );
         assert_eq!(
-            credential(&Scheme::Basic, "ann:secret"),
+            credential(&http("basic"), "ann:secret"),
             Some(Credential::Header(
                 "Authorization".into(),
                 "Basic YW5uOnNlY3JldA==".into()
             ))
         );
         assert_eq!(
-            credential(&Scheme::Bearer, "t"),
+            credential(&http("bearer"), "t"),
             Some(Credential::Header(
                 "Authorization".into(),
                 "Bearer t".into()
             ))
         );
-        assert_eq!(credential(&Scheme::Unsupported, "t"), None);
+        assert_eq!(credential(&http("digest"), "t"), None);
+        assert_eq!(credential(&SecurityScheme::OpenIdConnect, "t"), None);
     }
 
     #[test]
     fn secrets_of_a_credential_and_of_a_url() {
+        let basic = SecurityScheme::Http {
+            scheme: "basic".into(),
+        };
         assert_eq!(
-            secrets(&Scheme::Basic, "ann:secret"),
+            secrets(&basic, "ann:secret"),
             ["ann:secret", "YW5uOnNlY3JldA==", "secret"]
         );
-        assert_eq!(secrets(&Scheme::Bearer, "t0k"), ["t0k"]);
+        let bearer = SecurityScheme::Http {
+            scheme: "bearer".into(),
+        };
+        assert_eq!(secrets(&bearer, "t0k"), ["t0k"]);
         let url = url::Url::parse("https://ann:s%26cret@api.test/v1").unwrap();
         assert_eq!(
             userinfo_secrets(&url),

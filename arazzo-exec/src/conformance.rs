@@ -4,15 +4,15 @@
 
 use std::sync::OnceLock;
 
+use arazzo_sources::{
+    MediaType, OpenApi, Operation, Sources, declared_status, media_range_matches,
+};
 use serde_json::Value;
 
-use crate::sources::{OpenApi, Operation, Sources};
-
-/// A media type a response declares, with its body schema (when it has one).
+/// A media type a response declares, with its body schema's validator.
 #[derive(Debug)]
 struct Media {
-    name: String,
-    schema: Option<Value>,
+    declared: MediaType,
     /// Compiled on first use: of the media types a response declares, a run meets one.
     validator: OnceLock<Option<jsonschema::Validator>>,
 }
@@ -21,7 +21,7 @@ impl Media {
     fn validator(&self) -> Option<&jsonschema::Validator> {
         self.validator
             .get_or_init(|| {
-                let schema = self.schema.as_ref()?;
+                let schema = self.declared.schema.as_ref()?;
                 jsonschema::draft202012::new(schema).ok()
             })
             .as_ref()
@@ -42,29 +42,12 @@ struct Declared {
 impl Declared {
     fn media(&self, openapi: &OpenApi) -> &[Media] {
         self.media.get_or_init(|| {
-            let Value::Object(mut resolved) = openapi.resolve_refs(&self.written) else {
-                return Vec::new();
-            };
-            let Some(Value::Object(content)) = resolved.remove("content") else {
-                return Vec::new();
-            };
-            content
+            openapi
+                .media_types(&self.written)
                 .into_iter()
-                .map(|(name, mut content)| {
-                    let schema = content.get_mut("schema").map(|schema| {
-                        if let Value::Object(members) = schema {
-                            members.insert(
-                                "$schema".into(),
-                                "https://json-schema.org/draft/2020-12/schema".into(),
-                            );
-                        }
-                        schema.take()
-                    });
-                    Media {
-                        name,
-                        schema,
-                        validator: OnceLock::new(),
-                    }
+                .map(|declared| Media {
+                    declared,
+                    validator: OnceLock::new(),
                 })
                 .collect()
         })
@@ -113,22 +96,15 @@ impl ResponseSpec {
         content_type: Option<&str>,
         body: Option<&Value>,
     ) -> Vec<String> {
-        let code = status.to_string();
-        let range = format!("{}XX", status / 100);
-        let declared = self
+        let keys = self
             .responses
             .iter()
-            .find(|declared| declared.status == code)
-            .or_else(|| {
-                self.responses
-                    .iter()
-                    .find(|declared| declared.status.eq_ignore_ascii_case(&range))
-            })
-            .or_else(|| {
-                self.responses
-                    .iter()
-                    .find(|declared| declared.status == "default")
-            });
+            .map(|declared| declared.status.as_str());
+        let declared = declared_status(keys, status).and_then(|key| {
+            self.responses
+                .iter()
+                .find(|declared| declared.status == key)
+        });
         let Some(declared) = declared else {
             let keys: Vec<&str> = self
                 .responses
@@ -157,9 +133,12 @@ impl ResponseSpec {
             .to_ascii_lowercase();
         let matched = media
             .iter()
-            .find(|declared| media_matches(&declared.name, &received));
+            .find(|media| media_range_matches(&media.declared.name, &received));
         let Some(matched) = matched else {
-            let declared: Vec<&str> = media.iter().map(|media| media.name.as_str()).collect();
+            let declared: Vec<&str> = media
+                .iter()
+                .map(|media| media.declared.name.as_str())
+                .collect();
             return vec![format!(
                 "content type `{received}` is not declared for status {status} of `{}` ({})",
                 self.operation,
@@ -189,39 +168,5 @@ impl ResponseSpec {
                 )
             })
             .collect()
-    }
-}
-
-/// `application/json` matches `application/json`, `application/*` and `*/*`.
-fn media_matches(declared: &str, received: &str) -> bool {
-    let declared = declared
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    match declared.split_once('/') {
-        Some(("*", "*")) => true,
-        Some((kind, "*")) => received
-            .split_once('/')
-            .is_some_and(|(received_kind, _)| received_kind == kind),
-        _ => declared == received,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn media_ranges() {
-        assert!(media_matches("application/json", "application/json"));
-        assert!(media_matches(
-            "application/json; charset=utf-8",
-            "application/json"
-        ));
-        assert!(media_matches("application/*", "application/problem+json"));
-        assert!(media_matches("*/*", "text/html"));
-        assert!(!media_matches("application/json", "text/html"));
     }
 }

@@ -4,7 +4,8 @@
 use jsonschema::error::ValidationErrorKind;
 use serde_json::{Value, json};
 
-use crate::redact::is_secret_name;
+use arazzo_model::{json_type, schema_types};
+use arazzo_sources::is_secret_name;
 
 /// A workflow's `inputs` schema, compiled once.
 #[derive(Debug)]
@@ -167,30 +168,6 @@ impl InputSchema {
                 other => Some(other.to_string()),
             })
             .collect()
-    }
-}
-
-/// The types of a JSON Schema `type` error, for messages: `` `integer` `` or
-/// `` `string` or `null` ``.
-pub fn schema_types(kind: &jsonschema::error::TypeKind) -> String {
-    match kind {
-        jsonschema::error::TypeKind::Single(single) => format!("`{single}`"),
-        jsonschema::error::TypeKind::Multiple(many) => {
-            let names: Vec<String> = many.iter().map(|kind| format!("`{kind}`")).collect();
-            names.join(" or ")
-        }
-    }
-}
-
-/// The JSON type of a value, for messages: `a string`, `an object`, `null`….
-pub fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

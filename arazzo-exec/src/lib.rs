@@ -116,9 +116,7 @@ pub mod redact;
 pub mod repeat;
 mod report;
 mod request;
-mod serialize;
 pub mod snapshot;
-pub mod sources;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod value;
@@ -134,19 +132,26 @@ pub use engine::{Engine, Limits, NoObserver, Observer};
 pub use error::{PlanError, RunError};
 pub use executor::{
     Executor, ExecutorError, ExecutorErrorKind, HttpExecutor, HttpExecutorBuilder, Request,
-    Response, install_tls_provider,
+    Response,
 };
-pub use inputs::{InputProblem, InputSchema, json_type, schema_types};
+pub use inputs::{InputProblem, InputSchema};
 pub use load::{LoadError, validate};
 pub use plan::{Plan, WorkflowPlan};
 pub use report::{
     CriterionRecord, Outcome, RequestRecord, ResponseRecord, StepError, StepErrorKind, StepOutcome,
     StepReport, WorkflowReport,
 };
-pub use sources::{SourceOptions, Sources};
 
-// Before the modules above were public these were at the root; kept one release for the
-// programs that import them from there, hidden from the front page.
+/// The source descriptions, moved to the `arazzo-sources` crate: this path is kept for one
+/// release.
+pub use arazzo_sources as sources;
+pub use arazzo_sources::{SourceOptions, Sources, install_tls_provider};
+
+// Before the modules above were public (and the sources a crate of their own) these were at
+// the root; kept one release for the programs that import them from there, hidden from the
+// front page.
+#[doc(hidden)]
+pub use arazzo_model::{json_type, schema_types};
 #[doc(hidden)]
 pub use auth::{credential_key, credentials_from_env};
 #[doc(hidden)]

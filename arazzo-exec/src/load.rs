@@ -3,10 +3,10 @@
 use std::path::Path;
 
 use arazzo_model::{SourceFile, ValidateOptions, Validation};
+use arazzo_sources::{SourceError, SourceOptions, Sources, check_targets};
 
 use crate::error::PlanError;
 use crate::plan::Plan;
-use crate::sources::{SourceError, SourceOptions, Sources, check_targets};
 
 /// Why a document could not be made runnable. Nothing was sent.
 #[derive(Debug, thiserror::Error)]
@@ -48,7 +48,7 @@ async fn validate_with_sources(
         operation_ids_resolved: true,
     };
     let mut validation = arazzo_model::validate_with(file, &resolved);
-    let url = crate::sources::document_url(file.name());
+    let url = arazzo_sources::document_url(file.name());
     let (Some(document), Ok(url)) = (&validation.document, url) else {
         return (arazzo_model::validate(file), None);
     };
@@ -100,7 +100,7 @@ impl Plan {
         let sources = match sources {
             Some(sources) => sources.complete(options)?,
             None => {
-                let url = crate::sources::document_url(file.name())?;
+                let url = arazzo_sources::document_url(file.name())?;
                 Sources::load(&document, &url, options).await?
             }
         };

@@ -8,13 +8,13 @@ use arazzo_model::{
     Component, Document, FailureAction, FailureActionType, OrReusable, Parameter, ParameterIn,
     Step, StepTarget, SuccessAction, SuccessActionType, Workflow,
 };
+use arazzo_sources::{Operation, RequiredScheme, Sources};
 use indexmap::IndexMap;
 use serde_json::Value;
 
 use crate::conformance::ResponseSpec;
 use crate::error::PlanError;
 use crate::inputs::{InputProblem, InputSchema};
-use crate::sources::{Operation, Sources};
 use crate::value::ValueTree;
 
 /// A document ready to run, with the Arazzo documents it uses as sources.
@@ -58,7 +58,7 @@ pub(crate) struct StepPlan {
     /// Workflow-level and step-level failure actions, merged by name.
     pub on_failure: Vec<ActionPlan>,
     /// The operation's security requirements, in order of preference.
-    pub security: Vec<crate::auth::Requirement>,
+    pub security: Vec<Vec<RequiredScheme>>,
     /// What the operation declares of its responses (resolved and compiled when met).
     pub responses: Option<ResponseSpec>,
 }
@@ -478,7 +478,10 @@ impl Planner<'_> {
         .collect::<Result<Vec<_>, _>>()?;
         let (security, responses) = match &call {
             Call::Operation(operation) => (
-                crate::auth::requirements(operation, self.sources),
+                self.sources
+                    .openapi(&operation.source)
+                    .map(|openapi| openapi.security(operation))
+                    .unwrap_or_default(),
                 ResponseSpec::of(operation),
             ),
             Call::Workflow(_) => (Vec::new(), None),

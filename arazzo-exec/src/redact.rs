@@ -2,71 +2,9 @@
 
 use std::borrow::Cow;
 
+pub use arazzo_sources::{REDACTED, is_secret_name};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
-
 use serde_json::Value;
-
-/// What replaces a secret.
-pub const REDACTED: &str = "***";
-
-/// Headers whose values are always secret.
-const SECRET_HEADERS: &[&str] = &[
-    "authorization",
-    "proxy-authorization",
-    "cookie",
-    "set-cookie",
-    "x-api-key",
-    "api-key",
-    "x-auth-token",
-];
-
-/// Words that make a name secret-like wherever they occur, in any case.
-const SECRET_WORDS: &[&str] = &[
-    "key",
-    "token",
-    "secret",
-    "password",
-    "passwd",
-    "credential",
-    "authorization",
-];
-
-/// Endings that make a name describe a secret rather than hold one: `token_type`,
-/// `tokenUrl`, `tokenExpires`, `client_id`.
-const DESCRIBING_ENDINGS: &[&str] = &[
-    "type",
-    "url",
-    "uri",
-    "id",
-    "name",
-    "expires",
-    "expiry",
-    "expiration",
-    "expires_in",
-    "expiresin",
-];
-
-/// Whether an input or header name looks like it holds a secret (`apiKey`, `x-token`,
-/// `client_secret`, `password`…).
-pub fn is_secret_name(name: &str) -> bool {
-    // Every member name of every body goes through here: no allocation. A plain scan: an
-    // aho-corasick automaton of these seven words cost 0.16–0.4 M instructions to build, more
-    // than a one-workflow run spends scanning with it.
-    let bytes = name.as_bytes();
-    let holds = SECRET_HEADERS
-        .iter()
-        .any(|header| name.eq_ignore_ascii_case(header))
-        || SECRET_WORDS.iter().any(|word| {
-            bytes
-                .windows(word.len())
-                .any(|window| window.eq_ignore_ascii_case(word.as_bytes()))
-        });
-    holds
-        && !DESCRIBING_ENDINGS.iter().any(|ending| {
-            name.len() >= ending.len()
-                && bytes[name.len() - ending.len()..].eq_ignore_ascii_case(ending.as_bytes())
-        })
-}
 
 /// Replaces secret values in text, and the values of secret headers.
 ///
@@ -276,32 +214,6 @@ mod tests {
         let redactor = Redactor::new(["s3cr3t-value".to_string()]);
         // The secret as written and fully percent-encoded (`-` is `%2D`).
         assert_eq!(format!("{redactor:?}"), "Redactor { secrets: 2 }");
-    }
-
-    #[test]
-    fn secret_names() {
-        for name in [
-            "apiKey",
-            "X-API-KEY",
-            "access_token",
-            "client_secret",
-            "Password",
-            "Authorization",
-        ] {
-            assert!(is_secret_name(name), "{name}");
-        }
-        for name in [
-            "customerId",
-            "meterApiName",
-            "type",
-            "Content-Type",
-            "token_type",
-            "tokenUrl",
-            "tokenExpires",
-            "client_id",
-        ] {
-            assert!(!is_secret_name(name), "{name}");
-        }
     }
 
     #[test]

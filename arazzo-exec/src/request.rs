@@ -1,16 +1,16 @@
 //! A step's request: parameters, body and URL resolved against the run state.
 
 use arazzo_model::ParameterIn;
+use arazzo_sources::style::{Serialized, Style, serialize, text};
 use bytes::Bytes;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 
 use crate::auth::Credential;
 use crate::context::{ExchangeView, Scope};
-use crate::executor::Request;
+use crate::executor::{Request, header};
 use crate::plan::{Call, StepPlan};
 use crate::report::{StepError, StepErrorKind};
-use crate::serialize::{Serialized, Style, serialize, text};
 use crate::value::Evaluated;
 
 /// Characters escaped in a path parameter: everything but RFC 3986 unreserved characters.
@@ -74,13 +74,7 @@ fn assemble(
         let name = &parameter.name;
         // Serialized as the OpenAPI parameter of the same name and location says; one the
         // operation does not declare is sent as given, in the location's default style.
-        let declared = operation.parameters.iter().find(|declared| {
-            declared.location == location
-                && match location {
-                    ParameterIn::Header => declared.name.eq_ignore_ascii_case(name),
-                    _ => declared.name == *name,
-                }
-        });
+        let declared = operation.parameter(name, location);
         match (
             serialize(name, &value, Style::of(location, declared)),
             location,
@@ -95,11 +89,7 @@ fn assemble(
     for credential in credentials {
         match credential {
             Credential::Header(name, value) => {
-                if !exchange
-                    .request_headers
-                    .iter()
-                    .any(|(existing, _)| existing.eq_ignore_ascii_case(name))
-                {
+                if header(&exchange.request_headers, name).is_none() {
                     exchange.request_headers.push((name.clone(), value.clone()));
                 }
             }
@@ -193,11 +183,7 @@ fn assemble(
                 replace(&mut payload, target, value, &content_type)?;
             }
             let bytes = encode(&payload, &content_type);
-            let has_content_type = exchange
-                .request_headers
-                .iter()
-                .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
-            if !has_content_type {
+            if header(&exchange.request_headers, "content-type").is_none() {
                 exchange
                     .request_headers
                     .push(("Content-Type".to_string(), content_type));
@@ -278,8 +264,9 @@ fn replace(
                 "replacement target `{target}`: a `{content_type}` text payload cannot be addressed; use `{{$…}}` templates in it"
             ));
         }
-        let replaced = arazzo_expr::replace_in_xml(text, target, &crate::serialize::text(&value))
-            .map_err(|err| format!("replacement target `{target}`: {err}"))?;
+        let replaced =
+            arazzo_expr::replace_in_xml(text, target, &arazzo_sources::style::text(&value))
+                .map_err(|err| format!("replacement target `{target}`: {err}"))?;
         *payload = Value::String(replaced);
         return Ok(());
     }
@@ -290,7 +277,7 @@ fn replace(
     let (parent_pointer, last) = target
         .rsplit_once('/')
         .ok_or_else(|| format!("replacement target `{target}` is not a JSON pointer"))?;
-    let key = last.replace("~1", "/").replace("~0", "~");
+    let key = arazzo_expr::pointer::unescape(last);
     let parent = payload.pointer_mut(parent_pointer).ok_or_else(|| {
         format!("replacement target `{target}`: `{parent_pointer}` is not in the payload")
     })?;

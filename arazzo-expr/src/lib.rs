@@ -171,7 +171,7 @@ mod error;
 mod eval;
 mod limits;
 mod parse;
-mod pointer;
+pub mod pointer;
 
 pub use ast::{
     Comparable, CompareOp, ComponentKind, Condition, Expression, Literal, MessageSource, Name,

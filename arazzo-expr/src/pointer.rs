@@ -1,4 +1,5 @@
-//! RFC 6901 JSON Pointer on `serde_json::Value`.
+//! RFC 6901 JSON Pointer on `serde_json::Value`, and the reference-token codec
+//! ([`escape`], [`unescape`]) the other crates of the workspace use.
 
 use std::fmt;
 
@@ -58,7 +59,7 @@ impl JsonPointer {
             return Ok(JsonPointer::default());
         }
         let rest = text.strip_prefix('/').ok_or(PointerError::NoLeadingSlash)?;
-        let tokens = rest.split('/').map(unescape).collect::<Result<_, _>>()?;
+        let tokens = rest.split('/').map(parse_token).collect::<Result<_, _>>()?;
         Ok(JsonPointer { tokens })
     }
 
@@ -140,21 +141,39 @@ fn array_index(token: &str) -> Option<usize> {
     if canonical { token.parse().ok() } else { None }
 }
 
-fn unescape(token: &str) -> Result<String, PointerError> {
-    let mut out = String::with_capacity(token.len());
-    let mut chars = token.chars();
-    while let Some(ch) = chars.next() {
-        if ch == '~' {
-            match chars.next() {
-                Some('0') => out.push('~'),
-                Some('1') => out.push('/'),
-                _ => return Err(PointerError::BadEscape),
-            }
-        } else {
-            out.push(ch);
-        }
+/// A reference token of a pointer being parsed: unescaped, a `~` not followed by `0` or `1`
+/// refused.
+fn parse_token(token: &str) -> Result<String, PointerError> {
+    let bytes = token.as_bytes();
+    let bad = bytes
+        .iter()
+        .enumerate()
+        .any(|(at, &byte)| byte == b'~' && !matches!(bytes.get(at + 1), Some(b'0' | b'1')));
+    if bad {
+        return Err(PointerError::BadEscape);
     }
-    Ok(out)
+    Ok(unescape(token))
+}
+
+/// Escapes a reference token (RFC 6901 §3): `~` as `~0`, then `/` as `~1`.
+///
+/// ```
+/// assert_eq!(arazzo_expr::pointer::escape("/pets/{id}~x"), "~1pets~1{id}~0x");
+/// ```
+pub fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Unescapes a reference token (RFC 6901 §4): `~1` as `/`, then `~0` as `~` (so `~01` is the
+/// text `~1`). A `~` followed by anything else stays as written; [`JsonPointer::parse`] is the
+/// strict reading.
+///
+/// ```
+/// assert_eq!(arazzo_expr::pointer::unescape("~1pets~1{id}"), "/pets/{id}");
+/// assert_eq!(arazzo_expr::pointer::unescape("a~01b~2"), "a~1b~2");
+/// ```
+pub fn unescape(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
 }
 
 fn needs_percent(ch: char) -> bool {
@@ -165,7 +184,7 @@ impl fmt::Display for JsonPointer {
     /// The JSON string representation (`/a~1b/0`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for token in &self.tokens {
-            write!(f, "/{}", token.replace('~', "~0").replace('/', "~1"))?;
+            write!(f, "/{}", escape(token))?;
         }
         Ok(())
     }

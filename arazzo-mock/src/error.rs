@@ -2,13 +2,13 @@
 
 use std::net::SocketAddr;
 
-use arazzo_exec::sources::SourceError;
+use arazzo_sources::SourceError;
 
 /// A mock server could not be built or started.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum MockError {
-    /// An OpenAPI description cannot be read (see [`arazzo_exec::sources::OpenApi::read`]).
+    /// An OpenAPI description cannot be read (see [`arazzo_sources::OpenApi::read`]).
     #[error(transparent)]
     Source(#[from] SourceError),
     /// The descriptions define no operation under `paths`.

@@ -2,7 +2,7 @@
 //! (`arazzo mock`, `arazzo run --mock`), and the target of the engine's benchmarks.
 //!
 //! [`MockServer::start`] compiles every operation of the given descriptions (loaded with
-//! [`OpenApi::read`](arazzo_exec::sources::OpenApi::read), the engine's own loader) and serves
+//! [`OpenApi::read`](arazzo_sources::OpenApi::read), the loader the engine uses) and serves
 //! them over HTTP/1.1 with keep-alive, on hyper and the current tokio runtime:
 //!
 //! - **Routing**: concrete paths first, then path templates (`/pets/{petId}`, most literal
@@ -33,7 +33,7 @@
 //! # Example
 //!
 //! ```
-//! use arazzo_exec::sources::{OpenApi, SourceOptions};
+//! use arazzo_sources::{OpenApi, SourceOptions};
 //! use arazzo_mock::{MockOptions, MockServer};
 //!
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
@@ -41,7 +41,7 @@
 //! let api = OpenApi::read(path, &SourceOptions::default()).await?;
 //! let mock = MockServer::start([&api], MockOptions::default()).await?;
 //!
-//! arazzo_exec::install_tls_provider(); // reqwest has no TLS provider of its own here
+//! arazzo_sources::install_tls_provider(); // reqwest has no TLS provider of its own here
 //! let client = reqwest::Client::new();
 //! let customers = mock.url().join("customers")?;
 //! let sent = r#"{"customerId": "cust-1", "customerName": "Acme"}"#;
@@ -71,10 +71,8 @@ mod mock;
 mod operation;
 mod problem;
 mod route;
-mod routed;
 mod server;
 
 pub use error::MockError;
 pub use example::example_for;
-pub use routed::Routed;
 pub use server::{Exchange, Fault, Logger, MockOptions, MockServer, Route};

@@ -1,11 +1,10 @@
 //! The compiled mock: every operation of the descriptions, the router, the faults; answers one
 //! request without knowing about sockets.
 
-use arazzo_exec::sources::OpenApi;
-use arazzo_exec::{REDACTED, is_secret_name};
+use arazzo_sources::{OpenApi, REDACTED, is_secret_name};
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, Response, StatusCode, Uri, header};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::check::{Incoming, authorize, check};
 use crate::error::MockError;
@@ -46,14 +45,6 @@ impl Mock {
             key_parameters: Vec::new(),
         };
         for api in apis {
-            let schemes = api
-                .document()
-                .pointer("/components/securitySchemes")
-                .map(|schemes| api.resolve_refs(schemes));
-            let schemes = match schemes {
-                Some(Value::Object(schemes)) => schemes,
-                _ => Map::new(),
-            };
             for prefix in server_paths(api.document()) {
                 mock.router.add_prefix(&prefix);
             }
@@ -85,7 +76,7 @@ impl Mock {
                     ));
                     continue;
                 }
-                let compiled = MockOperation::compile(api, operation, &schemes, echo, warnings);
+                let compiled = MockOperation::compile(api, operation, echo, warnings);
                 for credential in compiled.security.iter().flatten() {
                     if let CredentialKind::Query(name) = &credential.kind
                         && !mock.key_parameters.contains(name)

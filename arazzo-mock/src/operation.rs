@@ -1,8 +1,8 @@
 //! An OpenAPI operation compiled for serving: its parameters and body with their JSON Schema
 //! validators, its security requirements, and its response, serialised once.
 
-use arazzo_exec::sources::{OpenApi, Operation};
 use arazzo_model::ParameterIn;
+use arazzo_sources::{ApiKeyLocation, OpenApi, Operation, RequiredScheme, SecurityScheme};
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Method, StatusCode};
 use serde_json::{Map, Value};
@@ -117,7 +117,6 @@ impl MockOperation {
     pub(crate) fn compile(
         api: &OpenApi,
         operation: &Operation,
-        schemes: &Map<String, Value>,
         echo: bool,
         warnings: &mut Vec<String>,
     ) -> MockOperation {
@@ -229,9 +228,6 @@ impl MockOperation {
                 media,
             }
         });
-        let requirements = definition
-            .get("security")
-            .or_else(|| api.document().get("security"));
         MockOperation {
             method: operation.method.clone(),
             path: operation.path.clone(),
@@ -239,7 +235,7 @@ impl MockOperation {
             operation_id: operation.operation_id.clone(),
             parameters,
             body,
-            security: security(requirements, schemes),
+            security: security(api.security(operation)),
             reply: reply(definition.get("responses"), echo),
         }
     }
@@ -308,41 +304,33 @@ pub(crate) fn types(schema: &Value) -> Vec<String> {
     }
 }
 
-fn security(requirements: Option<&Value>, schemes: &Map<String, Value>) -> Vec<Vec<Credential>> {
-    let Some(Value::Array(requirements)) = requirements else {
-        return Vec::new();
-    };
+/// The credentials of an operation's security requirements (see [`OpenApi::security`]).
+fn security(requirements: Vec<Vec<RequiredScheme>>) -> Vec<Vec<Credential>> {
     requirements
-        .iter()
-        .filter_map(Value::as_object)
+        .into_iter()
         .map(|requirement| {
             requirement
-                .keys()
-                .map(|name| Credential {
-                    scheme: name.clone(),
-                    kind: schemes
-                        .get(name)
-                        .map_or(CredentialKind::Anything, credential),
+                .into_iter()
+                .map(|required| Credential {
+                    kind: credential(&required.scheme),
+                    scheme: required.name,
                 })
                 .collect()
         })
         .collect()
 }
 
-fn credential(scheme: &Value) -> CredentialKind {
-    let field = |name: &str| scheme.get(name).and_then(Value::as_str).unwrap_or_default();
-    match field("type") {
-        "apiKey" => {
-            let name = field("name").to_string();
-            match field("in") {
-                "header" => CredentialKind::Header(name),
-                "query" => CredentialKind::Query(name),
-                "cookie" => CredentialKind::Cookie(name),
-                _ => CredentialKind::Anything,
-            }
+fn credential(scheme: &SecurityScheme) -> CredentialKind {
+    match scheme {
+        SecurityScheme::ApiKey { name, location } => match location {
+            ApiKeyLocation::Header => CredentialKind::Header(name.clone()),
+            ApiKeyLocation::Query => CredentialKind::Query(name.clone()),
+            ApiKeyLocation::Cookie => CredentialKind::Cookie(name.clone()),
+        },
+        SecurityScheme::Http { scheme } => CredentialKind::Authorization(scheme.clone()),
+        SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIdConnect => {
+            CredentialKind::Authorization("bearer".to_string())
         }
-        "http" => CredentialKind::Authorization(field("scheme").to_ascii_lowercase()),
-        "oauth2" | "openIdConnect" => CredentialKind::Authorization("bearer".to_string()),
         _ => CredentialKind::Anything,
     }
 }
@@ -476,34 +464,24 @@ mod tests {
     }
 
     #[test]
-    fn security_requirements_become_credentials() {
-        let schemes = json!({
-            "key": {"type": "apiKey", "in": "header", "name": "X-API-KEY"},
-            "basic": {"type": "http", "scheme": "Basic"},
-            "oauth": {"type": "oauth2", "flows": {}}
-        });
-        let found = security(
-            Some(&json!([{"key": [], "basic": []}, {"oauth": ["read"]}, {}])),
-            schemes.as_object().unwrap(),
-        );
-        let kinds: Vec<Vec<&CredentialKind>> = found
-            .iter()
-            .map(|alternative| {
-                alternative
-                    .iter()
-                    .map(|credential| &credential.kind)
-                    .collect()
-            })
-            .collect();
+    fn security_schemes_become_credentials() {
+        let api_key = SecurityScheme::ApiKey {
+            name: "X-API-KEY".to_string(),
+            location: ApiKeyLocation::Header,
+        };
+        let basic = SecurityScheme::Http {
+            scheme: "basic".to_string(),
+        };
+        let oauth = SecurityScheme::OAuth2 { token_url: None };
+        let kinds =
+            [api_key, basic, oauth, SecurityScheme::Other].map(|scheme| credential(&scheme));
         assert_eq!(
             kinds,
             [
-                vec![
-                    &CredentialKind::Header("X-API-KEY".to_string()),
-                    &CredentialKind::Authorization("basic".to_string())
-                ],
-                vec![&CredentialKind::Authorization("bearer".to_string())],
-                vec![]
+                CredentialKind::Header("X-API-KEY".to_string()),
+                CredentialKind::Authorization("basic".to_string()),
+                CredentialKind::Authorization("bearer".to_string()),
+                CredentialKind::Anything,
             ]
         );
     }

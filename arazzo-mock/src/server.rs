@@ -8,7 +8,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use arazzo_exec::sources::OpenApi;
+use arazzo_sources::OpenApi;
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
@@ -179,7 +179,7 @@ impl MockServer {
         let routes = mock.routes();
         let bind_failed = |err: std::io::Error| MockError::Bind {
             addr: options.bind,
-            reason: arazzo_exec::sources::io_reason(&err),
+            reason: arazzo_sources::io_reason(&err),
         };
         let listener = TcpListener::bind(options.bind).await.map_err(bind_failed)?;
         let addr = listener.local_addr().map_err(bind_failed)?;

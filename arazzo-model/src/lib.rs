@@ -128,9 +128,30 @@ pub fn did_you_mean<'a>(
     validate::did_you_mean(name, candidates)
 }
 
-/// Escapes a JSON pointer reference token (RFC 6901: `~` → `~0`, `/` → `~1`).
-pub fn escape_pointer_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
+pub use arazzo_expr::pointer::escape as escape_pointer_token;
+
+/// The types of a JSON Schema `type` error, for messages: `` `integer` `` or
+/// `` `string` or `null` ``.
+pub fn schema_types(kind: &jsonschema::error::TypeKind) -> String {
+    match kind {
+        jsonschema::error::TypeKind::Single(single) => format!("`{single}`"),
+        jsonschema::error::TypeKind::Multiple(many) => {
+            let names: Vec<String> = many.iter().map(|kind| format!("`{kind}`")).collect();
+            names.join(" or ")
+        }
+    }
+}
+
+/// The JSON type of a value, for messages: `a string`, `an object`, `null`….
+pub fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }
 
 /// The value at a JSON pointer taken from a URI fragment (percent-decoded first, so

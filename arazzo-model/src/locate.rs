@@ -36,7 +36,7 @@ pub(crate) fn locate(text: &str, pointer: &str, part: Part) -> Option<Location> 
         _ => pointer
             .strip_prefix('/')?
             .split('/')
-            .map(|token| token.replace("~1", "/").replace("~0", "~"))
+            .map(arazzo_expr::pointer::unescape)
             .collect(),
     };
     let seek = Seek {

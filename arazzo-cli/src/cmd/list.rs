@@ -77,16 +77,16 @@ fn write_sources(out: &mut dyn Write, path: &Path, document: &Document) -> std::
     if document.source_descriptions.is_empty() {
         return Ok(());
     }
-    let loaded = arazzo_exec::sources::document_url(path)
-        .ok()
-        .and_then(|url| {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .ok()?;
-            let options = arazzo_exec::SourceOptions::default();
-            Some(runtime.block_on(arazzo_exec::Sources::load_partial(document, &url, &options)))
-        });
+    let loaded = arazzo_sources::document_url(path).ok().and_then(|url| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .ok()?;
+        let options = arazzo_sources::SourceOptions::default();
+        Some(runtime.block_on(arazzo_sources::Sources::load_partial(
+            document, &url, &options,
+        )))
+    });
     writeln!(out, "\nsources:")?;
     let width = document
         .source_descriptions
@@ -113,7 +113,7 @@ fn write_sources(out: &mut dyn Write, path: &Path, document: &Document) -> std::
                 };
                 format!(
                     "  {urls}  (--server {name}=URL or {})",
-                    arazzo_exec::sources::server_env_var(name)
+                    arazzo_sources::server_env_var(name)
                 )
             }
             Some((None, Some(failure))) => format!("  not loaded: {}", failure.kind),

@@ -4,8 +4,8 @@ use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use arazzo_exec::sources::{OpenApi, SourceOptions};
 use arazzo_mock::{Exchange, MockOptions, MockServer};
+use arazzo_sources::{OpenApi, SourceOptions};
 
 use crate::args::{MockArgs, parse_faults};
 use crate::error::CliError;

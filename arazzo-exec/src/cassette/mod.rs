@@ -35,8 +35,10 @@ mod replay;
 pub use self::record::Recording;
 pub use self::replay::{NO_RECORDING, ReplayExecutor};
 
-use crate::executor::{Request, Response};
-use crate::redact::{REDACTED, Redactor};
+use arazzo_sources::REDACTED;
+
+use crate::executor::{Request, Response, header};
+use crate::redact::Redactor;
 
 /// The comment written at the top of every cassette file.
 const HEADER: &str = "\
@@ -481,14 +483,6 @@ pub enum CassetteError {
     },
 }
 
-/// The first value of a header, matched case-insensitively.
-fn header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
-    headers
-        .iter()
-        .find(|(key, _)| key.eq_ignore_ascii_case(name))
-        .map(|(_, value)| value.as_str())
-}
-
 /// Whether `text` matches `pattern`, where each `***` in the pattern stands for any text.
 fn glob(pattern: &str, text: &str) -> bool {
     let mut parts = pattern.split(REDACTED);
@@ -559,7 +553,7 @@ fn json_difference(expected: &Value, got: &Value, pointer: &mut String) -> Optio
         (Value::Object(a), Value::Object(b)) => {
             let len = pointer.len();
             for (key, a_member) in a {
-                let _ = write!(pointer, "/{}", key.replace('~', "~0").replace('/', "~1"));
+                let _ = write!(pointer, "/{}", arazzo_expr::pointer::escape(key));
                 let Some(b_member) = b.get(key) else {
                     return Some(format!("`{pointer}`: expected, not sent"));
                 };
@@ -569,7 +563,7 @@ fn json_difference(expected: &Value, got: &Value, pointer: &mut String) -> Optio
                 pointer.truncate(len);
             }
             b.keys().find(|key| !a.contains_key(*key)).map(|key| {
-                let escaped = key.replace('~', "~0").replace('/', "~1");
+                let escaped = arazzo_expr::pointer::escape(key);
                 format!("`{pointer}/{escaped}`: sent, not recorded")
             })
         }
@@ -585,7 +579,7 @@ fn remove_field(value: &mut Value, field: &str) {
             Some((parent, last)) => (format!("/{parent}"), last),
             None => (String::new(), pointer),
         };
-        let last = last.replace("~1", "/").replace("~0", "~");
+        let last = arazzo_expr::pointer::unescape(last);
         match value.pointer_mut(&parent) {
             Some(Value::Object(members)) => {
                 members.shift_remove(&last);

@@ -3,6 +3,7 @@
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use arazzo_sources::client_builder;
 use bytes::{Bytes, BytesMut};
 
 use super::{Executor, ExecutorError, ExecutorErrorKind, Request, Response};
@@ -122,25 +123,6 @@ impl HttpExecutor {
     pub fn builder() -> HttpExecutorBuilder {
         HttpExecutorBuilder::default()
     }
-}
-
-/// Installs rustls's `ring` crypto provider as the process default, unless the process has
-/// installed one already (then that one is used).
-///
-/// Every HTTP client the crate builds calls it first. A program that builds its own `reqwest`
-/// clients beside the engine, in a process with no other provider, calls it before them:
-/// reqwest is built without a provider of its own (see the workspace's `Cargo.toml`).
-pub fn install_tls_provider() {
-    if rustls::crypto::CryptoProvider::get_default().is_none() {
-        // Another thread may install one between the check and here: either is fine.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    }
-}
-
-/// A `reqwest` client builder whose TLS runs on the installed provider.
-pub(crate) fn client_builder() -> reqwest::ClientBuilder {
-    install_tls_provider();
-    reqwest::Client::builder()
 }
 
 #[async_trait::async_trait]

@@ -7,8 +7,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-pub(crate) use self::http::client_builder;
-pub use self::http::{HttpExecutor, HttpExecutorBuilder, install_tls_provider};
+pub use self::http::{HttpExecutor, HttpExecutorBuilder};
 
 /// An HTTP request with every runtime expression already substituted.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,11 +36,16 @@ pub struct Response {
 impl Response {
     /// The first value of a header, matched case-insensitively.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
+        header(&self.headers, name)
     }
+}
+
+/// The first value of header `name` in `headers`, matched case-insensitively.
+pub(crate) fn header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
+    headers
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case(name))
+        .map(|(_, value)| value.as_str())
 }
 
 /// A request got no response.

@@ -95,7 +95,7 @@ fn fit(mut value: Value) -> Option<Document> {
             value[token] = placeholder;
             continue;
         }
-        let token = token.replace("~1", "/").replace("~0", "~");
+        let token = arazzo_expr::pointer::unescape(token);
         match value.pointer_mut(parent)? {
             Value::Array(items) => {
                 items.remove(token.parse::<usize>().ok()?);

@@ -1,5 +1,6 @@
-//! Source descriptions: loading the OpenAPI documents (and Arazzo documents) a workflow
-//! uses, and resolving what each step calls.
+//! The source descriptions of Arazzo 1.0.x workflows: the OpenAPI documents (and Arazzo
+//! documents) a workflow uses, loaded, and what each step calls resolved. The engine
+//! (`arazzo-exec`) and the mock server (`arazzo-mock`) read OpenAPI through this crate.
 //!
 //! [`Sources::load`] reads every source description once: its `url` resolved against the
 //! Arazzo document's URL, `file:` URLs from disk, `http(s)` only with
@@ -17,10 +18,17 @@
 //! Each OpenAPI document is kept as written, as a `serde_json::Value` (operationPath pointers
 //! point into it), and its operations are built from that value once, at load, into
 //! [`Operation`]s indexed by operationId and by path and method: one code path, which never
-//! fails on what `oas3` 0.22 cannot parse. What oas3 gets wrong (3.0 boolean
-//! `exclusiveMinimum`, `nullable`, refs into other files, path-level parameters) is handled in
-//! one module, `openapi_fixups`; oas3 provides the typed view of a whole document,
-//! [`OpenApi::spec`], parsed lazily from a fixed-up copy.
+//! fails on what `oas3` 0.22 cannot parse. `$ref`s are followed by one resolver (module
+//! `refs`), across files; what oas3 gets wrong (3.0 boolean `exclusiveMinimum`, `nullable`,
+//! refs into other files) is handled in module `fixups`; oas3 provides the typed view of a
+//! whole document, [`OpenApi::spec`], parsed lazily from a fixed-up copy.
+//!
+//! # What an operation declares
+//! Besides its [`Operation`] (parameters, request body, server): its security requirements
+//! ([`OpenApi::security`]), the response answering a status ([`declared_status`]) and the
+//! media types of a `content` map with their schemas ([`OpenApi::media_types`],
+//! [`media_range_matches`]); how its parameters are written is module [`style`].
+//! [`is_secret_name`] is the rule that tells a name holding a secret.
 //!
 //! # Servers
 //! An operation's base URL is the first server of its `servers`, else its path item's, else
@@ -37,7 +45,7 @@
 //! # Example
 //! ```
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
-//! use arazzo_exec::sources::{SourceOptions, Sources};
+//! use arazzo_sources::{SourceOptions, Sources};
 //!
 //! let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/amberflo");
 //! let path = dir.join("workflows/amberflo-launch-usage-based-product-workflow.yml");
@@ -53,15 +61,27 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! # }).unwrap();
 //! ```
+//!
+//! # Crate features
+//!
+//! - `fetch` (on by default): `http(s)` source descriptions fetched with reqwest (rustls on
+//!   its `ring` provider, `install_tls_provider`). Without it, a remote source is refused
+//!   with [`SourceErrorKind::FetchUnavailable`]; local files load the same.
 
 mod check;
 mod error;
+#[cfg(feature = "fetch")]
 mod fetch;
-mod load;
+mod fixups;
 mod openapi;
-mod openapi_fixups;
+mod read;
+mod refs;
 mod resolve;
+mod responses;
+mod secret;
+mod security;
 mod server;
+pub mod style;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -76,8 +96,13 @@ pub use check::{TargetProblem, check_targets};
 pub use error::{
     ResolveError, ResolveErrorKind, ServerError, ServerOverrideError, SourceError, SourceErrorKind,
 };
-pub use load::io_reason;
+#[cfg(feature = "fetch")]
+pub use fetch::{client_builder, install_tls_provider};
 pub use openapi::OpenApi;
+pub use read::io_reason;
+pub use responses::{MediaType, declared_status, media_range_matches};
+pub use secret::{REDACTED, is_secret_name};
+pub use security::{ApiKeyLocation, RequiredScheme, SecurityScheme};
 pub use server::{parse_server_override, server_env_var, servers_from_env};
 
 /// How source descriptions are loaded.
@@ -175,6 +200,18 @@ pub fn document_url(path: impl AsRef<std::path::Path>) -> Result<Url, SourceErro
 }
 
 impl Operation {
+    /// The parameter it declares with this name in `location`: header names match in any case
+    /// (HTTP's rule), other names exactly.
+    pub fn parameter(&self, name: &str, location: ParameterIn) -> Option<&OperationParameter> {
+        self.parameters.iter().find(|declared| {
+            declared.location == location
+                && match location {
+                    ParameterIn::Header => declared.name.eq_ignore_ascii_case(name),
+                    _ => declared.name == name,
+                }
+        })
+    }
+
     /// The base URL requests go to: [`Operation::server`] when it is an `http(s)` URL.
     ///
     /// # Errors
@@ -339,7 +376,7 @@ impl Sources {
         options: &SourceOptions,
     ) -> Sources {
         Sources {
-            scopes: Arc::new(load::load(document, document_url, options).await),
+            scopes: Arc::new(read::sources(document, document_url, options).await),
             scope: 0,
         }
     }

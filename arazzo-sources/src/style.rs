@@ -1,16 +1,16 @@
-//! Parameter values serialized as the OpenAPI parameter says (`style`, `explode`, `content`),
-//! OpenAPI 3.1 §4.8.12.4 "Style Values" and its examples table.
+//! Parameter styles: values serialized as the OpenAPI parameter says (`style`, `explode`,
+//! `content`), OpenAPI 3.1 §4.8.12.4 "Style Values" and its examples table.
 
 use arazzo_model::ParameterIn;
 use serde_json::Value;
 
-use crate::sources::OperationParameter;
+use crate::OperationParameter;
 
 /// How a parameter is written: its location and, when the OpenAPI operation declares it,
 /// its `style`/`explode`/`content`. An Arazzo parameter with no OpenAPI counterpart gets the
 /// location's default style.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Style<'a> {
+pub struct Style<'a> {
     location: ParameterIn,
     style: &'a str,
     explode: bool,
@@ -19,7 +19,9 @@ pub(crate) struct Style<'a> {
 }
 
 impl<'a> Style<'a> {
-    pub(crate) fn of(location: ParameterIn, declared: Option<&'a OperationParameter>) -> Style<'a> {
+    /// The style of a parameter in `location`, as `declared` by the operation (`None` for a
+    /// parameter it does not declare: the location's default, `simple` or `form`).
+    pub fn of(location: ParameterIn, declared: Option<&'a OperationParameter>) -> Style<'a> {
         let default = match location {
             ParameterIn::Path | ParameterIn::Header => "simple",
             ParameterIn::Query | ParameterIn::Cookie => "form",
@@ -43,7 +45,7 @@ impl<'a> Style<'a> {
 }
 
 /// A scalar as text: strings as they are, others as JSON.
-pub(crate) fn text(value: &Value) -> String {
+pub fn text(value: &Value) -> String {
     match value {
         Value::String(text) => text.clone(),
         Value::Null => String::new(),
@@ -69,7 +71,7 @@ fn items(value: &Value) -> Option<Vec<String>> {
 
 /// A path, header or cookie value (one string), or query pairs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Serialized {
+pub enum Serialized {
     /// Query parameters: name/value pairs, not yet percent-encoded.
     Pairs(Vec<(String, String)>),
     /// Text for a path template, a header or a cookie (not percent-encoded).
@@ -77,7 +79,7 @@ pub(crate) enum Serialized {
 }
 
 /// Serializes the parameter `name` with `value`.
-pub(crate) fn serialize(name: &str, value: &Value, style: Style<'_>) -> Serialized {
+pub fn serialize(name: &str, value: &Value, style: Style<'_>) -> Serialized {
     if style.json {
         let json = value.to_string();
         return match style.location {

@@ -2,11 +2,12 @@
 //! `operationPath` (`{$sourceDescriptions.<name>.url}#/paths/<path>/<method>`), looked up in
 //! the indices built at load.
 
-use arazzo_model::{Step, StepTarget, escape_pointer_token};
+use arazzo_expr::pointer::{escape, unescape};
+use arazzo_model::{Step, StepTarget};
 
-use super::error::{ResolveError, ResolveErrorKind};
-use super::openapi::OpenApi;
-use super::{Entry, Operation, Sources};
+use crate::error::{ResolveError, ResolveErrorKind};
+use crate::openapi::OpenApi;
+use crate::{Entry, Operation, Sources};
 
 const QUALIFIED: &str = "$sourceDescriptions.<name>.<operationId>";
 const OPERATION_PATH: &str = "{$sourceDescriptions.<name>.url}#<JSON pointer>";
@@ -174,7 +175,7 @@ impl Sources {
                     .collect();
                 not_an_operation().help(format!(
                     "path `{path}` (`#/paths/{}`) has {}",
-                    escape_pointer_token(path),
+                    escape(path),
                     match has.as_slice() {
                         [] => "no operations".to_string(),
                         _ => format!("only {}", has.join(", ")),
@@ -213,11 +214,6 @@ fn id_of(operation: &Operation) -> Option<&str> {
     operation.operation_id.as_deref()
 }
 
-/// RFC 6901: `~1` is `/`, then `~0` is `~` (so `~01` is `~1`).
-fn unescape(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
-}
-
 /// "did you mean `x`?" for the candidate closest to `name` ignoring case (so `PAR` finds
 /// `Par`), if one is close enough: the model's rule, so every suggestion reads the same.
 pub(crate) use arazzo_model::did_you_mean;
@@ -225,12 +221,6 @@ pub(crate) use arazzo_model::did_you_mean;
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn unescape_replaces_tilde_one_before_tilde_zero() {
-        assert_eq!(unescape("~1pets~1{petId}"), "/pets/{petId}");
-        assert_eq!(unescape("a~01b"), "a~1b");
-    }
 
     #[test]
     fn did_you_mean_ignores_case_and_rejects_far_names() {

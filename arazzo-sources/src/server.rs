@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 use url::Url;
 
-use super::error::ServerOverrideError;
+use crate::error::ServerOverrideError;
 
 /// The prefix of the environment variables overriding a source's server.
 const ENV_PREFIX: &str = "ARAZZO_SERVER_";
@@ -68,7 +68,7 @@ pub fn server_env_var(source_name: &str) -> String {
 
 /// The `<SOURCE>` part of a source's variable: the key of [`SourceOptions::env_servers`].
 ///
-/// [`SourceOptions::env_servers`]: super::SourceOptions::env_servers
+/// [`SourceOptions::env_servers`]: crate::SourceOptions::env_servers
 pub(crate) fn env_key(source_name: &str) -> String {
     source_name.to_ascii_uppercase().replace('-', "_")
 }
@@ -76,7 +76,7 @@ pub(crate) fn env_key(source_name: &str) -> String {
 /// The server overrides set in the environment (`ARAZZO_SERVER_<SOURCE>=URL`), by their
 /// `<SOURCE>` part, for [`SourceOptions::env_servers`]. The CLI passes `std::env::vars()`.
 ///
-/// [`SourceOptions::env_servers`]: super::SourceOptions::env_servers
+/// [`SourceOptions::env_servers`]: crate::SourceOptions::env_servers
 ///
 /// # Errors
 /// When such a variable's value is not an `http(s)` URL.

@@ -1,6 +1,7 @@
 //! Fetching a remote document: a size cap, redirects within the origin only, and no private
 //! addresses unless allowed (a document is untrusted input: its URLs must not reach the
-//! machine's own services or the cloud metadata endpoint).
+//! machine's own services or the cloud metadata endpoint). Also the TLS setup every reqwest
+//! client of the workspace uses.
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
@@ -8,16 +9,43 @@ use std::time::Duration;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use url::{Host, Url};
 
-use super::error::SourceErrorKind;
+use crate::error::SourceErrorKind;
 
 /// How long a remote document may take to arrive.
-pub(crate) const FETCH_TIMEOUT: Duration = Duration::from_secs(30);
+const FETCH_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The most bytes a remote document may have: 16 MiB, far above any real description.
 pub(crate) const MAX_FETCH_BYTES: u64 = 16 * 1024 * 1024;
 
 /// How many redirects within the origin are followed.
 const MAX_REDIRECTS: usize = 5;
+
+/// The remote documents of one load: the [`Fetcher`] is built on the first remote fetch, so
+/// local loads never build one.
+#[derive(Default)]
+pub(crate) struct Remote(Option<Fetcher>);
+
+impl Remote {
+    /// Fetches the text at `url` (see [`Fetcher::get`]).
+    pub(crate) async fn get(
+        &mut self,
+        url: &Url,
+        allow_private: bool,
+    ) -> Result<String, SourceErrorKind> {
+        let fetcher = match &self.0 {
+            Some(fetcher) => fetcher,
+            None => self
+                .0
+                .insert(Fetcher::new(allow_private, FETCH_TIMEOUT).map_err(|err| {
+                    SourceErrorKind::Fetch {
+                        url: url.to_string(),
+                        reason: err.to_string(),
+                    }
+                })?),
+        };
+        fetcher.get(url).await
+    }
+}
 
 /// Fetches remote documents: one client, and whether private addresses are allowed.
 pub(crate) struct Fetcher {
@@ -29,7 +57,7 @@ pub(crate) struct Fetcher {
 impl Fetcher {
     /// Without `allow_private`, host names resolve through a resolver that drops private
     /// addresses (this covers redirects and DNS names pointing at 127.0.0.1 alike); `timeout`
-    /// bounds each whole fetch ([`FETCH_TIMEOUT`] for the loader).
+    /// bounds each whole fetch ([`FETCH_TIMEOUT`] for a load).
     pub(crate) fn new(allow_private: bool, timeout: Duration) -> reqwest::Result<Fetcher> {
         Ok(Fetcher {
             client: client(allow_private, timeout)?,
@@ -48,6 +76,27 @@ impl Fetcher {
     }
 }
 
+/// Installs rustls's `ring` crypto provider as the process default, unless the process has
+/// installed one already (then that one is used).
+///
+/// Every HTTP client of the workspace's crates calls it first ([`client_builder`]). A program
+/// that builds its own `reqwest` clients beside them, in a process with no other provider,
+/// calls it before them: reqwest is built without a provider of its own (see the workspace's
+/// `Cargo.toml`).
+pub fn install_tls_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Another thread may install one between the check and here: either is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
+/// A `reqwest` client builder whose TLS runs on the installed provider
+/// ([`install_tls_provider`] first).
+pub fn client_builder() -> reqwest::ClientBuilder {
+    install_tls_provider();
+    reqwest::Client::builder()
+}
+
 fn client(allow_private: bool, timeout: Duration) -> reqwest::Result<reqwest::Client> {
     // A redirect to another origin is not followed: it would let a document fetched from one
     // server send the loader anywhere (the origin rule of `$ref`s), and the 3xx response
@@ -62,9 +111,7 @@ fn client(allow_private: bool, timeout: Duration) -> reqwest::Result<reqwest::Cl
             attempt.follow()
         }
     });
-    let builder = crate::executor::client_builder()
-        .timeout(timeout)
-        .redirect(redirects);
+    let builder = client_builder().timeout(timeout).redirect(redirects);
     match allow_private {
         true => builder.build(),
         false => builder.dns_resolver(PublicOnly).build(),
@@ -154,7 +201,7 @@ fn transport(url: &Url, err: &reqwest::Error, timeout: Duration) -> SourceErrorK
         // says what happened.
         causes()
             .last()
-            .map(|cause| super::load::plain_reason(&cause.to_string()))
+            .map(|cause| crate::read::plain_reason(&cause.to_string()))
             .unwrap_or_default()
     };
     SourceErrorKind::Fetch {

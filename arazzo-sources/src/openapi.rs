@@ -9,12 +9,11 @@ use indexmap::IndexMap;
 use serde_json::Value;
 use url::Url;
 
-use super::error::{SourceError, SourceErrorKind};
-use super::load::{Documents, load_openapi};
-use super::openapi_fixups::{
-    follow, inline_refs, is_3_0, merge_parameters, typed_view, upgrade_3_0,
-};
-use super::{Operation, OperationBody, OperationParameter, SourceOptions, server};
+use crate::error::{SourceError, SourceErrorKind};
+use crate::fixups::{is_3_0, typed_view, upgrade_3_0};
+use crate::read::{self, Documents};
+use crate::refs::{follow, inline_refs};
+use crate::{Operation, OperationBody, OperationParameter, SourceOptions, server};
 
 /// The methods a Path Item may hold, in the order the OpenAPI specification lists them.
 const METHODS: [(&str, http::Method); 8] = [
@@ -172,7 +171,7 @@ impl OpenApi {
     pub async fn read(location: &str, options: &SourceOptions) -> Result<OpenApi, SourceError> {
         let url = match Url::parse(location) {
             Ok(url) if matches!(url.scheme(), "file" | "http" | "https") => url,
-            _ => super::document_url(location)?,
+            _ => crate::document_url(location)?,
         };
         let file_name = url
             .path_segments()
@@ -180,7 +179,7 @@ impl OpenApi {
             .filter(|name| !name.is_empty())
             .unwrap_or("openapi");
         let name = file_name.split('.').next().unwrap_or(file_name);
-        load_openapi(name, &url, options).await
+        read::openapi(name, &url, options).await
     }
 
     /// A copy of `value`, a part of this document (e.g. an operation's
@@ -198,6 +197,14 @@ impl OpenApi {
             upgrade_3_0(&mut copy);
         }
         copy
+    }
+
+    /// What `value`, a part of this document, is once its `$ref`s are followed.
+    ///
+    /// # Errors
+    /// Why a `$ref` does not resolve.
+    pub(crate) fn follow<'a>(&'a self, value: &'a Value) -> Result<&'a Value, String> {
+        follow(&self.documents, &self.url, value).map(|(_, found)| found)
     }
 
     /// The source description's name.
@@ -243,7 +250,7 @@ impl OpenApi {
 
     /// The document as `oas3` types, for checks beyond what [`Operation`] carries (responses,
     /// security schemes…). Parsed on first use, from a copy with the fixes of
-    /// `openapi_fixups` applied (external refs inlined, 3.0 keywords upgraded).
+    /// `fixups` applied (external refs inlined, 3.0 keywords upgraded).
     ///
     /// # Errors
     /// oas3's message when it still cannot parse the document; the operations do not depend
@@ -254,6 +261,41 @@ impl OpenApi {
             .as_ref()
             .map_err(String::as_str)
     }
+}
+
+/// A `parameters` list: the URL of the document holding it, the list, its JSON pointer.
+type ParameterList<'a> = (&'a Url, Option<&'a Value>, String);
+
+/// The parameters of an operation: the operation's own, then the path item's that the
+/// operation does not override (same `name` and `in`). Each is given with the URL of the
+/// document holding it, references followed.
+///
+/// # Errors
+/// When a `$ref` does not resolve: the reason and the JSON pointer of the reference.
+fn merge_parameters<'a>(
+    documents: &'a Documents,
+    path_item: ParameterList<'a>,
+    operation: ParameterList<'a>,
+) -> Result<Vec<(&'a Url, &'a Value)>, (String, String)> {
+    let resolve = |(base, list, at): ParameterList<'a>| {
+        let items = list.and_then(Value::as_array).map(Vec::as_slice);
+        items
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .map(|(index, item)| {
+                follow(documents, base, item).map_err(|reason| (reason, format!("{at}/{index}")))
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let mut merged = resolve(operation)?;
+    let key = |parameter: &Value| (parameter.get("name").cloned(), parameter.get("in").cloned());
+    for inherited in resolve(path_item)? {
+        if !merged.iter().any(|(_, own)| key(own) == key(inherited.1)) {
+            merged.push(inherited);
+        }
+    }
+    Ok(merged)
 }
 
 fn operation_parameter(

@@ -9,11 +9,13 @@ use indexmap::IndexMap;
 use serde_json::Value;
 use url::Url;
 
-use super::error::{SourceError, SourceErrorKind};
-use super::fetch::{FETCH_TIMEOUT, Fetcher};
-use super::openapi::OpenApi;
-use super::openapi_fixups::referenced_documents;
-use super::{Entry, Scope, SourceOptions};
+use crate::error::{SourceError, SourceErrorKind};
+#[cfg(feature = "fetch")]
+use crate::fetch::Remote;
+use crate::openapi::OpenApi;
+use crate::refs::referenced_documents;
+use crate::server::env_key;
+use crate::{Entry, Scope, SourceOptions};
 
 /// Every OpenAPI document loaded (sources and files reached through `$ref`s), by URL without
 /// fragment; a document that could not be loaded keeps its error, reported when a `$ref` needs it.
@@ -45,8 +47,7 @@ enum Draft {
 
 struct Loader<'o> {
     options: &'o SourceOptions,
-    /// Built on the first remote fetch: local runs never create one.
-    fetcher: Option<Fetcher>,
+    remote: Remote,
     documents: Documents,
     /// The Arazzo documents (the root first) with their sources.
     scopes: Vec<(Document, Url, IndexMap<String, Draft>)>,
@@ -55,14 +56,14 @@ struct Loader<'o> {
 
 /// Loads the sources of `document` and, recursively, of its Arazzo sources; a source that
 /// cannot be loaded becomes an [`Entry::Failed`]. The root document's scope is the first.
-pub(crate) async fn load(
+pub(crate) async fn sources(
     document: &Document,
     document_url: &Url,
     options: &SourceOptions,
 ) -> Vec<Scope> {
     let mut loader = Loader {
         options,
-        fetcher: None,
+        remote: Remote::default(),
         documents: Documents::default(),
         scopes: vec![(document.clone(), document_url.clone(), IndexMap::new())],
         arazzo_urls: HashMap::from([(without_fragment(document_url), 0)]),
@@ -92,7 +93,7 @@ pub(crate) async fn load(
 
 /// Loads the OpenAPI document at `url` on its own, without an Arazzo document, as the source
 /// named `name` (with the documents its `$ref`s reach, and the same fixups as a source).
-pub(crate) async fn load_openapi(
+pub(crate) async fn openapi(
     name: &str,
     url: &Url,
     options: &SourceOptions,
@@ -103,7 +104,7 @@ pub(crate) async fn load_openapi(
     };
     let mut loader = Loader {
         options,
-        fetcher: None,
+        remote: Remote::default(),
         documents: Documents::default(),
         scopes: Vec::new(),
         arazzo_urls: HashMap::new(),
@@ -117,7 +118,7 @@ pub(crate) async fn load_openapi(
     let server = options
         .servers
         .get(name)
-        .or_else(|| options.env_servers.get(&super::server::env_key(name)));
+        .or_else(|| options.env_servers.get(&env_key(name)));
     OpenApi::build(name, url, &Arc::new(loader.documents), server).map_err(failed)
 }
 
@@ -216,18 +217,7 @@ impl Loader<'_> {
                 url: url.to_string(),
             });
         }
-        let fetcher = match &self.fetcher {
-            Some(fetcher) => fetcher,
-            None => self.fetcher.insert(
-                Fetcher::new(self.options.allow_private, FETCH_TIMEOUT).map_err(|err| {
-                    SourceErrorKind::Fetch {
-                        url: url.to_string(),
-                        reason: err.to_string(),
-                    }
-                })?,
-            ),
-        };
-        fetcher.get(url).await
+        self.remote.get(url, self.options.allow_private).await
     }
 
     /// Builds every OpenAPI source's operations, now that every document is loaded.
@@ -235,7 +225,7 @@ impl Loader<'_> {
         let documents = Arc::new(self.documents);
         let options = self.options;
         let server = |name: &str| {
-            let from_env = || options.env_servers.get(&super::server::env_key(name));
+            let from_env = || options.env_servers.get(&env_key(name));
             options.servers.get(name).or_else(from_env)
         };
         self.scopes
@@ -263,6 +253,20 @@ impl Loader<'_> {
                 Scope::new(document, url, entries)
             })
             .collect()
+    }
+}
+
+/// Without the `fetch` feature: every remote document is refused, saying why.
+#[cfg(not(feature = "fetch"))]
+#[derive(Default)]
+struct Remote {}
+
+#[cfg(not(feature = "fetch"))]
+impl Remote {
+    async fn get(&mut self, url: &Url, _allow_private: bool) -> Result<String, SourceErrorKind> {
+        Err(SourceErrorKind::FetchUnavailable {
+            url: url.to_string(),
+        })
     }
 }
 
@@ -393,6 +397,22 @@ mod tests {
             detect(json!({"info": {}}), None),
             Err(SourceErrorKind::UnknownKind { .. })
         ));
+    }
+
+    #[cfg(not(feature = "fetch"))]
+    #[tokio::test]
+    async fn without_fetch_a_remote_source_names_the_feature() {
+        let options = SourceOptions {
+            allow_remote: true,
+            ..SourceOptions::default()
+        };
+        let url = Url::parse("https://api.test/pets.yaml").unwrap();
+        let err = openapi("pets", &url, &options).await.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "source `pets`: `https://api.test/pets.yaml` is remote: fetching remote sources needs \
+             the `fetch` feature of arazzo-sources"
+        );
     }
 
     #[test]

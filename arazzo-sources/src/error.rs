@@ -25,6 +25,16 @@ pub enum SourceErrorKind {
         /// The URL that was not fetched.
         url: String,
     },
+    /// An `http(s)` URL when this crate is built without its `fetch` feature.
+    ///
+    /// Resolution: build with the `fetch` feature (on by default), or use a local copy.
+    #[error(
+        "`{url}` is remote: fetching remote sources needs the `fetch` feature of arazzo-sources"
+    )]
+    FetchUnavailable {
+        /// The URL that was not fetched.
+        url: String,
+    },
     /// A document fetched over http(s) reaching a document of another origin (scheme, host,
     /// port), e.g. a `$ref` to `file:///etc/passwd`: a remote document must not read local
     /// files nor send the loader to other servers.
@@ -203,7 +213,7 @@ pub enum ResolveErrorKind {
         /// The source's name.
         name: String,
     },
-    /// A source the target needs could not be loaded (only after [`super::Sources::load_partial`]).
+    /// A source the target needs could not be loaded (only after [`crate::Sources::load_partial`]).
     #[error("source `{name}` could not be loaded")]
     SourceUnavailable {
         /// The source's name.

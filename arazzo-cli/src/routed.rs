@@ -10,19 +10,19 @@ use url::Url;
 /// this executor, see the request as written, so a cassette recorded against the mock replays
 /// without it.
 #[derive(Debug, Clone)]
-pub struct Routed<E> {
+pub(crate) struct Routed<E> {
     inner: E,
     origin: Url,
 }
 
 impl<E> Routed<E> {
     /// Routes the requests `inner` sends to `origin`.
-    pub fn new(inner: E, origin: Url) -> Routed<E> {
+    pub(crate) fn new(inner: E, origin: Url) -> Routed<E> {
         Routed { inner, origin }
     }
 }
 
-#[async_trait::async_trait]
+#[arazzo_exec::async_trait]
 impl<E: Executor> Executor for Routed<E> {
     async fn execute(&self, request: &Request) -> Result<Response, ExecutorError> {
         let mut routed = request.clone();
@@ -43,7 +43,7 @@ mod tests {
     #[derive(Default)]
     struct Seen(Mutex<Vec<String>>);
 
-    #[async_trait::async_trait]
+    #[arazzo_exec::async_trait]
     impl Executor for Seen {
         async fn execute(&self, request: &Request) -> Result<Response, ExecutorError> {
             self.0.lock().unwrap().push(request.url.to_string());
@@ -62,7 +62,7 @@ mod tests {
             Url::parse("http://127.0.0.1:4010/").unwrap(),
         );
         let request = Request {
-            method: http::Method::GET,
+            method: "GET".parse().unwrap(),
             url: Url::parse("https://api.example.com/v1/pets?status=sold").unwrap(),
             headers: Vec::new(),
             body: None,

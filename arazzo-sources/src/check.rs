@@ -3,8 +3,8 @@
 
 use arazzo_model::{Diagnostic, Document, Rule, Severity, SourceFile, StepTarget};
 
-use super::Sources;
-use super::error::{ResolveErrorKind, SourceErrorKind};
+use crate::Sources;
+use crate::error::{ResolveErrorKind, SourceErrorKind};
 
 /// A problem found by [`check_targets`].
 #[derive(Debug, Clone, PartialEq)]
