@@ -3,10 +3,10 @@
 
 use std::io::Write;
 
-use arazzo_sources::SourceError;
 use arazzo_exec::{CassetteError, InputProblem, PlanError};
 use arazzo_mock::MockError;
 use arazzo_model::{SourceFile, Validation};
+use arazzo_sources::SourceError;
 
 use crate::render;
 

@@ -8,13 +8,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use arazzo_sources::{self as sources, OpenApi, SourceErrorKind, Sources};
 use arazzo_exec::{
-    CassetteError, Engine, Executor, HttpExecutor, LoadError, ManualClock, Observer, Plan,
+    CassetteError, Engine, Executor, HttpExecutor, ManualClock, Observer, Plan, PrepareError,
     Recording, ReplayExecutor, RunError, SourceOptions, WorkflowReport,
 };
 use arazzo_mock::{Fault, MockOptions, MockServer};
 use arazzo_model::{Document, SourceFile};
+use arazzo_sources::{self as sources, OpenApi, SourceErrorKind, Sources};
 use serde_json::Value;
 use tokio::runtime::Runtime;
 
@@ -218,19 +218,19 @@ impl Prepared {
 }
 
 /// Why `Plan::from_file` failed, as a failure of the command.
-fn plan_error(file: SourceFile, err: LoadError) -> CliError {
+fn plan_error(file: SourceFile, err: PrepareError) -> CliError {
     match err {
-        LoadError::Read(read) => CliError::Read(read),
-        LoadError::Invalid(validation) => CliError::Invalid(Box::new((file, *validation))),
-        LoadError::Plan(plan) => plan.into(),
+        PrepareError::Read(read) => CliError::Read(read),
+        PrepareError::Invalid(validation) => CliError::Invalid(Box::new((file, *validation))),
+        PrepareError::Plan(plan) => plan.into(),
         // A `--server` naming no source is a mistake on the command line.
-        LoadError::Source(
+        PrepareError::Source(
             source @ sources::SourceError {
                 kind: SourceErrorKind::UnknownOverride { .. },
                 ..
             },
         ) => CliError::Usage(source.to_string()),
-        LoadError::Source(source) => CliError::Source(source),
+        PrepareError::Source(source) => CliError::Source(source),
         other => CliError::Runtime(other.into()),
     }
 }

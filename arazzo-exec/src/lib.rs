@@ -110,8 +110,8 @@ mod engine;
 mod error;
 mod executor;
 mod inputs;
-mod load;
 mod plan;
+mod prepare;
 pub mod redact;
 pub mod repeat;
 mod report;
@@ -135,7 +135,10 @@ pub use executor::{
     Response,
 };
 pub use inputs::{InputProblem, InputSchema};
-pub use load::{LoadError, validate};
+pub use prepare::{PrepareError, validate};
+/// The old name of [`PrepareError`], kept for one release (it shadowed `arazzo_model::LoadError`).
+#[deprecated(note = "renamed `PrepareError`")]
+pub type LoadError = PrepareError;
 pub use plan::{Plan, WorkflowPlan};
 pub use report::{
     CriterionRecord, Outcome, RequestRecord, ResponseRecord, StepError, StepErrorKind, StepOutcome,

@@ -335,7 +335,7 @@ fn block_sequence_dash(lines: &[&str], at: Location) -> Option<Option<Location>>
 }
 
 fn child(pointer: &str, token: &str) -> String {
-    format!("{pointer}/{}", token.replace('~', "~0").replace('/', "~1"))
+    format!("{pointer}/{}", arazzo_expr::pointer::escape(token))
 }
 
 #[cfg(test)]

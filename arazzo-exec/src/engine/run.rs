@@ -11,11 +11,12 @@ use arazzo_expr::evaluate;
 use indexmap::IndexMap;
 use serde_json::Value;
 
-use super::step::{StepRun, check, header};
+use super::step::{StepRun, check};
 use super::{Engine, Observer};
 use crate::auth::RunCredentials;
 use crate::clock::retry_after;
 use crate::context::{ExchangeView, Scope, StepOutputs, WorkflowResult, WorkflowResults};
+use crate::executor::header;
 use crate::plan::{ActionKind, ActionPlan, Plan, StepPlan, Target, WorkflowPlan};
 use crate::redact::Redactor;
 use crate::report::{Outcome, StepErrorKind, StepOutcome, StepReport, WorkflowReport};

@@ -344,13 +344,6 @@ pub(super) fn check(criterion: &CriterionPlan, scope: &Scope<'_>) -> (bool, Opti
     }
 }
 
-pub(super) fn header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
-    headers
-        .iter()
-        .find(|(key, _)| key.eq_ignore_ascii_case(name))
-        .map(|(_, value)| value.as_str())
-}
-
 /// The response as expressions read it: a JSON body parsed, other bodies as text; with why
 /// a body declared as JSON is not (it is then read as text).
 fn view(response: &Response) -> (ResponseView, Option<String>) {

@@ -1,4 +1,5 @@
-//! From a file to a [`Plan`] in one call: read, validate, load the sources, plan.
+//! From a file to a [`Plan`] in one call (read, validate, load the sources, plan), and the
+//! validation `arazzo validate` runs.
 
 use std::path::Path;
 
@@ -11,7 +12,7 @@ use crate::plan::Plan;
 /// Why a document could not be made runnable. Nothing was sent.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum LoadError {
+pub enum PrepareError {
     /// The file cannot be read or parsed.
     #[error(transparent)]
     Read(#[from] arazzo_model::LoadError),
@@ -75,8 +76,11 @@ impl Plan {
     /// Reads, validates and plans the Arazzo document at `path`, loading its sources.
     ///
     /// # Errors
-    /// See [`LoadError`].
-    pub async fn load(path: impl AsRef<Path>, options: &SourceOptions) -> Result<Plan, LoadError> {
+    /// See [`PrepareError`].
+    pub async fn load(
+        path: impl AsRef<Path>,
+        options: &SourceOptions,
+    ) -> Result<Plan, PrepareError> {
         let file = SourceFile::read(path.as_ref())?;
         Plan::from_file(&file, options).await
     }
@@ -85,14 +89,17 @@ impl Plan {
     /// URLs resolve against the file's path).
     ///
     /// # Errors
-    /// See [`LoadError`].
-    pub async fn from_file(file: &SourceFile, options: &SourceOptions) -> Result<Plan, LoadError> {
+    /// See [`PrepareError`].
+    pub async fn from_file(
+        file: &SourceFile,
+        options: &SourceOptions,
+    ) -> Result<Plan, PrepareError> {
         let (mut validation, sources) = validate_with_sources(file, options).await;
         let document = match validation.document.take() {
             Some(document) if validation.is_valid() => document,
             document => {
                 validation.document = document;
-                return Err(LoadError::Invalid(Box::new(validation)));
+                return Err(PrepareError::Invalid(Box::new(validation)));
             }
         };
         // The sources validation loaded (each document parsed once); none only when the file's
