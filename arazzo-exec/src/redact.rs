@@ -61,7 +61,8 @@ impl Redactor {
                 // a path.
                 let in_query: String =
                     url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
-                let in_path = utf8_percent_encode(&secret, crate::request::PATH_VALUE).to_string();
+                let in_path =
+                    utf8_percent_encode(&secret, arazzo_sources::style::PATH_VALUE).to_string();
                 let encoded = utf8_percent_encode(&secret, NON_ALPHANUMERIC).to_string();
                 let html = html_escaped(&secret, "&#39;");
                 let html_hex = html_escaped(&secret, "&#x27;");

@@ -1,9 +1,9 @@
 //! A step's request: parameters, body and URL resolved against the run state.
 
 use arazzo_model::ParameterIn;
-use arazzo_sources::style::{Serialized, Style, serialize, text};
+use arazzo_sources::style::{PATH_VALUE, Serialized, Style, serialize, text};
 use bytes::Bytes;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, utf8_percent_encode};
 use serde_json::Value;
 
 use crate::auth::Credential;
@@ -12,13 +12,6 @@ use crate::executor::{Request, header};
 use crate::plan::{Call, StepPlan};
 use crate::report::{StepError, StepErrorKind};
 use crate::value::Evaluated;
-
-/// Characters escaped in a path parameter: everything but RFC 3986 unreserved characters.
-pub(crate) const PATH_VALUE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
 
 /// Characters escaped in a cookie's name and value: what RFC 6265's `cookie-octet` does not
 /// allow (controls, space, `"`, `,`, `;`, `\`, non-ASCII), `%` (the escape itself) and, for

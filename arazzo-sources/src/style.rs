@@ -2,9 +2,18 @@
 //! `content`), OpenAPI 3.1 §4.8.12.4 "Style Values" and its examples table.
 
 use arazzo_model::ParameterIn;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
 use serde_json::Value;
 
 use crate::OperationParameter;
+
+/// Characters escaped in a path parameter's value: everything but RFC 3986 unreserved
+/// characters.
+pub const PATH_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// How a parameter is written: its location and, when the OpenAPI operation declares it,
 /// its `style`/`explode`/`content`. An Arazzo parameter with no OpenAPI counterpart gets the

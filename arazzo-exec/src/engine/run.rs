@@ -7,17 +7,16 @@ use std::ops::ControlFlow;
 use std::pin::Pin;
 use std::time::{Duration, Instant, SystemTime};
 
-use arazzo_expr::evaluate;
+use arazzo_expr::{CriterionOutcome, evaluate, evaluate_criterion};
 use indexmap::IndexMap;
 use serde_json::Value;
 
-use super::step::{StepRun, check};
 use super::{Engine, Observer};
 use crate::auth::RunCredentials;
 use crate::clock::retry_after;
 use crate::context::{ExchangeView, Scope, StepOutputs, WorkflowResult, WorkflowResults};
 use crate::executor::header;
-use crate::plan::{ActionKind, ActionPlan, Plan, StepPlan, Target, WorkflowPlan};
+use crate::plan::{ActionKind, ActionPlan, CriterionPlan, Plan, StepPlan, Target, WorkflowPlan};
 use crate::redact::Redactor;
 use crate::report::{Outcome, StepErrorKind, StepOutcome, StepReport, WorkflowReport};
 
@@ -52,6 +51,15 @@ pub(super) struct Ran {
     pub(super) report: WorkflowReport,
     pub(super) outputs: IndexMap<String, Value>,
     pub(super) last: Option<ExchangeView>,
+}
+
+/// A step that ran.
+pub(super) struct StepRun {
+    pub(super) report: StepReport,
+    pub(super) outputs: IndexMap<String, Value>,
+    pub(super) exchange: Option<ExchangeView>,
+    /// For a workflow step: the called workflow's outputs (`$outputs`).
+    pub(super) callee_outputs: Option<IndexMap<String, Value>>,
 }
 
 /// One workflow under way: what its expressions see and what it has done so far.
@@ -622,4 +630,13 @@ fn not_started(workflow: &WorkflowPlan, outcome: Outcome) -> Ran {
 /// A duration as a person gives it: `30 s`, `1.5 s`.
 pub(super) fn seconds(duration: Duration) -> String {
     format!("{} s", duration.as_secs_f64())
+}
+
+/// Whether a criterion holds, and why not.
+pub(super) fn check(criterion: &CriterionPlan, scope: &Scope<'_>) -> (bool, Option<String>) {
+    match evaluate_criterion(&criterion.criterion, scope) {
+        CriterionOutcome::Passed => (true, None),
+        CriterionOutcome::Failed { reason } => (false, Some(reason)),
+        CriterionOutcome::Error(err) => (false, Some(err.to_string())),
+    }
 }

@@ -3,29 +3,20 @@
 
 use std::time::Instant;
 
-use arazzo_expr::{CriterionOutcome, evaluate, evaluate_criterion};
+use arazzo_expr::evaluate;
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
-use super::run::{BoxFuture, Ran, Run, WorkflowRun, seconds};
+use super::run::{BoxFuture, Ran, Run, StepRun, WorkflowRun, check, seconds};
 use crate::auth::userinfo_secrets;
 use crate::context::{ExchangeView, ResponseView, Scope};
 use crate::executor::Response;
-use crate::plan::{Call, CriterionPlan, StepPlan, WorkflowRef};
+use crate::plan::{Call, StepPlan, WorkflowRef};
 use crate::report::{
     CriterionRecord, Outcome, RequestRecord, ResponseRecord, StepError, StepErrorKind, StepOutcome,
     StepReport,
 };
 use crate::value::Evaluated;
-
-/// A step that ran.
-pub(super) struct StepRun {
-    pub(super) report: StepReport,
-    pub(super) outputs: IndexMap<String, Value>,
-    pub(super) exchange: Option<ExchangeView>,
-    /// For a workflow step: the called workflow's outputs (`$outputs`).
-    pub(super) callee_outputs: Option<IndexMap<String, Value>>,
-}
 
 impl StepRun {
     /// A step that stopped before it had outputs, with `error` (redacted) as its cause.
@@ -333,14 +324,6 @@ impl<'e> Run<'e> {
         };
         report.error = failure;
         outputs
-    }
-}
-
-pub(super) fn check(criterion: &CriterionPlan, scope: &Scope<'_>) -> (bool, Option<String>) {
-    match evaluate_criterion(&criterion.criterion, scope) {
-        CriterionOutcome::Passed => (true, None),
-        CriterionOutcome::Failed { reason } => (false, Some(reason)),
-        CriterionOutcome::Error(err) => (false, Some(err.to_string())),
     }
 }
 
