@@ -437,7 +437,7 @@ fn secrets_mock_log_hides_query_credentials() {
         let log = logged.clone();
         let options = arazzo_mock::MockOptions {
             log: Some(std::sync::Arc::new(
-                move |exchange: &arazzo_mock::Exchange| {
+                move |exchange: &arazzo_mock::Answered| {
                     log.lock().unwrap().push(exchange.path.clone());
                 },
             )),

@@ -75,4 +75,8 @@ mod server;
 
 pub use error::MockError;
 pub use example::example_for;
-pub use server::{Exchange, Fault, Logger, MockOptions, MockServer, Route};
+pub use server::{Answered, Fault, Logger, MockOptions, MockServer, Route};
+
+/// The old name of [`Answered`], kept for one release.
+#[deprecated(note = "renamed `Answered`")]
+pub type Exchange = Answered;

@@ -31,7 +31,7 @@ const MAX_BODY: usize = 16 * 1024 * 1024;
 const GRACE: Duration = Duration::from_secs(2);
 
 /// Called once per answered request (e.g. to print a log line).
-pub type Logger = Arc<dyn Fn(&Exchange) + Send + Sync>;
+pub type Logger = Arc<dyn Fn(&Answered) + Send + Sync>;
 
 /// How a mock server behaves.
 #[derive(Clone)]
@@ -119,7 +119,7 @@ impl fmt::Display for Fault {
 
 /// One answered request, as given to [`MockOptions::log`].
 #[derive(Debug, Clone)]
-pub struct Exchange {
+pub struct Answered {
     /// The request's method.
     pub method: Method,
     /// The request's path and query, the values of apiKey query parameters and of
@@ -316,7 +316,7 @@ async fn respond(
         tokio::time::sleep(shared.delay).await;
     }
     if let Some(log) = &shared.log {
-        log(&Exchange {
+        log(&Answered {
             method: parts.method,
             path: shared.mock.logged_path(&parts.uri),
             status: response.status(),

@@ -236,14 +236,14 @@ impl Operation {
 /// Cheap to clone; [`Sources::arazzo`] gives the sources of a nested Arazzo document.
 #[derive(Clone)]
 pub struct Sources {
-    scopes: Arc<Vec<Scope>>,
+    scopes: Arc<Vec<DocumentSources>>,
     /// Which document's sources these are: an index into `scopes` (0 is the loaded document).
     scope: usize,
 }
 
 /// The sources of one Arazzo document.
 #[derive(Debug)]
-struct Scope {
+struct DocumentSources {
     document: Document,
     url: Url,
     entries: IndexMap<String, Entry>,
@@ -251,8 +251,8 @@ struct Scope {
     operation_ids: HashMap<String, Vec<usize>>,
 }
 
-impl Scope {
-    fn new(document: Document, url: Url, entries: IndexMap<String, Entry>) -> Scope {
+impl DocumentSources {
+    fn new(document: Document, url: Url, entries: IndexMap<String, Entry>) -> DocumentSources {
         let mut operation_ids: HashMap<String, Vec<usize>> = HashMap::new();
         for (at, entry) in entries.values().enumerate() {
             let Entry::OpenApi(openapi) = entry else {
@@ -269,7 +269,7 @@ impl Scope {
                 }
             }
         }
-        Scope {
+        DocumentSources {
             document,
             url,
             entries,
@@ -381,7 +381,7 @@ impl Sources {
         }
     }
 
-    fn scope(&self) -> &Scope {
+    fn scope(&self) -> &DocumentSources {
         &self.scopes[self.scope]
     }
 
@@ -435,7 +435,7 @@ impl Sources {
                 };
                 (name.clone(), entry)
             });
-            Scope {
+            DocumentSources {
                 document: scope.document.clone(),
                 url: scope.url.clone(),
                 entries: entries.collect(),

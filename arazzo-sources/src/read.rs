@@ -15,7 +15,7 @@ use crate::fetch::Remote;
 use crate::openapi::OpenApi;
 use crate::refs::referenced_documents;
 use crate::server::env_key;
-use crate::{Entry, Scope, SourceOptions};
+use crate::{DocumentSources, Entry, SourceOptions};
 
 /// Every OpenAPI document loaded (sources and files reached through `$ref`s), by URL without
 /// fragment; a document that could not be loaded keeps its error, reported when a `$ref` needs it.
@@ -60,7 +60,7 @@ pub(crate) async fn sources(
     document: &Document,
     document_url: &Url,
     options: &SourceOptions,
-) -> Vec<Scope> {
+) -> Vec<DocumentSources> {
     let mut loader = Loader {
         options,
         remote: Remote::default(),
@@ -221,7 +221,7 @@ impl Loader<'_> {
     }
 
     /// Builds every OpenAPI source's operations, now that every document is loaded.
-    fn finish(self) -> Vec<Scope> {
+    fn finish(self) -> Vec<DocumentSources> {
         let documents = Arc::new(self.documents);
         let options = self.options;
         let server = |name: &str| {
@@ -250,7 +250,7 @@ impl Loader<'_> {
                         (name, entry)
                     })
                     .collect();
-                Scope::new(document, url, entries)
+                DocumentSources::new(document, url, entries)
             })
             .collect()
     }

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use arazzo_mock::{Exchange, MockOptions, MockServer};
+use arazzo_mock::{Answered, MockOptions, MockServer};
 use arazzo_sources::{OpenApi, SourceOptions};
 
 use crate::args::{MockArgs, parse_faults};
@@ -27,14 +27,14 @@ pub fn run(args: &MockArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<
         apis.push(api.map_err(CliError::Source)?);
     }
     let log = !args.quiet && std::io::stderr().is_terminal();
-    let (sender, mut exchanges) = tokio::sync::mpsc::unbounded_channel::<Exchange>();
+    let (sender, mut exchanges) = tokio::sync::mpsc::unbounded_channel::<Answered>();
     let options = MockOptions {
         bind: SocketAddr::new(args.bind, args.port),
         echo: !args.no_echo,
         faults,
         delay: Duration::from_millis(args.delay_ms.unwrap_or(0)),
         log: log.then(|| {
-            let log: arazzo_mock::Logger = std::sync::Arc::new(move |exchange: &Exchange| {
+            let log: arazzo_mock::Logger = std::sync::Arc::new(move |exchange: &Answered| {
                 let _ = sender.send(exchange.clone());
             });
             log
