@@ -65,6 +65,8 @@ pub(super) struct StepRun {
 /// One workflow under way: what its expressions see and what it has done so far.
 pub(super) struct WorkflowRun<'e> {
     pub(super) plan: &'e Plan,
+    /// The plan's document URL: the key of its workflows in [`Run::results`].
+    document: String,
     pub(super) workflow: &'e WorkflowPlan,
     pub(super) inputs: Value,
     /// The outputs of its steps that have run, by step id.
@@ -88,6 +90,7 @@ impl<'e> WorkflowRun<'e> {
     fn new(plan: &'e Plan, workflow: &'e WorkflowPlan, inputs: Value) -> WorkflowRun<'e> {
         WorkflowRun {
             plan,
+            document: document_key(plan),
             workflow,
             inputs,
             steps: StepOutputs::new(),
@@ -109,7 +112,7 @@ impl<'e> WorkflowRun<'e> {
             &self.workflow.id,
             &self.inputs,
             &self.steps,
-            results.get(&document_key(self.plan)),
+            results.get(&self.document),
         )
     }
 
@@ -134,7 +137,7 @@ impl<'e> WorkflowRun<'e> {
     }
 }
 
-pub(super) fn document_key(plan: &Plan) -> String {
+fn document_key(plan: &Plan) -> String {
     plan.sources.document_url().to_string()
 }
 
@@ -345,7 +348,7 @@ impl<'e> Run<'e> {
                 duration: started.elapsed(),
                 redactor: Redactor::default(),
             };
-            self.results.entry(document_key(plan)).or_default().insert(
+            self.results.entry(run.document).or_default().insert(
                 workflow.id.clone(),
                 WorkflowResult {
                     inputs: run.inputs,
