@@ -33,3 +33,5 @@ mod limits;
 mod secrets;
 // Untrusted documents and servers: origins, private addresses, caps, hostile values.
 mod untrusted;
+// Other tools' dialects: `compat-…` readings, `--strict`, `arazzo fix` (`specs/compat/`).
+mod compat;

@@ -128,6 +128,7 @@ fn amberflo_validates_without_errors() {
         .unwrap(),
         &arazzo_model::ValidateOptions {
             operation_ids_resolved: true,
+            ..Default::default()
         },
     );
     assert!(

@@ -55,13 +55,26 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
-        /// Allow source descriptions to be fetched over http(s).
+        /// Where sources are found and how other dialects are read.
+        #[command(flatten)]
+        sources: SourceArgs,
+    },
+    /// Rewrite the constructs of other tools' dialects (the `compat-…` warnings) into the
+    /// spec's form, editing only their text; prints a diff. Exit 1 with `--check` when a file
+    /// would change.
+    Fix {
+        /// Arazzo documents (YAML or JSON).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Save the files (by default only the diff is printed).
+        #[arg(long, conflicts_with = "check")]
+        write: bool,
+        /// Change nothing; exit 1 when a file would change.
         #[arg(long)]
-        allow_remote: bool,
-        /// With --allow-remote: allow fetching from loopback, private, link-local and cloud
-        /// metadata addresses (127.0.0.1, 10.0.0.0/8, 169.254.169.254…).
-        #[arg(long, requires = "allow_remote")]
-        allow_private: bool,
+        check: bool,
+        /// Where sources are found.
+        #[command(flatten)]
+        sources: SourceArgs,
     },
     /// Run a workflow against its APIs; exit 0 passed, 1 failed, 3 invalid, 4 runtime error.
     #[command(after_help = RUN_ENVIRONMENT)]
@@ -100,6 +113,14 @@ pub struct DocumentArgs {
     /// Send the requests of a source description to this base URL instead of its servers.
     #[arg(long = "server", short = 's', value_name = "SOURCE=URL")]
     pub servers: Vec<String>,
+    /// Where sources are found and how other dialects are read.
+    #[command(flatten)]
+    pub sources: SourceArgs,
+}
+
+/// How `validate`, `run`, `snapshot` and `fix` find sources and read other dialects.
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct SourceArgs {
     /// Allow source descriptions to be fetched over http(s).
     #[arg(long)]
     pub allow_remote: bool,
@@ -107,6 +128,29 @@ pub struct DocumentArgs {
     /// metadata addresses (127.0.0.1, 10.0.0.0/8, 169.254.169.254…).
     #[arg(long, requires = "allow_remote")]
     pub allow_private: bool,
+    /// The letter of the spec and the descriptions: constructs of other tools' dialects
+    /// (`compat-…` warnings, a source found away from its document) are errors, and in a run
+    /// a response that does not match its OpenAPI description (status, content type, body
+    /// schema) fails its step.
+    #[arg(long)]
+    pub strict: bool,
+    /// Where to look for a relative source URL that is not beside the document, before its
+    /// parent folders up to the repository root and the current directory.
+    #[arg(long, value_name = "DIR")]
+    pub sources_root: Option<PathBuf>,
+}
+
+impl SourceArgs {
+    /// As source options (no server overrides).
+    pub fn options(&self) -> arazzo_exec::SourceOptions {
+        arazzo_exec::SourceOptions {
+            allow_remote: self.allow_remote,
+            allow_private: self.allow_private,
+            strict: self.strict,
+            sources_root: self.sources_root.clone(),
+            ..arazzo_exec::SourceOptions::default()
+        }
+    }
 }
 
 /// Environment variables, names and values: the process's ([`crate::run`]) or ones given
@@ -144,10 +188,6 @@ pub struct RunArgs {
     /// Show each request and response (secrets redacted).
     #[arg(long, short = 'v')]
     pub verbose: bool,
-    /// Fail a step whose response does not match the OpenAPI description (status, content
-    /// type, body schema); without it a mismatch is a warning.
-    #[arg(long)]
-    pub strict: bool,
     /// Write every exchange (request and response) to this cassette file, secrets redacted,
     /// for `--replay` later.
     #[arg(long, value_name = "CASSETTE", conflicts_with = "replay")]

@@ -23,6 +23,8 @@ pub(crate) enum CliError {
     /// The snapshot differs from the committed one, or there is none: the diff or the reason
     /// was printed.
     SnapshotDiffers,
+    /// `fix --check`: a file would change (the diff was printed).
+    WouldChange,
     /// clap refused the command line.
     Arguments(clap::Error),
     /// Options that cannot be used, alone or together, or that name what is not there.
@@ -85,6 +87,7 @@ impl CliError {
             CliError::ClosedPipe
             | CliError::WorkflowFailed
             | CliError::SnapshotDiffers
+            | CliError::WouldChange
             | CliError::InvalidDocuments
             | CliError::RunErrored
             | CliError::Interrupted => Ok(()),

@@ -5,15 +5,15 @@ use crate::error::CliError;
 /// Every selected workflow passed; the documents are valid (warnings allowed); or stdout is
 /// a closed pipe (`arazzo list … | head`).
 pub const OK: u8 = 0;
-/// A workflow ran and failed (a success criterion or a failure action `end`), or a snapshot
-/// differs from the committed one (or there is none).
+/// A workflow ran and failed (a success criterion or a failure action `end`), a snapshot
+/// differs from the committed one (or there is none), or `fix --check` would change a file.
 pub const WORKFLOW_FAILED: u8 = 1;
 /// The command line is wrong (clap's own code for usage errors): bad arguments, inputs or a
 /// `--replay` cassette that cannot be read, a `--fail` fault matching no operation, nothing to
 /// mock.
 pub const USAGE: u8 = 2;
-/// A document or a source description is invalid or could not be read or parsed, or the
-/// inputs do not fit the workflow; nothing was sent.
+/// A document or a source description is invalid or could not be read or parsed (or, for
+/// `fix`, edited in place), or the inputs do not fit the workflow; nothing was sent.
 pub const INVALID: u8 = 3;
 /// A runtime error: transport, evaluation, a limit of the run reached, no run of the load
 /// mode finished, a feature not supported yet, the mock cannot listen, a file that cannot be
@@ -27,7 +27,9 @@ pub const INTERRUPTED: u8 = 130;
 pub(crate) fn exit_code(error: &CliError) -> u8 {
     match error {
         CliError::ClosedPipe => OK,
-        CliError::WorkflowFailed | CliError::SnapshotDiffers => WORKFLOW_FAILED,
+        CliError::WorkflowFailed | CliError::SnapshotDiffers | CliError::WouldChange => {
+            WORKFLOW_FAILED
+        }
         CliError::Arguments(_)
         | CliError::Usage(_)
         | CliError::Inputs(_)

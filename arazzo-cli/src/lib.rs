@@ -93,15 +93,20 @@ pub fn run_with_env(
                 Command::Validate {
                     files,
                     format,
-                    allow_remote,
-                    allow_private,
+                    sources,
+                } => cmd::validate::run(&files, format, &sources.options(), stdout, out_color),
+                Command::Fix {
+                    files,
+                    write,
+                    check,
+                    sources,
                 } => {
-                    let options = arazzo_exec::SourceOptions {
-                        allow_remote,
-                        allow_private,
-                        ..arazzo_exec::SourceOptions::default()
+                    let mode = match (write, check) {
+                        (true, _) => cmd::fix::Mode::Write,
+                        (_, true) => cmd::fix::Mode::Check,
+                        _ => cmd::fix::Mode::Diff,
                     };
-                    cmd::validate::run(&files, format, &options, stdout, out_color)
+                    cmd::fix::run(&files, mode, &sources.options(), stdout, out_color)
                 }
                 Command::List { file, format } => cmd::list::run(&file, format, stdout),
                 Command::Run(args) => cmd::run::run(&args, &env, stdout, stderr, err_color),

@@ -38,6 +38,10 @@ pub(crate) struct Prepared {
     record: Option<Record>,
     /// `--replay`: the cassette answering.
     replay: Option<Arc<ReplayExecutor>>,
+    /// What was read of other dialects (`compat-…`) and lenient expressions, one line each.
+    pub readings: Vec<arazzo_model::Diagnostic>,
+    /// The document's name, for those lines.
+    pub file_name: String,
 }
 
 /// `--record CASSETTE`.
@@ -65,6 +69,15 @@ pub(crate) fn prepare(args: &RunArgs, env: &Environment) -> Result<Prepared, Cli
         Ok(plan) => plan,
         Err(err) => return Err(plan_error(file, err)),
     };
+    // Before `--mock` plans again, without them.
+    let readings = plan
+        .warnings()
+        .iter()
+        .filter(|warning| {
+            warning.rule.is_compat() || warning.rule == arazzo_model::Rule::ExpressionLenient
+        })
+        .cloned()
+        .collect();
     let (plan, mock) = match faults {
         Some(faults) => {
             let delay = Duration::from_millis(args.delay_ms.unwrap_or(0));
@@ -113,6 +126,8 @@ pub(crate) fn prepare(args: &RunArgs, env: &Environment) -> Result<Prepared, Cli
         mock,
         record,
         replay,
+        readings,
+        file_name: file.name().to_string(),
     })
 }
 
@@ -147,7 +162,7 @@ fn engine(
     };
     engine = engine
         .with_credentials(arazzo_exec::credentials_from_env(env.vars()))
-        .with_strict(args.strict)
+        .with_strict(args.document.sources.strict)
         .with_limits(args.limits.engine_limits());
     if replay.is_some() {
         // Replayed responses are instant: retry delays are not waited for either.
@@ -247,10 +262,9 @@ fn source_options(args: &RunArgs, env: &Environment) -> Result<SourceOptions, Cl
         .collect::<Result<_, _>>()
         .map_err(usage)?;
     Ok(SourceOptions {
-        allow_remote: args.document.allow_remote,
-        allow_private: args.document.allow_private,
         servers,
         env_servers,
+        ..args.document.sources.options()
     })
 }
 

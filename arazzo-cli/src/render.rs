@@ -41,6 +41,25 @@ fn renderer(color: bool) -> Renderer {
     }
 }
 
+/// A diagnostic on one line, `warning[rule]: file:line:col: message`, for the warnings a run
+/// shows before it starts.
+pub fn diagnostic_line(file: &str, diagnostic: &Diagnostic, color: bool) -> String {
+    let level = match diagnostic.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    };
+    let at = diagnostic
+        .location
+        .map_or(String::new(), |at| format!(":{}:{}", at.line, at.column));
+    let message = format!("{file}{at}: {}", diagnostic.message);
+    let report: [Group<'_>; 1] = [Group::with_title(
+        level
+            .primary_title(terminal_text(&message, false))
+            .id(diagnostic.rule.id()),
+    )];
+    renderer(color).render(&report)
+}
+
 /// A one-line error, e.g. for a document that cannot be loaded.
 pub fn one_line_error(id: &str, message: &str, color: bool) -> String {
     let report: [Group<'_>; 1] = [Group::with_title(

@@ -25,6 +25,8 @@ pub struct Plan {
     pub(crate) workflows: Vec<WorkflowPlan>,
     /// The plans of the Arazzo documents among the sources, by source name.
     pub(crate) nested: IndexMap<String, Plan>,
+    /// The warnings of the document's validation (set by [`Plan::from_file`]).
+    pub(crate) warnings: Vec<arazzo_model::Diagnostic>,
 }
 
 /// One workflow, ready to run.
@@ -175,7 +177,15 @@ impl Plan {
             sources,
             workflows,
             nested,
+            warnings: Vec::new(),
         })
+    }
+
+    /// The warnings validation gave the document, among them what was read of other tools'
+    /// dialects (`compat-…`): a run shows them before it starts. Empty for a plan made by
+    /// [`Plan::new`], which validates nothing.
+    pub fn warnings(&self) -> &[arazzo_model::Diagnostic] {
+        &self.warnings
     }
 
     /// The document.

@@ -45,13 +45,18 @@ async fn validate_with_sources(
     // found in several sources is an error here, one found in one source is fine. So the
     // model checks as if they all load, and again with the warning when one does not (or
     // when no source can be loaded: the document does not fit the model, or has no URL).
+    let unresolved = ValidateOptions {
+        operation_ids_resolved: false,
+        strict: options.strict,
+    };
     let resolved = ValidateOptions {
         operation_ids_resolved: true,
+        ..unresolved
     };
     let mut validation = arazzo_model::validate_with(file, &resolved);
     let url = arazzo_sources::document_url(file.name());
     let (Some(document), Ok(url)) = (&validation.document, url) else {
-        return (arazzo_model::validate(file), None);
+        return (arazzo_model::validate_with(file, &unresolved), None);
     };
     let sources = Sources::load_partial(document, &url, options).await;
     let all_loaded = document
@@ -63,9 +68,16 @@ async fn validate_with_sources(
         .map(|problem| problem.into_diagnostic(file))
         .collect();
     if !all_loaded {
-        validation = arazzo_model::validate(file);
+        validation = arazzo_model::validate_with(file, &unresolved);
     }
     validation.diagnostics.extend(targets);
+    if options.strict {
+        for diagnostic in &mut validation.diagnostics {
+            if diagnostic.rule.is_compat() {
+                diagnostic.severity = arazzo_model::Severity::Error;
+            }
+        }
+    }
     validation
         .diagnostics
         .sort_by_key(|diagnostic| diagnostic.location.map(|at| (at.line, at.column)));
@@ -111,6 +123,8 @@ impl Plan {
                 Sources::load(&document, &url, options).await?
             }
         };
-        Ok(Plan::new(document, file.value(), sources)?)
+        let mut plan = Plan::new(document, file.value(), sources)?;
+        plan.warnings = validation.diagnostics;
+        Ok(plan)
     }
 }

@@ -102,6 +102,9 @@ pub struct Diagnostic {
     /// A suggestion (e.g. "did you mean `getPet`?").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    /// The spec form `arazzo fix` writes at the pointer, for a `compat-…` diagnostic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<crate::Edit>,
 }
 
 macro_rules! rules {
@@ -212,6 +215,28 @@ rules! {
     UnknownOutput => "unknown-output",
     /// `$inputs.<name>` naming an input the workflow's `inputs` schema does not declare.
     UnknownInput => "unknown-input",
+    /// A root `$schema` member (an editor's hint): ignored.
+    CompatSchemaKey => "compat-schema-key",
+    /// `operationId: <source>.<id>` (Redocly Respect), read as `$sourceDescriptions.<source>.<id>`.
+    CompatOperationId => "compat-operation-id",
+    /// `operationPath: <source>#/paths/…` (Jentic) or `$sourceDescriptions.<source>.url#/…`,
+    /// read as `{$sourceDescriptions.<source>.url}#/paths/…`.
+    CompatOperationPath => "compat-operation-path",
+    /// `$sourceDescriptions.<source>.workflows.<id>` (the drafts), read as
+    /// `$sourceDescriptions.<source>.<id>`.
+    CompatWorkflowRef => "compat-workflow-ref",
+    /// A relative source URL that is not beside the document, found relative to a parent folder
+    /// up to the repository root, the current directory or `--sources-root` (Jentic's
+    /// catalogue writes them relative to the repository root).
+    CompatSourceRoot => "compat-source-root",
+}
+
+impl Rule {
+    /// Whether the rule reads another tool's dialect (`compat-…`): a warning, an error with
+    /// `--strict`.
+    pub fn is_compat(self) -> bool {
+        self.id().starts_with("compat-")
+    }
 }
 
 impl fmt::Display for Rule {

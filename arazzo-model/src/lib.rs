@@ -38,11 +38,13 @@
 //! ```
 
 mod action;
+mod compat;
 mod components;
 mod criterion;
 mod document;
 mod error;
 mod extensions;
+pub mod fix;
 mod limits;
 mod load;
 mod locate;
@@ -60,6 +62,7 @@ use std::path::Path;
 use serde_json::Value;
 
 pub use action::{FailureAction, FailureActionType, SuccessAction, SuccessActionType};
+pub use compat::{Edit, Reading};
 pub use components::Components;
 pub use criterion::{
     Criterion, CriterionError, CriterionExpressionType, CriterionKind, CriterionType,

@@ -47,6 +47,8 @@ pub struct SourceFile {
     text: String,
     format: Format,
     value: Value,
+    /// The constructs of other dialects read as their spec form (already rewritten in `value`).
+    readings: Vec<crate::Reading>,
     /// Every node's position, built when a first position is asked for.
     index: std::sync::OnceLock<Option<locate::Index>>,
 }
@@ -110,7 +112,8 @@ impl SourceFile {
                 .map_err(|err| yaml_syntax_error(&err)),
         };
         match parsed {
-            Ok(StrictValue(value)) => Ok(SourceFile {
+            Ok(StrictValue(mut value)) => Ok(SourceFile {
+                readings: crate::compat::read(&mut value),
                 name,
                 text,
                 format,
@@ -141,7 +144,16 @@ impl SourceFile {
         self.format
     }
 
-    /// The document as a JSON value.
+    /// The constructs of other tools' dialects that were read as their spec form: [`value`]
+    /// holds the spec form, the text what was written (see [`crate::Reading`]).
+    ///
+    /// [`value`]: SourceFile::value
+    pub fn readings(&self) -> &[crate::Reading] {
+        &self.readings
+    }
+
+    /// The document as a JSON value (constructs of other dialects in their spec form, see
+    /// [`SourceFile::readings`]).
     pub fn value(&self) -> &Value {
         &self.value
     }

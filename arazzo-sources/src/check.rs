@@ -1,7 +1,7 @@
 //! `arazzo validate`'s checks that need the sources: every source loads, every step's
 //! `operationId`/`operationPath` resolves.
 
-use arazzo_model::{Diagnostic, Document, Rule, Severity, SourceFile, StepTarget};
+use arazzo_model::{Diagnostic, Document, Edit, Rule, Severity, SourceFile, StepTarget};
 
 use crate::Sources;
 use crate::error::{ResolveErrorKind, SourceErrorKind};
@@ -19,6 +19,8 @@ pub struct TargetProblem {
     pub message: String,
     /// A suggestion, e.g. "did you mean `Par`?".
     pub help: Option<String>,
+    /// The spec form `arazzo fix` writes at the pointer (`compat-source-root`).
+    pub fix: Option<Edit>,
 }
 
 impl TargetProblem {
@@ -31,6 +33,7 @@ impl TargetProblem {
             pointer: self.pointer,
             message: self.message,
             help: self.help,
+            fix: self.fix,
         }
     }
 }
@@ -46,6 +49,9 @@ impl TargetProblem {
 pub fn check_targets(document: &Document, sources: &Sources) -> Vec<TargetProblem> {
     let mut problems = Vec::new();
     for (index, source) in document.source_descriptions.iter().enumerate() {
+        if let Some(found) = sources.relocated(&source.name) {
+            problems.push(relocated(index, &source.url, found, sources.document_url()));
+        }
         let Some(err) = sources.failure(&source.name) else {
             continue;
         };
@@ -60,6 +66,7 @@ pub fn check_targets(document: &Document, sources: &Sources) -> Vec<TargetProble
             },
             message: err.to_string(),
             help: remote.then(|| "pass --allow-remote to check the steps that use it".into()),
+            fix: None,
         });
     }
     for (w, workflow) in document.workflows.iter().enumerate() {
@@ -88,8 +95,29 @@ pub fn check_targets(document: &Document, sources: &Sources) -> Vec<TargetProble
                 severity: Severity::Error,
                 message: err.kind.to_string(),
                 help: err.help,
+                fix: None,
             });
         }
     }
     problems
+}
+
+/// `compat-source-root`: the source at `index` was found away from its document.
+fn relocated(index: usize, written: &str, found: &url::Url, document: &url::Url) -> TargetProblem {
+    // Relative to the document: the same wherever the command runs, and what to write.
+    let beside = document
+        .make_relative(found)
+        .unwrap_or_else(|| found.to_string());
+    TargetProblem {
+        pointer: format!("/sourceDescriptions/{index}/url"),
+        rule: Rule::CompatSourceRoot,
+        severity: Severity::Warning,
+        message: format!(
+            "`{written}` is not beside the document: read `{beside}` (Jentic's catalogue writes source URLs relative to the repository root)"
+        ),
+        help: Some(format!(
+            "write `{beside}`, relative to this document (`arazzo fix` does)"
+        )),
+        fix: Some(Edit::Replace(serde_json::Value::String(beside))),
+    }
 }

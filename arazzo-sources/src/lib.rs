@@ -124,6 +124,13 @@ pub struct SourceOptions {
     /// [`servers_from_env`]); [`SourceOptions::servers`] wins over them. Names matching no
     /// source are ignored (the environment may serve other documents).
     pub env_servers: HashMap<String, Url>,
+    /// `--strict`: constructs of other dialects are errors, a relative source URL found
+    /// elsewhere than beside its document (see [`SourceOptions::sources_root`]) too.
+    pub strict: bool,
+    /// `--sources-root DIR`: where a relative source URL that is not beside its document is
+    /// looked for first; then each parent folder of the document up to the repository root
+    /// (a folder with `.git`), then the current directory (`compat-source-root`).
+    pub sources_root: Option<std::path::PathBuf>,
 }
 
 /// An operation a step calls, with everything needed to build its request.
@@ -249,10 +256,17 @@ struct DocumentSources {
     entries: IndexMap<String, Entry>,
     /// operationId → indices into `entries` of the OpenAPI sources defining it.
     operation_ids: HashMap<String, Vec<usize>>,
+    /// Sources whose relative URL was not beside the document, and where they were found.
+    relocated: HashMap<String, Url>,
 }
 
 impl DocumentSources {
-    fn new(document: Document, url: Url, entries: IndexMap<String, Entry>) -> DocumentSources {
+    fn new(
+        document: Document,
+        url: Url,
+        entries: IndexMap<String, Entry>,
+        relocated: HashMap<String, Url>,
+    ) -> DocumentSources {
         let mut operation_ids: HashMap<String, Vec<usize>> = HashMap::new();
         for (at, entry) in entries.values().enumerate() {
             let Entry::OpenApi(openapi) = entry else {
@@ -274,6 +288,7 @@ impl DocumentSources {
             url,
             entries,
             operation_ids,
+            relocated,
         }
     }
 
@@ -420,6 +435,13 @@ impl Sources {
         self.scope().entries.get(name)?.failed()
     }
 
+    /// Where the source with this name was found when its relative URL is not beside the
+    /// document: under [`SourceOptions::sources_root`], a parent folder up to the repository
+    /// root, or the current directory (`compat-source-root`).
+    pub fn relocated(&self, name: &str) -> Option<&Url> {
+        self.scope().relocated.get(name)
+    }
+
     /// These sources with the servers of the OpenAPI sources named in `servers` replaced, as
     /// [`SourceOptions::servers`] replaces them at load (in nested Arazzo documents too),
     /// without reading anything again: for a mock started from the loaded sources, which
@@ -440,6 +462,7 @@ impl Sources {
                 url: scope.url.clone(),
                 entries: entries.collect(),
                 operation_ids: scope.operation_ids.clone(),
+                relocated: scope.relocated.clone(),
             }
         });
         Sources {

@@ -52,6 +52,8 @@ struct Loader<'o> {
     /// The Arazzo documents (the root first) with their sources.
     scopes: Vec<(Document, Url, IndexMap<String, Draft>)>,
     arazzo_urls: HashMap<Url, usize>,
+    /// Relative source URLs found elsewhere than beside their document, by scope and name.
+    relocated: HashMap<(usize, String), Url>,
 }
 
 /// Loads the sources of `document` and, recursively, of its Arazzo sources; a source that
@@ -67,13 +69,14 @@ pub(crate) async fn sources(
         documents: Documents::default(),
         scopes: vec![(document.clone(), document_url.clone(), IndexMap::new())],
         arazzo_urls: HashMap::from([(without_fragment(document_url), 0)]),
+        relocated: HashMap::new(),
     };
     let mut next = 0;
     while next < loader.scopes.len() {
         let sources = loader.scopes[next].0.source_descriptions.clone();
         let base = loader.scopes[next].1.clone();
         for source in &sources {
-            let draft = match loader.source(source, &base).await {
+            let draft = match loader.source(next, source, &base).await {
                 Ok(draft) => draft,
                 Err(kind) => Draft::Failed(SourceError {
                     name: source.name.clone(),
@@ -108,6 +111,7 @@ pub(crate) async fn openapi(
         documents: Documents::default(),
         scopes: Vec::new(),
         arazzo_urls: HashMap::new(),
+        relocated: HashMap::new(),
     };
     let url = without_fragment(url);
     let location = shown(&url);
@@ -125,11 +129,12 @@ pub(crate) async fn openapi(
 impl Loader<'_> {
     async fn source(
         &mut self,
+        scope: usize,
         source: &SourceDescription,
         base: &Url,
     ) -> Result<Draft, SourceErrorKind> {
         let written = source.url.as_str();
-        let url = base
+        let mut url = base
             .join(written)
             .map(|url| without_fragment(&url))
             .map_err(|err| SourceErrorKind::Url {
@@ -137,6 +142,11 @@ impl Loader<'_> {
                 reason: err.to_string(),
             })?;
         check_origin(base, &url)?;
+        if let Some(found) = relocate(written, &url, base, self.options) {
+            self.relocated
+                .insert((scope, source.name.clone()), found.clone());
+            url = found;
+        }
         if let Some(&scope) = self.arazzo_urls.get(&url) {
             return Ok(Draft::Arazzo(scope));
         }
@@ -224,13 +234,15 @@ impl Loader<'_> {
     fn finish(self) -> Vec<DocumentSources> {
         let documents = Arc::new(self.documents);
         let options = self.options;
+        let mut relocated = self.relocated;
         let server = |name: &str| {
             let from_env = || options.env_servers.get(&env_key(name));
             options.servers.get(name).or_else(from_env)
         };
         self.scopes
             .into_iter()
-            .map(|(document, url, drafts)| {
+            .enumerate()
+            .map(|(scope, (document, url, drafts))| {
                 let entries = drafts
                     .into_iter()
                     .map(|(name, draft)| {
@@ -250,10 +262,52 @@ impl Loader<'_> {
                         (name, entry)
                     })
                     .collect();
-                DocumentSources::new(document, url, entries)
+                let moved = document
+                    .source_descriptions
+                    .iter()
+                    .filter_map(|source| {
+                        let found = relocated.remove(&(scope, source.name.clone()))?;
+                        Some((source.name.clone(), found))
+                    })
+                    .collect();
+                DocumentSources::new(document, url, entries, moved)
             })
             .collect()
     }
+}
+
+/// Where a relative source URL whose file is not beside its document (at `beside`) is: the
+/// first of `--sources-root`, the document's parent folders up to the repository root (the
+/// first with `.git`; up to the current directory without one) and the current directory
+/// that has it. Jentic's catalogue writes source URLs relative to the repository root.
+fn relocate(written: &str, beside: &Url, base: &Url, options: &SourceOptions) -> Option<Url> {
+    let relative = written.split('#').next().unwrap_or_default();
+    if beside.scheme() != "file"
+        || base.scheme() != "file"
+        || relative.is_empty()
+        || relative.starts_with('/')
+        || Url::parse(relative).is_ok()
+        || beside.to_file_path().ok()?.exists()
+    {
+        return None;
+    }
+    let document_dir = base.to_file_path().ok()?.parent()?.to_path_buf();
+    let cwd = std::env::current_dir().ok();
+    let mut dirs: Vec<std::path::PathBuf> = options.sources_root.iter().cloned().collect();
+    let ancestors: Vec<&std::path::Path> = document_dir.ancestors().skip(1).collect();
+    let repository = ancestors.iter().position(|dir| dir.join(".git").exists());
+    let bound = repository.or_else(|| {
+        let cwd = cwd.as_deref()?;
+        ancestors.iter().position(|dir| *dir == cwd)
+    });
+    if let Some(bound) = bound {
+        dirs.extend(ancestors[..=bound].iter().map(|dir| dir.to_path_buf()));
+    }
+    dirs.extend(cwd);
+    dirs.iter().find_map(|dir| {
+        let found = Url::from_directory_path(dir).ok()?.join(relative).ok()?;
+        found.to_file_path().ok()?.is_file().then_some(found)
+    })
 }
 
 /// Without the `fetch` feature: every remote document is refused, saying why.

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod fix;
 pub mod list;
 pub mod load;
 pub mod mock;

@@ -19,6 +19,10 @@ pub fn run(
     color: bool,
 ) -> Result<(), CliError> {
     let mut prepared = prepare(args, env)?;
+    for reading in &prepared.readings {
+        let line = render::diagnostic_line(&prepared.file_name, reading, color);
+        writeln!(err, "{line}")?;
+    }
     if let (Some(mock), true) = (&prepared.mock, args.verbose) {
         writeln!(err, "mock: {} answers the requests of this run", mock.url())?;
     }

@@ -32,6 +32,10 @@ pub fn run(
         ..RunArgs::default()
     };
     let mut prepared = prepare(&run_args, env)?;
+    for reading in &prepared.readings {
+        let line = crate::render::diagnostic_line(&prepared.file_name, reading, false);
+        writeln!(err, "{line}")?;
+    }
     let report = prepared.run(&NoObserver)?;
     let mut text = format!("{HEADER}{}", arazzo_exec::snapshot_report(&report));
     if args.mock {

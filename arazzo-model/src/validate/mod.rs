@@ -44,6 +44,9 @@ pub struct ValidateOptions {
     /// reports one found in several), so the warning that such an id may be ambiguous, which
     /// the document alone cannot settle, is left out.
     pub operation_ids_resolved: bool,
+    /// `--strict`: constructs of other dialects (`compat-…`, see [`crate::Reading`]) are
+    /// errors, not warnings.
+    pub strict: bool,
 }
 
 /// Validates a parsed document, returning every problem at once.
@@ -53,7 +56,11 @@ pub fn validate(file: &SourceFile) -> Validation {
 
 /// [`validate`], leaving out what `options` says the caller checks itself.
 pub fn validate_with(file: &SourceFile, options: &ValidateOptions) -> Validation {
-    let mut findings = Vec::new();
+    let mut findings: Vec<Finding> = file
+        .readings()
+        .iter()
+        .map(|reading| Finding::reading(reading, options.strict))
+        .collect();
     schema::check(file.value(), &mut findings);
     let document = file.document().ok();
     // The rules run even when the schema found problems, on the part of the document that
@@ -120,6 +127,7 @@ pub(crate) struct Finding {
     at_key: bool,
     /// A byte offset inside the string value, for expressions.
     within: Option<usize>,
+    fix: Option<crate::Edit>,
 }
 
 impl Finding {
@@ -136,6 +144,22 @@ impl Finding {
             help: None,
             at_key: false,
             within: None,
+            fix: None,
+        }
+    }
+
+    /// A construct of another dialect: a warning, or an error when `strict`.
+    fn reading(reading: &crate::Reading, strict: bool) -> Self {
+        Finding {
+            severity: if strict {
+                Severity::Error
+            } else {
+                Severity::Warning
+            },
+            help: Some(reading.help()),
+            at_key: reading.edit == crate::Edit::Remove,
+            fix: Some(reading.edit.clone()),
+            ..Finding::error(reading.rule, &reading.pointer, reading.message())
         }
     }
 
@@ -185,6 +209,7 @@ impl Finding {
             location,
             message: self.message,
             help: self.help,
+            fix: self.fix,
         }
     }
 }

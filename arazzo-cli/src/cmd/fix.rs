@@ -1,0 +1,93 @@
+//! `arazzo fix FILE...`: the constructs of other dialects written in the spec's form.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use arazzo_exec::SourceOptions;
+use arazzo_model::{Edit, SourceFile};
+
+use crate::error::CliError;
+use crate::render;
+
+/// What `fix` does with a file it can fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Print the diff.
+    Diff,
+    /// Print the diff and save the file.
+    Write,
+    /// Print the diff; fail when there is one.
+    Check,
+}
+
+/// Fixes every file (sources found with `options`), printing a unified diff of each change.
+pub fn run(
+    files: &[PathBuf],
+    mode: Mode,
+    options: &SourceOptions,
+    out: &mut dyn Write,
+    color: bool,
+) -> Result<(), CliError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    // `fix` reads the dialects: `--strict` would only turn what it fixes into errors.
+    let options = SourceOptions {
+        strict: false,
+        ..options.clone()
+    };
+    let (mut changed, mut failed) = (false, false);
+    for path in files {
+        let file = match SourceFile::read(path) {
+            Ok(file) => file,
+            Err(err) => {
+                failed = true;
+                writeln!(
+                    out,
+                    "{}",
+                    render::one_line_error("load", &err.to_string(), color)
+                )?;
+                continue;
+            }
+        };
+        let validation = runtime.block_on(arazzo_exec::validate(&file, &options));
+        let edits: Vec<(String, Edit)> = validation
+            .diagnostics
+            .iter()
+            .filter_map(|diagnostic| Some((diagnostic.pointer.clone(), diagnostic.fix.clone()?)))
+            .collect();
+        if edits.is_empty() {
+            continue;
+        }
+        let fixed = match arazzo_model::fix::apply(&file, &edits) {
+            Ok(fixed) => fixed,
+            Err(err) => {
+                failed = true;
+                let message = format!("{}: {err}", file.name());
+                writeln!(out, "{}", render::one_line_error("fix", &message, color))?;
+                continue;
+            }
+        };
+        changed = true;
+        let diff = similar::TextDiff::from_lines(file.text(), &fixed);
+        let name = file.name();
+        write!(
+            out,
+            "{}",
+            diff.unified_diff()
+                .context_radius(2)
+                .header(&format!("a/{name}"), &format!("b/{name}"))
+        )?;
+        if mode == Mode::Write {
+            std::fs::write(path, &fixed)
+                .map_err(|err| CliError::Runtime(anyhow::anyhow!("cannot write {name}: {err}")))?;
+        }
+    }
+    if failed {
+        return Err(CliError::InvalidDocuments);
+    }
+    match (mode, changed) {
+        (Mode::Check, true) => Err(CliError::WouldChange),
+        _ => Ok(()),
+    }
+}

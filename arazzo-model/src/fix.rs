@@ -1,0 +1,320 @@
+//! `arazzo fix`: writing the spec form of each [`Reading`](crate::Reading) into the text, in
+//! place of what was written, so that comments, order and layout stay as they are.
+//!
+//! Only the edited scalars (or removed members) change; the result is parsed again and must
+//! give the value the engine read, or the file is left alone.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use saphyr_parser::{Event, Parser, ScalarStyle};
+use serde_json::Value;
+
+use crate::{Edit, Format, SourceFile};
+
+/// Why a document cannot be fixed in place.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FixError {
+    /// The text at a pointer is not a plain one-node scalar or member the fixer can edit
+    /// (e.g. under an alias, or a member sharing its line with others).
+    #[error("cannot edit `{pointer}` in place: {reason}")]
+    NotEditable {
+        /// The JSON pointer of the value.
+        pointer: String,
+        /// Why, lowercase.
+        reason: String,
+    },
+    /// The edited text does not read back as the value the engine read (a bug: nothing is
+    /// written).
+    #[error("the fixed text does not read back as the document: {0}")]
+    RoundTrip(String),
+}
+
+/// Where a node of the text is, by JSON pointer.
+struct Spans {
+    /// Byte ranges of scalar values, and their style.
+    scalars: HashMap<String, (Range<usize>, ScalarStyle)>,
+    /// Byte ranges of mapping members: from the key's start to the value's end.
+    members: HashMap<String, Range<usize>>,
+}
+
+/// A container being read.
+enum Frame {
+    /// A mapping, and its pending key with where the key starts.
+    Map {
+        pointer: String,
+        key: Option<(String, usize)>,
+    },
+    /// A sequence, and the index of its next item.
+    Seq { pointer: String, next: usize },
+}
+
+impl Spans {
+    fn of(text: &str) -> Option<Spans> {
+        // saphyr positions are in characters.
+        let bytes: Vec<usize> = text
+            .char_indices()
+            .map(|(at, _)| at)
+            .chain([text.len()])
+            .collect();
+        let byte = |index: usize| bytes.get(index).copied();
+        let mut spans = Spans {
+            scalars: HashMap::new(),
+            members: HashMap::new(),
+        };
+        let mut stack: Vec<Frame> = Vec::new();
+        for event in Parser::new_from_str(text) {
+            let (event, span) = event.ok()?;
+            let (start, end) = (byte(span.start.index())?, byte(span.end.index())?);
+            let scalar = match &event {
+                Event::Scalar(value, style, ..) => Some((value.to_string(), *style)),
+                Event::MappingStart(..) | Event::SequenceStart(..) | Event::Alias(_) => None,
+                Event::MappingEnd | Event::SequenceEnd => {
+                    if let Some(Frame::Map { pointer, .. } | Frame::Seq { pointer, .. }) =
+                        stack.pop()
+                    {
+                        // A member whose value is a container ends with it.
+                        if let Some(range) = spans.members.get_mut(&pointer) {
+                            range.end = end;
+                        }
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            let pointer = match stack.last_mut() {
+                None => String::new(),
+                Some(Frame::Map {
+                    key: key @ None, ..
+                }) => {
+                    // Only scalar keys have a pointer.
+                    *key = Some((scalar?.0, start));
+                    continue;
+                }
+                Some(Frame::Map { pointer, key }) => {
+                    let (name, key_start) = key.take()?;
+                    let child = format!("{pointer}/{}", arazzo_expr::pointer::escape(&name));
+                    spans.members.insert(child.clone(), key_start..end);
+                    child
+                }
+                Some(Frame::Seq { pointer, next }) => {
+                    *next += 1;
+                    format!("{pointer}/{}", *next - 1)
+                }
+            };
+            match event {
+                Event::MappingStart(..) => stack.push(Frame::Map { pointer, key: None }),
+                Event::SequenceStart(..) => stack.push(Frame::Seq { pointer, next: 0 }),
+                _ => {
+                    if let Some((_, style)) = scalar {
+                        spans.scalars.insert(pointer, (start..end, style));
+                    }
+                }
+            }
+        }
+        Some(spans)
+    }
+}
+
+/// The text of `file` with each edit written at its pointer, checked by parsing it again: it
+/// must read as `file`'s value with the edits applied, and without the readings fixed.
+///
+/// # Errors
+/// When an edited node cannot be edited in place, or the result does not read back.
+pub fn apply(file: &SourceFile, edits: &[(String, Edit)]) -> Result<String, FixError> {
+    let text = file.text();
+    let spans = Spans::of(text).ok_or_else(|| FixError::NotEditable {
+        pointer: String::new(),
+        reason: "the text does not parse as YAML".to_string(),
+    })?;
+    let mut changes: Vec<(Range<usize>, String)> = Vec::new();
+    let mut expected = file.value().clone();
+    for (pointer, edit) in edits {
+        let not_editable = |reason: &str| FixError::NotEditable {
+            pointer: pointer.clone(),
+            reason: reason.to_string(),
+        };
+        match edit {
+            Edit::Replace(value) => {
+                let Value::String(new) = value else {
+                    return Err(not_editable("only strings are rewritten"));
+                };
+                let (range, style) = spans
+                    .scalars
+                    .get(pointer)
+                    .ok_or_else(|| not_editable("it is not a scalar of the text"))?;
+                changes.push((range.clone(), scalar(new, *style, file.format())));
+                if let Some(slot) = expected.pointer_mut(pointer) {
+                    *slot = value.clone();
+                }
+            }
+            Edit::Remove => {
+                let range = spans
+                    .members
+                    .get(pointer)
+                    .ok_or_else(|| not_editable("it is not a member of the text"))?;
+                let range = member_lines(text, range.clone(), file.format())
+                    .ok_or_else(|| not_editable("the member shares its lines with others"))?;
+                changes.push((range, String::new()));
+            }
+        }
+    }
+    changes.sort_by_key(|(range, _)| std::cmp::Reverse(range.start));
+    let mut fixed = text.to_string();
+    for (range, replacement) in changes {
+        fixed.replace_range(range, &replacement);
+    }
+    let reread = SourceFile::parse(file.name(), fixed.as_str())
+        .map_err(|err| FixError::RoundTrip(err.to_string()))?;
+    if reread.value() != &expected {
+        return Err(FixError::RoundTrip(
+            "the value differs from the one read".to_string(),
+        ));
+    }
+    if let Some(left) = reread
+        .readings()
+        .iter()
+        .find(|reading| edits.iter().any(|(pointer, _)| *pointer == reading.pointer))
+    {
+        return Err(FixError::RoundTrip(format!(
+            "`{}` still reads as another dialect",
+            left.pointer
+        )));
+    }
+    Ok(fixed)
+}
+
+/// `value` as a scalar of the text: JSON strings in JSON; in YAML, the style written where the
+/// value allows it.
+fn scalar(value: &str, style: ScalarStyle, format: Format) -> String {
+    let double = || serde_json::to_string(value).expect("a string serialises");
+    match (format, style) {
+        (Format::Json, _) | (_, ScalarStyle::DoubleQuoted) => double(),
+        (_, ScalarStyle::SingleQuoted) => format!("'{}'", value.replace('\'', "''")),
+        (_, ScalarStyle::Plain) if plain_safe(value) => value.to_string(),
+        _ => double(),
+    }
+}
+
+/// Whether `value` reads back as the same string when written plain after `key: `.
+fn plain_safe(value: &str) -> bool {
+    !value.is_empty()
+        && !value.contains(['\n', '#'])
+        && matches!(
+            yaml_serde::from_str::<Value>(&format!("key: {value}")),
+            Ok(Value::Object(map)) if map.get("key") == Some(&Value::String(value.to_string()))
+        )
+}
+
+/// The bytes to remove for the member at `range`: its whole lines when it has them to itself,
+/// with the comma that separates it from its neighbours in JSON.
+fn member_lines(text: &str, range: Range<usize>, format: Format) -> Option<Range<usize>> {
+    let line_start = text[..range.start].rfind('\n').map_or(0, |at| at + 1);
+    if !text[line_start..range.start].trim().is_empty() {
+        return None;
+    }
+    let rest = &text[range.end..];
+    let after = rest.trim_start_matches([' ', '\t']);
+    let (end, comma_after) = match after.strip_prefix(',') {
+        Some(tail) if format == Format::Json => (text.len() - tail.len(), true),
+        _ => (range.end, false),
+    };
+    let tail = &text[end..];
+    let line_end = match tail.find('\n') {
+        Some(at) if tail[..at].trim().is_empty() => end + at + 1,
+        None if tail.trim().is_empty() => text.len(),
+        _ => return None,
+    };
+    if format == Format::Json && !comma_after {
+        // The last member: the comma before it goes.
+        let before = text[..line_start].trim_end();
+        let comma = before.strip_suffix(',')?;
+        return Some(comma.len()..range.end);
+    }
+    Some(line_start..line_end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fix(name: &str, text: &str) -> Result<String, FixError> {
+        let file = SourceFile::parse(name, text).unwrap();
+        let edits: Vec<(String, Edit)> = file
+            .readings()
+            .iter()
+            .map(|reading| (reading.pointer.clone(), reading.edit.clone()))
+            .collect();
+        assert!(!edits.is_empty());
+        apply(&file, &edits)
+    }
+
+    const YAML: &str = "\
+# a comment
+$schema: https://spec.openapis.org/arazzo/1.0/schema/2025-10-15
+arazzo: 1.0.1
+info: {title: t, version: '1'}
+sourceDescriptions:
+  - name: pets   # the API
+    url: pets.yaml
+workflows:
+  - workflowId: w
+    steps:
+      - stepId: a
+        operationId: pets.getPet   # Respect's form
+      - stepId: b
+        operationPath: 'pets#/paths/~1pets/get'
+      - stepId: c
+        operationPath: pets#/paths/~1pets/post
+";
+
+    #[test]
+    fn yaml_keeps_comments_and_layout_and_quotes_where_needed() {
+        let fixed = fix("a.yaml", YAML).unwrap();
+        assert_eq!(
+            fixed,
+            "\
+# a comment
+arazzo: 1.0.1
+info: {title: t, version: '1'}
+sourceDescriptions:
+  - name: pets   # the API
+    url: pets.yaml
+workflows:
+  - workflowId: w
+    steps:
+      - stepId: a
+        operationId: $sourceDescriptions.pets.getPet   # Respect's form
+      - stepId: b
+        operationPath: '{$sourceDescriptions.pets.url}#/paths/~1pets/get'
+      - stepId: c
+        operationPath: \"{$sourceDescriptions.pets.url}#/paths/~1pets/post\"
+"
+        );
+        assert!(
+            SourceFile::parse("a.yaml", fixed)
+                .unwrap()
+                .readings()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn json_members_go_with_their_comma() {
+        let first = "{\n  \"$schema\": \"x\",\n  \"arazzo\": \"1.0.1\"\n}\n";
+        assert_eq!(
+            fix("a.json", first).unwrap(),
+            "{\n  \"arazzo\": \"1.0.1\"\n}\n"
+        );
+        let last = "{\n  \"arazzo\": \"1.0.1\",\n  \"$schema\": \"x\"\n}\n";
+        assert_eq!(
+            fix("a.json", last).unwrap(),
+            "{\n  \"arazzo\": \"1.0.1\"\n}\n"
+        );
+        let one_line = "{\"$schema\": \"x\", \"arazzo\": \"1.0.1\"}";
+        assert!(matches!(
+            fix("a.json", one_line),
+            Err(FixError::NotEditable { .. })
+        ));
+    }
+}

@@ -1,0 +1,172 @@
+//! Documents written for other tools' dialects (`specs/compat/`, copied from the corpus): read
+//! with a `compat-…` warning, refused by `--strict`, rewritten by `arazzo fix` into a document
+//! that `--strict` accepts.
+
+use std::path::Path;
+
+use crate::util::{arazzo, arg, spec};
+
+const JENTIC: &str = "compat/jentic/workflows/bclaws.ca~bclaws/workflows.arazzo.json";
+
+fn rules(stdout: &str) -> Vec<&str> {
+    stdout
+        .lines()
+        .filter_map(|line| {
+            line.strip_prefix("warning[")
+                .or_else(|| line.strip_prefix("error["))
+        })
+        .filter_map(|rest| rest.split(']').next())
+        .collect()
+}
+
+#[test]
+fn jentic_catalogue_sources_and_operation_paths_are_read_with_warnings() {
+    let out = arazzo(&["validate", &arg(JENTIC)]);
+    assert_eq!(out.code, 0, "{}", out.transcript());
+    let found = rules(&out.stdout);
+    assert_eq!(found[0], "compat-source-root", "{}", out.stdout);
+    assert_eq!(
+        found
+            .iter()
+            .filter(|rule| **rule == "compat-operation-path")
+            .count(),
+        9
+    );
+    assert!(out.stdout.contains(
+        "help: write `../../apis/openapi/bclaws.ca/bclaws/1.0.0/openapi.json`, relative to this document"
+    ));
+    // Without the readings the document is refused: each one is an error.
+    let strict = arazzo(&["validate", "--strict", &arg(JENTIC)]);
+    assert_eq!(strict.code, 3, "{}", strict.transcript());
+    assert!(
+        rules(&strict.stdout)
+            .iter()
+            .all(|rule| rule.starts_with("compat-"))
+    );
+    assert!(
+        strict.stdout.starts_with("error[compat-source-root]"),
+        "{}",
+        strict.stdout
+    );
+}
+
+/// A copy of `specs/compat/jentic` in a folder of its own (no repository around it).
+fn jentic_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&spec("compat/jentic"), dir.path());
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        match entry.file_type().unwrap().is_dir() {
+            true => copy_tree(&entry.path(), &target),
+            false => drop(std::fs::copy(entry.path(), target).unwrap()),
+        }
+    }
+}
+
+#[test]
+fn fix_writes_the_spec_form_that_strict_accepts() {
+    let dir = jentic_copy();
+    let root = dir.path().display().to_string();
+    let doc = dir
+        .path()
+        .join("workflows/bclaws.ca~bclaws/workflows.arazzo.json");
+    let doc = doc.display().to_string();
+    let original = std::fs::read_to_string(&doc).unwrap();
+    // Outside a repository the source is found only under --sources-root.
+    let lost = arazzo(&["validate", &doc]);
+    assert_eq!(lost.code, 3, "{}", lost.transcript());
+    assert!(rules(&lost.stdout).contains(&"source-unavailable"));
+
+    let check = arazzo(&["fix", "--check", "--sources-root", &root, &doc]);
+    assert_eq!(check.code, 1, "{}", check.transcript());
+    assert!(check.stdout.contains(
+        "-      \"url\": \"./apis/openapi/bclaws.ca/bclaws/1.0.0/openapi.json\",\n+      \"url\": \"../../apis/openapi/bclaws.ca/bclaws/1.0.0/openapi.json\","
+    ), "{}", check.stdout);
+    assert!(check.stdout.contains(
+        "+          \"operationPath\": \"{$sourceDescriptions.openapi_source.url}#/paths/~1content~1{aspectId}/get\","
+    ), "{}", check.stdout);
+    assert_eq!(
+        std::fs::read_to_string(&doc).unwrap(),
+        original,
+        "--check writes nothing"
+    );
+
+    let write = arazzo(&["fix", "--write", "--sources-root", &root, &doc]);
+    assert_eq!(write.code, 0, "{}", write.transcript());
+    let fixed = std::fs::read_to_string(&doc).unwrap();
+    // Only the edited values changed: the same lines, in the same layout.
+    assert_eq!(fixed.lines().count(), original.lines().count());
+    let changed = original
+        .lines()
+        .zip(fixed.lines())
+        .filter(|(a, b)| a != b)
+        .count();
+    assert_eq!(changed, 10);
+
+    let strict = arazzo(&["validate", "--strict", &doc]);
+    assert_eq!(strict.code, 0, "{}", strict.transcript());
+    assert!(rules(&strict.stdout).is_empty(), "{}", strict.stdout);
+    let again = arazzo(&["fix", "--check", &doc]);
+    assert_eq!(
+        (again.code, again.stdout.as_str()),
+        (0, ""),
+        "nothing left to fix"
+    );
+}
+
+#[test]
+fn a_respect_operation_id_runs_against_the_mock_and_says_what_it_read() {
+    let doc = arg("compat/speclynx/root.yaml");
+    let out = arazzo(&["run", &doc, "--mock", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.transcript());
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(report["steps"][0]["outcome"], "passed", "{report:#}");
+    assert!(
+        out.stderr.contains("warning[compat-operation-id]: "),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains(
+        "root.yaml:13:22: read `petStore.getPets` as `$sourceDescriptions.petStore.getPets` (Redocly Respect's `source.operationId`)"
+    ), "{}", out.stderr);
+    // `--strict` refuses it before anything is sent.
+    let strict = arazzo(&["run", &doc, "--mock", "--strict"]);
+    assert_eq!(strict.code, 3, "{}", strict.transcript());
+    assert!(
+        strict.stdout.is_empty() && strict.stderr.contains("error[compat-operation-id]"),
+        "{}",
+        strict.transcript()
+    );
+}
+
+#[test]
+fn a_root_schema_member_is_ignored_with_a_warning_and_removed_by_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("single.json");
+    std::fs::copy(spec("compat/jaredce/single.json"), &doc).unwrap();
+    let doc = doc.display().to_string();
+    let out = arazzo(&["validate", &doc]);
+    assert_eq!(out.code, 0, "{}", out.transcript());
+    assert_eq!(
+        rules(&out.stdout),
+        ["compat-schema-key", "source-unavailable"],
+        "{}",
+        out.stdout
+    );
+    let write = arazzo(&["fix", "--write", &doc]);
+    assert_eq!(write.code, 0, "{}", write.transcript());
+    assert!(
+        write.stdout.contains(
+            "-  \"$schema\": \"https://spec.openapis.org/arazzo/1.0/schema/2025-10-15\",\n"
+        )
+    );
+    let text = std::fs::read_to_string(&doc).unwrap();
+    assert!(text.starts_with("{\n  \"arazzo\": \"1.0.1\",\n"), "{text}");
+    assert_eq!(arazzo(&["validate", "--strict", &doc]).code, 0);
+}
