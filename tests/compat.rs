@@ -170,3 +170,56 @@ fn a_root_schema_member_is_ignored_with_a_warning_and_removed_by_fix() {
     assert!(text.starts_with("{\n  \"arazzo\": \"1.0.1\",\n"), "{text}");
     assert_eq!(arazzo(&["validate", "--strict", &doc]).code, 0);
 }
+
+#[test]
+fn speakeasy_conditions_are_read_and_evaluated_against_the_body() {
+    let doc = arg("compat/speakeasy/tests.arazzo.yaml");
+    let passed = arazzo(&["run", &doc, "--mock", "-w", "getOrder"]);
+    assert_eq!(passed.code, 0, "{}", passed.transcript());
+    assert_eq!(
+        rules(&passed.stderr),
+        [
+            "compat-unquoted-literal",
+            "compat-body-literal",
+            "compat-body-literal"
+        ]
+    );
+    // Each value of the literal is compared, so a different one fails the step and says which.
+    let failed = arazzo(&["run", &doc, "--mock", "-w", "getOrderUnpaid"]);
+    assert_eq!(failed.code, 1, "{}", failed.transcript());
+    assert!(
+        failed
+            .stderr
+            .contains("`$response.body#/status` = `\"paid\"`"),
+        "{}",
+        failed.stderr
+    );
+}
+
+#[test]
+fn fix_turns_block_scalar_conditions_into_spec_conditions() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["tests.arazzo.yaml", "store.openapi.yaml"] {
+        std::fs::copy(
+            spec(&format!("compat/speakeasy/{name}")),
+            dir.path().join(name),
+        )
+        .unwrap();
+    }
+    let doc = dir.path().join("tests.arazzo.yaml").display().to_string();
+    let before = std::fs::read_to_string(&doc).unwrap();
+    let write = arazzo(&["fix", "--write", &doc]);
+    assert_eq!(write.code, 0, "{}", write.transcript());
+    let after = std::fs::read_to_string(&doc).unwrap();
+    assert!(after.contains(
+        "            condition: \"$response.body#/id == 'ord-7' && $response.body#/status == 'unpaid'\"\n"
+    ), "{after}");
+    // The comment at the top and everything else stays.
+    assert_eq!(
+        before.lines().take(12).collect::<Vec<_>>(),
+        after.lines().take(12).collect::<Vec<_>>()
+    );
+    let strict = arazzo(&["run", &doc, "--mock", "--strict", "-w", "getOrder"]);
+    assert_eq!(strict.code, 0, "{}", strict.transcript());
+    assert!(rules(&strict.stderr).is_empty(), "{}", strict.stderr);
+}

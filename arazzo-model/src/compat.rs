@@ -64,7 +64,7 @@ impl Reading {
 
 fn shown(value: &Value) -> String {
     match value {
-        Value::String(text) => text.clone(),
+        Value::String(text) => text.trim().to_string(),
         other => other.to_string(),
     }
 }
@@ -90,7 +90,8 @@ pub(crate) fn read(value: &mut Value) -> Vec<Reading> {
         });
     }
     let sources = source_names(root);
-    let Some(Value::Array(workflows)) = root.get_mut("workflows") else {
+    read_criteria(value, &mut String::new(), &mut readings);
+    let Some(Value::Array(workflows)) = value.get_mut("workflows") else {
         return readings;
     };
     for (w, workflow) in workflows.iter_mut().enumerate() {
@@ -158,6 +159,214 @@ fn read_step(
         "the Arazzo drafts' `$sourceDescriptions.<name>.workflows.<id>`",
         &legacy_workflow_ref,
     );
+}
+
+/// Every criterion of the document (steps, actions, components), wherever it is: a simple
+/// condition in Speakeasy's forms becomes a spec condition.
+fn read_criteria(value: &mut Value, pointer: &mut String, readings: &mut Vec<Reading>) {
+    let len = pointer.len();
+    match value {
+        Value::Object(members) => {
+            for (key, child) in members.iter_mut() {
+                pointer.push('/');
+                pointer.push_str(&arazzo_expr::pointer::escape(key));
+                if matches!(key.as_str(), "successCriteria" | "criteria")
+                    && let Value::Array(criteria) = child
+                {
+                    for (index, criterion) in criteria.iter_mut().enumerate() {
+                        let at = format!("{pointer}/{index}");
+                        read_condition(criterion, &at, readings);
+                    }
+                } else {
+                    read_criteria(child, pointer, readings);
+                }
+                pointer.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter_mut().enumerate() {
+                pointer.push_str(&format!("/{index}"));
+                read_criteria(item, pointer, readings);
+                pointer.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A simple criterion's condition that does not parse, read in Speakeasy's forms: a bare word
+/// compared (`== application/json`), or a JSON value the context must hold.
+fn read_condition(criterion: &mut Value, pointer: &str, readings: &mut Vec<Reading>) {
+    let simple = criterion
+        .get("type")
+        .is_none_or(|kind| kind.as_str() == Some("simple"));
+    let context = criterion
+        .get("context")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let Some(Value::String(condition)) = criterion.get_mut("condition") else {
+        return;
+    };
+    let parses =
+        |text: &str| arazzo_expr::parse_condition(text, arazzo_expr::Mode::Lenient).is_ok();
+    if !simple || parses(condition) {
+        return;
+    }
+    let quoted = quote_bare_words(condition).map(|read_as| {
+        let dialect = "Speakeasy's unquoted `== application/json`";
+        (read_as, Rule::CompatUnquotedLiteral, dialect)
+    });
+    let body = || {
+        let read_as = body_literal(context.as_deref()?, condition)?;
+        Some((
+            read_as,
+            Rule::CompatBodyLiteral,
+            "Speakeasy's JSON value as a condition",
+        ))
+    };
+    let Some((read_as, rule, dialect)) = quoted
+        .filter(|(read_as, ..)| parses(read_as))
+        .or_else(|| body().filter(|(read_as, ..)| parses(read_as)))
+    else {
+        return;
+    };
+    readings.push(Reading {
+        rule,
+        pointer: format!("{pointer}/condition"),
+        written: Value::String(std::mem::replace(condition, read_as.clone())),
+        edit: Edit::Replace(Value::String(read_as)),
+        dialect,
+    });
+}
+
+/// `$response.header.Content-Type == application/json` →
+/// `$response.header.Content-Type == 'application/json'`: each operand after a comparison that
+/// is a bare word (not a quoted string, number, `true`, `false`, `null` or expression) quoted.
+/// `None` when there is no such word.
+fn quote_bare_words(condition: &str) -> Option<String> {
+    let mut out = String::with_capacity(condition.len() + 8);
+    let mut rest = condition;
+    let mut quoted_any = false;
+    while let Some(at) = rest.find(['=', '!', '<', '>']) {
+        let op_len = match &rest.as_bytes()[at..] {
+            [b'=' | b'!' | b'<' | b'>', b'=', ..] => 2,
+            [b'<' | b'>', ..] => 1,
+            _ => {
+                out.push_str(&rest[..=at]);
+                rest = &rest[at + 1..];
+                continue;
+            }
+        };
+        if rest[..at].matches('\'').count() % 2 == 1 {
+            // Inside a quoted string.
+            out.push_str(&rest[..at + op_len]);
+            rest = &rest[at + op_len..];
+            continue;
+        }
+        out.push_str(&rest[..at + op_len]);
+        rest = &rest[at + op_len..];
+        let spaces = rest.len() - rest.trim_start().len();
+        out.push_str(&rest[..spaces]);
+        rest = &rest[spaces..];
+        let end = rest
+            .find(|c: char| c.is_whitespace() || matches!(c, ')' | '&' | '|'))
+            .unwrap_or(rest.len());
+        let word = &rest[..end];
+        let literal = word.is_empty()
+            || word.starts_with(['\'', '$', '('])
+            || matches!(word, "true" | "false" | "null")
+            || word.parse::<f64>().is_ok();
+        if literal {
+            out.push_str(word);
+        } else {
+            out.push('\'');
+            out.push_str(&word.replace('\'', "''"));
+            out.push('\'');
+            quoted_any = true;
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    quoted_any.then_some(out)
+}
+
+/// A condition that is a JSON object, array or string, on a `$response.body` context: every
+/// value it holds (its leaves) must be at the same place of the body, read as one condition of
+/// comparisons joined by `&&` (`$response.body#/domain/verified == true && …`; a string is
+/// the whole body). An empty object or array asks only that the body is there.
+fn body_literal(context: &str, condition: &str) -> Option<String> {
+    let base = context.trim();
+    if !(base == "$response.body" || base.starts_with("$response.body#/")) {
+        return None;
+    }
+    let trimmed = condition.trim();
+    if !trimmed.starts_with(['{', '[', '"']) {
+        return None;
+    }
+    let expected: Value = serde_json::from_str(trimmed).ok()?;
+    let mut comparisons = Vec::new();
+    leaves(&expected, &mut String::new(), &mut |pointer, leaf| {
+        let at = match base.strip_prefix("$response.body#") {
+            Some(prefix) => format!("$response.body#{prefix}{pointer}"),
+            None if pointer.is_empty() => "$response.body".to_string(),
+            None => format!("$response.body#{pointer}"),
+        };
+        comparisons.push(format!("{at} == {}", condition_literal(leaf)));
+    });
+    if comparisons.is_empty() {
+        comparisons.push(format!("{base} != null"));
+    }
+    Some(comparisons.join(" && "))
+}
+
+/// Calls `found` with each scalar of `value` and its JSON pointer (tokens percent-encoded where
+/// a condition would end them).
+fn leaves(value: &Value, pointer: &mut String, found: &mut dyn FnMut(&str, &Value)) {
+    let len = pointer.len();
+    let mut child = |token: &str, item: &Value, pointer: &mut String| {
+        pointer.push('/');
+        pointer.push_str(&condition_token(token));
+        leaves(item, pointer, found);
+        pointer.truncate(len);
+    };
+    match value {
+        Value::Object(members) => {
+            for (key, item) in members {
+                child(key, item, pointer);
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                child(&index.to_string(), item, pointer);
+            }
+        }
+        scalar => found(pointer, scalar),
+    }
+}
+
+/// A JSON pointer token as a condition can hold it: RFC 6901 escapes, then the characters
+/// that end a token in a condition percent-encoded (the pointer is a URI fragment).
+fn condition_token(token: &str) -> String {
+    let mut out = String::new();
+    for ch in arazzo_expr::pointer::escape(token).chars() {
+        if ch.is_whitespace() || "%{}()[]=!<>&|'\"".contains(ch) || ch.is_control() {
+            let mut buffer = [0u8; 4];
+            for byte in ch.encode_utf8(&mut buffer).bytes() {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// A JSON scalar as a condition literal (`'text'` with `''` for a quote).
+fn condition_literal(value: &Value) -> String {
+    match value {
+        Value::String(text) => format!("'{}'", text.replace('\'', "''")),
+        other => other.to_string(),
+    }
 }
 
 /// `petStore.getPet` → `$sourceDescriptions.petStore.getPet`, when `petStore` is a source
@@ -264,6 +473,61 @@ mod tests {
         assert_eq!(
             readings[0].help(),
             "write `$sourceDescriptions.petStore.getPet` (`arazzo fix` does)"
+        );
+    }
+
+    #[test]
+    fn speakeasy_conditions_take_the_spec_form() {
+        let (value, readings) = read_json(json!({
+            "arazzo": "1.0.0",
+            "workflows": [{"workflowId": "w", "steps": [{"stepId": "a", "successCriteria": [
+                {"condition": "$statusCode == 200"},
+                {"condition": "$response.header.Content-Type == application/json"},
+                {"condition": "$response.body#/email == Trystan_Crooks@hotmail.com && $statusCode == 200"},
+                {"context": "$response.body", "condition": "{\"id\": 7, \"a b\": {\"ok\": true}, \"tags\": [\"x'y\"]}"},
+                {"context": "$response.body", "condition": "[]"},
+                {"context": "$response.body", "condition": "$[?@.id == 1]", "type": "jsonpath"},
+                {"condition": "$response.body#/name == Hello World"},
+                {"context": "$response.body", "condition": "\"x-file: example.file\"\n"}
+            ]}]}]
+        }));
+        let criteria = &value["workflows"][0]["steps"][0]["successCriteria"];
+        assert_eq!(criteria[0]["condition"], "$statusCode == 200");
+        assert_eq!(
+            criteria[1]["condition"],
+            "$response.header.Content-Type == 'application/json'"
+        );
+        assert_eq!(
+            criteria[2]["condition"],
+            "$response.body#/email == 'Trystan_Crooks@hotmail.com' && $statusCode == 200"
+        );
+        assert_eq!(
+            criteria[3]["condition"],
+            "$response.body#/id == 7 && $response.body#/a%20b/ok == true && $response.body#/tags/0 == 'x''y'"
+        );
+        assert_eq!(criteria[4]["condition"], "$response.body != null");
+        assert_eq!(
+            criteria[5]["condition"], "$[?@.id == 1]",
+            "not a simple condition"
+        );
+        assert_eq!(
+            criteria[6]["condition"], "$response.body#/name == Hello World",
+            "two words: left as an error"
+        );
+        assert_eq!(
+            criteria[7]["condition"],
+            "$response.body == 'x-file: example.file'"
+        );
+        let rules: Vec<&str> = readings.iter().map(|reading| reading.rule.id()).collect();
+        assert_eq!(
+            rules,
+            [
+                "compat-unquoted-literal",
+                "compat-unquoted-literal",
+                "compat-body-literal",
+                "compat-body-literal",
+                "compat-body-literal"
+            ]
         );
     }
 

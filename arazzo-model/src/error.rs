@@ -141,7 +141,8 @@ rules! {
     InvalidValue => "invalid-value",
     /// `arazzo` is not a `1.0.x` version.
     ArazzoVersion => "arazzo-version",
-    /// A source description name does not match `^[A-Za-z0-9_\-]+$`.
+    /// A source description name does not match `^[A-Za-z0-9_\-]+$` (a SHOULD of the spec
+    /// text, a warning).
     SourceName => "source-name",
     /// A components key does not match `^[a-zA-Z0-9.\-_]+$`.
     ComponentKey => "component-key",
@@ -229,6 +230,13 @@ rules! {
     /// up to the repository root, the current directory or `--sources-root` (Jentic's
     /// catalogue writes them relative to the repository root).
     CompatSourceRoot => "compat-source-root",
+    /// A bare word compared in a condition (`$response.header.Content-Type == application/json`,
+    /// Speakeasy), read as a string literal (`== 'application/json'`).
+    CompatUnquotedLiteral => "compat-unquoted-literal",
+    /// A JSON object or array as the condition of a `$response.body` criterion (Speakeasy's
+    /// generated tests), read as every value it holds being at the same place of the body:
+    /// `$response.body#/id == 7 && …`.
+    CompatBodyLiteral => "compat-body-literal",
 }
 
 impl Rule {

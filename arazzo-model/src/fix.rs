@@ -107,13 +107,27 @@ impl Spans {
                 Event::SequenceStart(..) => stack.push(Frame::Seq { pointer, next: 0 }),
                 _ => {
                     if let Some((_, style)) = scalar {
-                        spans.scalars.insert(pointer, (start..end, style));
+                        let range = match style {
+                            ScalarStyle::Literal | ScalarStyle::Folded => {
+                                block_scalar(text, start, end)?
+                            }
+                            _ => start..end,
+                        };
+                        spans.scalars.insert(pointer, (range, style));
                     }
                 }
             }
         }
         Some(spans)
     }
+}
+
+/// A block scalar's whole text: from its `|` or `>` indicator (before the content the event
+/// starts at) to the end of its last line, without the line break after it.
+fn block_scalar(text: &str, start: usize, end: usize) -> Option<Range<usize>> {
+    let indicator = text[..start].rfind(['|', '>'])?;
+    let content_end = start.max(text[..end].trim_end().len());
+    Some(indicator..content_end)
 }
 
 /// The text of `file` with each edit written at its pointer, checked by parsing it again: it

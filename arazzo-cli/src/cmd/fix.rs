@@ -74,9 +74,7 @@ pub fn run(
         write!(
             out,
             "{}",
-            diff.unified_diff()
-                .context_radius(2)
-                .header(&format!("a/{name}"), &format!("b/{name}"))
+            diff.unified_diff().context_radius(2).header(name, name)
         )?;
         if mode == Mode::Write {
             std::fs::write(path, &fixed)

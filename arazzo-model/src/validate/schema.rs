@@ -139,11 +139,15 @@ fn translate(err: &ValidationError<'_>) -> Vec<Finding> {
         ValidationErrorKind::Pattern { pattern } => {
             let value = code(err.instance());
             if pointer.starts_with("/sourceDescriptions/") {
-                Finding::error(
+                // The spec text says SHOULD (the schema's pattern makes it a MUST): generators
+                // write file names here (`vercel-spec.json`), and bare operationIds still
+                // resolve; only `$sourceDescriptions.<name>` cannot reach such a source.
+                Finding::warning(
                     Rule::SourceName,
                     pointer,
                     format!("source description name {value} does not match `{pattern}`"),
                 )
+                .help("`$sourceDescriptions.<name>` expressions cannot name it: rename it, e.g. `api`")
             } else {
                 Finding::error(
                     Rule::Schema,
