@@ -724,6 +724,68 @@ fn flow_output_of_a_step_that_has_not_run_is_left_out() {
 }
 
 #[test]
+fn flow_an_input_not_given_leaves_a_template_out_like_the_bare_expression() {
+    let script = Script::new(&[("GET /pets", 200, json!({})), ("GET /pets", 200, json!({}))]);
+    let wf = "absent-input-in-a-template";
+    let ran = run(
+        "actions.arazzo.yaml",
+        wf,
+        json!({}),
+        &script,
+        Limits::default(),
+    );
+    assert_eq!(ran.report.outcome, Outcome::Passed, "{:#?}", ran.report);
+    let ran = run(
+        "actions.arazzo.yaml",
+        wf,
+        json!({"tag": "dog"}),
+        &script,
+        Limits::default(),
+    );
+    assert_eq!(ran.report.outcome, Outcome::Passed, "{:#?}", ran.report);
+    let sent = script.sent.lock().unwrap();
+    let tag = |at: usize| {
+        sent[at]
+            .headers
+            .iter()
+            .find(|(name, _)| name == "X-Tag")
+            .map(|(_, value)| value.clone())
+    };
+    assert_eq!((sent[0].url.query(), tag(0)), (None, None), "both left out");
+    assert_eq!(
+        (sent[1].url.query(), tag(1).as_deref()),
+        (Some("status=dog"), Some("tag dog"))
+    );
+}
+
+#[test]
+fn flow_an_error_in_a_called_workflow_is_an_error_of_the_caller() {
+    let script = Script::new(&[]);
+    let ran = actions(
+        "actions.arazzo.yaml",
+        "calls-a-workflow-with-an-error",
+        &script,
+    );
+    let Outcome::Error {
+        step_id,
+        kind,
+        message,
+    } = &ran.report.outcome
+    else {
+        panic!("{:#?}", ran.report.outcome);
+    };
+    assert_eq!(
+        (step_id.as_str(), *kind),
+        ("call", arazzo_exec::StepErrorKind::Request)
+    );
+    assert!(
+        message.starts_with("workflow `callee-with-an-error` stopped at step `find`"),
+        "{message}"
+    );
+    assert!(script.sent.lock().unwrap().is_empty());
+}
+
+#[test]
 fn flow_workflow_of_another_document_uses_its_sources_and_components() {
     let script = Script::new(&[("GET /pets", 200, json!({"count": 4}))]);
     let ran = actions("cross-document.arazzo.yaml", "count-available", &script);

@@ -77,7 +77,8 @@ impl ValueTree {
 
     /// Evaluates the tree. Whole expressions keep their JSON type; templates give strings.
     /// An object member or array item that is an input not given, or an output of a step that
-    /// has not run, is left out (an optional input that is absent leaves its property out).
+    /// has not run, is left out (an optional input that is absent leaves its property out), and
+    /// so is a template that embeds one.
     ///
     /// # Errors
     /// Any other expression that does not resolve.
@@ -91,9 +92,20 @@ impl ValueTree {
                 }
                 Err(err) => return Err(err),
             },
-            ValueTree::Template(template) => {
-                Value::String(arazzo_expr::render_template(template, ctx)?)
-            }
+            ValueTree::Template(template) => match arazzo_expr::render_template(template, ctx) {
+                Ok(text) => Value::String(text),
+                // The same rule as for a bare expression: `Bearer {$inputs.token}` without the
+                // token goes, rather than failing the step.
+                Err(EvalError::Unresolved { .. })
+                    if template.expressions().any(|expression| {
+                        arazzo_expr::evaluate(expression, ctx).is_err()
+                            && is_absent(expression, ctx)
+                    }) =>
+                {
+                    return Ok(Evaluated::Absent);
+                }
+                Err(err) => return Err(err),
+            },
             ValueTree::Array(items) => {
                 let mut values = Vec::with_capacity(items.len());
                 for item in items {

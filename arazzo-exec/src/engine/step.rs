@@ -250,6 +250,17 @@ impl<'e> Run<'e> {
                 )
             }
         };
+        // An error in a step of the called workflow (not a failure) stops this one too, as it
+        // would at top level: failure actions are for failures. Inputs the callee refuses are
+        // this step's failure (its parameters are wrong).
+        if let Outcome::Error { step_id, kind, .. } = &ran.report.outcome
+            && !step_id.is_empty()
+        {
+            let error = StepError::new(*kind, callee_reason);
+            let last = ran.last;
+            report.workflow = Some(Box::new(ran.report));
+            return StepRun::stopped(report, error, last);
+        }
         let mut scope = run.scope(&self.results);
         scope.outputs = Some(&ran.outputs);
         // `$statusCode` and `$response` of a workflow step are the called workflow's last
