@@ -153,33 +153,45 @@ fn amberflo_malformed_copy_gives_one_line_with_the_brace_line() {
 /// An inputs schema `$ref` to another file: `validate` and `run` give the same verdict (exit 3,
 /// nothing sent); `validate` used to accept what `run` then refused.
 #[test]
-fn input_schema_ref_to_another_file_is_refused_by_validate_and_run() {
+fn input_schema_refs_to_a_file_beside_the_document_are_followed_by_validate_and_run() {
     let dir = crate::util::temp_dir("external-input-ref");
     std::fs::write(
         dir.path().join("inputs.schema.json"),
-        r#"{"type": "object", "properties": {"name": {"type": "string"}}}"#,
+        r#"{"$defs": {"ping": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}}}"#,
     )
     .unwrap();
     let file = crate::limits::generated(
         dir.path(),
-        "  - workflowId: external\n    inputs: {$ref: './inputs.schema.json'}\n    steps:\n      - {stepId: ping, operationId: ping}\n",
+        "  - workflowId: external\n    inputs: {$ref: './inputs.schema.json#/$defs/ping'}\n    steps:\n      - {stepId: ping, operationId: ping}\n",
     );
     let validated = arazzo(&["validate", &file]);
-    assert_eq!(validated.code, 3, "{}", validated.transcript());
+    assert_eq!(validated.code, 0, "{}", validated.transcript());
+    // The schema of the other file checks the inputs: a missing one is refused, nothing sent.
+    let refused = arazzo(&["run", &file, "--mock"]);
+    assert_eq!(refused.code, 3, "{}", refused.transcript());
     assert!(
-        validated
-            .stdout
-            .contains("`$ref: ./inputs.schema.json` points outside this document"),
+        refused.stderr.contains("missing required input `name`"),
         "{}",
-        validated.stdout
+        refused.stderr
     );
-    let ran = arazzo(&["run", &file, "--mock"]);
-    assert_eq!(ran.code, 3, "{}", ran.transcript());
-    assert!(
-        ran.stderr.contains("points outside this document"),
-        "{}",
-        ran.stderr
+    let ran = arazzo(&["run", &file, "--mock", "--input", "name=ann"]);
+    assert_eq!(ran.code, 0, "{}", ran.transcript());
+
+    let lost = crate::util::temp_dir("missing-input-ref");
+    let file = crate::limits::generated(
+        lost.path(),
+        "  - workflowId: missing\n    inputs: {$ref: './nowhere.json'}\n    steps:\n      - {stepId: ping, operationId: ping}\n",
     );
+    for args in [vec!["validate", &file], vec!["run", &file, "--mock"]] {
+        let out = arazzo(&args);
+        assert_eq!(out.code, 3, "{}", out.transcript());
+        let text = format!("{}{}", out.stdout, out.stderr);
+        assert!(
+            text.contains("error[unknown-input-ref]: the inputs schema does not resolve")
+                && text.contains("nowhere.json"),
+            "{text}"
+        );
+    }
 }
 
 #[test]

@@ -37,6 +37,19 @@ impl InputSchema {
     /// # Errors
     /// When the schema does not compile (its message).
     pub fn compile(document: &Value, index: usize) -> Result<Option<InputSchema>, String> {
+        InputSchema::compile_at(document, index, None)
+    }
+
+    /// [`InputSchema::compile`] for the document at `url`: `$ref`s to other files
+    /// (`./schemas/user.json#/$defs/User`) resolve against it, when both are local files.
+    ///
+    /// # Errors
+    /// When the schema does not compile, or a file it refers to cannot be read.
+    pub fn compile_at(
+        document: &Value,
+        index: usize,
+        url: Option<&url::Url>,
+    ) -> Result<Option<InputSchema>, String> {
         let Some(schema) = document["workflows"][index].get("inputs") else {
             return Ok(None);
         };
@@ -45,8 +58,17 @@ impl InputSchema {
         let mut root = document.clone();
         root["$schema"] = json!("https://json-schema.org/draft/2020-12/schema");
         root["$ref"] = json!(format!("#/workflows/{index}/inputs"));
-        let validator = jsonschema::draft202012::new(&root).map_err(|err| err.to_string())?;
-        let resolved = arazzo_model::follow_local_ref(document, schema).clone();
+        let mut options = jsonschema::draft202012::options().with_retriever(LocalFiles {
+            local: url.is_some_and(|url| url.scheme() == "file"),
+        });
+        if let Some(url) = url {
+            options = options.with_base_uri(url.as_str());
+        }
+        let validator = options.build(&root).map_err(|err| err.to_string())?;
+        let resolved = match external_ref(schema, url) {
+            Some(resolved) => resolved,
+            None => arazzo_model::follow_local_ref(document, schema).clone(),
+        };
         Ok(Some(InputSchema {
             validator,
             resolved,
@@ -60,6 +82,11 @@ impl InputSchema {
             .map(|err| {
                 let pointer = err.instance_path().as_str().to_string();
                 let name = pointer.trim_start_matches('/').replace('/', ".");
+                // A problem of the inputs object itself has no input name to show.
+                let subject = match name.is_empty() {
+                    true => "the inputs".to_string(),
+                    false => format!("input `{name}`"),
+                };
                 let message = match err.kind() {
                     ValidationErrorKind::Required { property } => {
                         let property = property.as_str().unwrap_or_default();
@@ -72,13 +99,13 @@ impl InputSchema {
                     }
                     ValidationErrorKind::Type { kind } => {
                         format!(
-                            "input `{name}` must be of type {}, got {}",
+                            "{subject} must be of type {}, got {}",
                             schema_types(kind),
                             json_type(err.instance())
                         )
                     }
-                    _ if is_secret_name(&name) => format!("input `{name}` is not valid"),
-                    _ => format!("input `{name}`: {err}"),
+                    _ if is_secret_name(&name) => format!("{subject} is not valid"),
+                    _ => format!("{subject}: {err}"),
                 };
                 InputProblem { pointer, message }
             })
@@ -171,6 +198,51 @@ impl InputSchema {
     }
 }
 
+/// The schema a top-level `$ref` to another local file points at (its properties give the
+/// input names and types), when `schema` is one and the document is a local file.
+fn external_ref(schema: &Value, url: Option<&url::Url>) -> Option<Value> {
+    let target = schema.get("$ref")?.as_str()?;
+    if target.starts_with('#') {
+        return None;
+    }
+    let url = url?.join(target).ok()?;
+    let mut file_url = url.clone();
+    file_url.set_fragment(None);
+    let uri = jsonschema::uri::from_str(file_url.as_str()).ok()?;
+    let file = jsonschema::Retrieve::retrieve(&LocalFiles { local: true }, &uri).ok()?;
+    let fragment = url.fragment().unwrap_or_default();
+    let pointer = percent_encoding::percent_decode_str(fragment).decode_utf8().ok()?;
+    file.pointer(&pointer).cloned()
+}
+
+/// Reads the files input schemas refer to: local ones only, and only from a local document
+/// (a remote document reaches no file, as for its sources).
+struct LocalFiles {
+    local: bool,
+}
+
+impl jsonschema::Retrieve for LocalFiles {
+    fn retrieve(
+        &self,
+        uri: &jsonschema::Uri<String>,
+    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        let url = url::Url::parse(uri.as_str())?;
+        let path = match (self.local, url.scheme()) {
+            (true, "file") => url
+                .to_file_path()
+                .map_err(|()| format!("`{url}` is not a local path"))?,
+            _ => {
+                return Err(format!(
+                    "`{url}` is not a local file beside the document: input schemas are read from local files only"
+                )
+                .into());
+            }
+        };
+        let file = arazzo_model::SourceFile::read(&path).map_err(|err| err.to_string())?;
+        Ok(file.value().clone())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,6 +283,12 @@ mod tests {
                 "input `quantity` must be of type `integer`, got a string"
             ]
         );
+        let root: Vec<String> = schema
+            .check(&json!([1]))
+            .into_iter()
+            .map(|problem| problem.message)
+            .collect();
+        assert_eq!(root, ["the inputs must be of type `object`, got an array"]);
     }
 
     #[test]

@@ -303,7 +303,8 @@ impl Planner<'_> {
         index: usize,
         workflow: &Workflow,
     ) -> Result<WorkflowPlan, PlanError> {
-        let inputs = InputSchema::compile(document_value, index).map_err(|message| {
+        let url = Some(self.sources.document_url());
+        let inputs = InputSchema::compile_at(document_value, index, url).map_err(|message| {
             PlanError::InputSchema {
                 workflow_id: workflow.workflow_id.clone(),
                 message,

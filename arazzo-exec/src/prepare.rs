@@ -47,6 +47,7 @@ async fn validate_with_sources(
     // when no source can be loaded: the document does not fit the model, or has no URL).
     let unresolved = ValidateOptions {
         operation_ids_resolved: false,
+        input_refs_resolved: true,
         strict: options.strict,
     };
     let resolved = ValidateOptions {
@@ -56,7 +57,12 @@ async fn validate_with_sources(
     let mut validation = arazzo_model::validate_with(file, &resolved);
     let url = arazzo_sources::document_url(file.name());
     let (Some(document), Ok(url)) = (&validation.document, url) else {
-        return (arazzo_model::validate_with(file, &unresolved), None);
+        // Without a URL nothing outside the document can be read: the model refuses it.
+        let alone = ValidateOptions {
+            input_refs_resolved: false,
+            ..unresolved
+        };
+        return (arazzo_model::validate_with(file, &alone), None);
     };
     let sources = Sources::load_partial(document, &url, options).await;
     let all_loaded = document
@@ -71,6 +77,9 @@ async fn validate_with_sources(
         validation = arazzo_model::validate_with(file, &unresolved);
     }
     validation.diagnostics.extend(targets);
+    validation
+        .diagnostics
+        .extend(input_ref_problems(file, &url));
     if options.strict {
         for diagnostic in &mut validation.diagnostics {
             if diagnostic.rule.is_compat() {
@@ -82,6 +91,51 @@ async fn validate_with_sources(
         .diagnostics
         .sort_by_key(|diagnostic| diagnostic.location.map(|at| (at.line, at.column)));
     (validation, Some(sources))
+}
+
+/// `unknown-input-ref` for each workflow whose inputs schema refers outside the document
+/// (another file, an `$id`) and does not compile with those references followed.
+fn input_ref_problems(file: &SourceFile, url: &url::Url) -> Vec<arazzo_model::Diagnostic> {
+    let Some(workflows) = file.value()["workflows"].as_array() else {
+        return Vec::new();
+    };
+    let mut problems = Vec::new();
+    for (index, workflow) in workflows.iter().enumerate() {
+        let Some(inputs) = workflow.get("inputs") else {
+            continue;
+        };
+        if !refers_outside(inputs) {
+            continue;
+        }
+        if let Err(message) = crate::InputSchema::compile_at(file.value(), index, Some(url)) {
+            let pointer = format!("/workflows/{index}/inputs");
+            problems.push(arazzo_model::Diagnostic {
+                rule: arazzo_model::Rule::UnknownInputRef,
+                severity: arazzo_model::Severity::Error,
+                location: file.locate(&pointer),
+                pointer,
+                message: format!("the inputs schema does not resolve: {message}"),
+                help: Some("refer to a file beside the document (`./schemas.json#/$defs/x`) or to `#/components/inputs/<name>`".to_string()),
+                fix: None,
+            });
+        }
+    }
+    problems
+}
+
+/// Whether a `$ref` in `schema` points outside the document (not `#…`).
+fn refers_outside(schema: &serde_json::Value) -> bool {
+    match schema {
+        serde_json::Value::Object(members) => members.iter().any(|(key, member)| {
+            (key == "$ref"
+                && member
+                    .as_str()
+                    .is_some_and(|target| !target.starts_with('#')))
+                || refers_outside(member)
+        }),
+        serde_json::Value::Array(items) => items.iter().any(refers_outside),
+        _ => false,
+    }
 }
 
 impl Plan {

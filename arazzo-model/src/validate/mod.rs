@@ -44,6 +44,9 @@ pub struct ValidateOptions {
     /// reports one found in several), so the warning that such an id may be ambiguous, which
     /// the document alone cannot settle, is left out.
     pub operation_ids_resolved: bool,
+    /// The caller resolves inputs-schema `$ref`s that do not point into the document (another
+    /// file, an `$id`), so they are left to it; without it such a `$ref` is an error.
+    pub input_refs_resolved: bool,
     /// `--strict`: constructs of other dialects (`compat-…`, see [`crate::Reading`]) are
     /// errors, not warnings.
     pub strict: bool,

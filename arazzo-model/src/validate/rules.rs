@@ -606,6 +606,8 @@ impl Rules<'_> {
                                     ));
                                 }
                             }
+                            // Another file or an `$id`: the caller resolves them.
+                            None if self.options.input_refs_resolved => {}
                             None => self.push(
                                 Finding::error(
                                     Rule::UnknownInputRef,
