@@ -179,6 +179,7 @@ fn speakeasy_conditions_are_read_and_evaluated_against_the_body() {
     assert_eq!(
         rules(&passed.stderr),
         [
+            "compat-status-range",
             "compat-unquoted-literal",
             "compat-body-literal",
             "compat-body-literal"

@@ -211,7 +211,9 @@ fn external_ref(schema: &Value, url: Option<&url::Url>) -> Option<Value> {
     let uri = jsonschema::uri::from_str(file_url.as_str()).ok()?;
     let file = jsonschema::Retrieve::retrieve(&LocalFiles { local: true }, &uri).ok()?;
     let fragment = url.fragment().unwrap_or_default();
-    let pointer = percent_encoding::percent_decode_str(fragment).decode_utf8().ok()?;
+    let pointer = percent_encoding::percent_decode_str(fragment)
+        .decode_utf8()
+        .ok()?;
     file.pointer(&pointer).cloned()
 }
 

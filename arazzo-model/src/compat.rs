@@ -212,10 +212,22 @@ fn read_condition(criterion: &mut Value, pointer: &str, readings: &mut Vec<Readi
     if !simple || parses(condition) {
         return;
     }
-    let quoted = quote_bare_words(condition).map(|read_as| {
-        let dialect = "Speakeasy's unquoted `== application/json`";
-        (read_as, Rule::CompatUnquotedLiteral, dialect)
-    });
+    // Status ranges first, so that `2XX` is not quoted as a word; then bare words.
+    let ranged = status_ranges(condition);
+    let words = quote_bare_words(ranged.as_deref().unwrap_or(condition));
+    let quoted = match (ranged, words) {
+        (Some(_), Some(read_as)) | (Some(read_as), None) => Some((
+            read_as,
+            Rule::CompatStatusRange,
+            "Speakeasy's `$statusCode == 2XX`, an OpenAPI status range",
+        )),
+        (None, Some(read_as)) => Some((
+            read_as,
+            Rule::CompatUnquotedLiteral,
+            "Speakeasy's unquoted `== application/json`",
+        )),
+        (None, None) => None,
+    };
     let body = || {
         let read_as = body_literal(context.as_deref()?, condition)?;
         Some((
@@ -237,6 +249,50 @@ fn read_condition(criterion: &mut Value, pointer: &str, readings: &mut Vec<Readi
         edit: Edit::Replace(Value::String(read_as)),
         dialect,
     });
+}
+
+/// `$statusCode == 2XX` → `($statusCode >= 200 && $statusCode < 300)` (and `!=` its negation):
+/// the OpenAPI response-code ranges `1XX`…`5XX`. `None` when there is none.
+fn status_ranges(condition: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = condition;
+    let mut found = false;
+    while let Some(at) = rest.find("$statusCode") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + "$statusCode".len()..];
+        let trimmed = after.trim_start();
+        let (op, tail) = match (trimmed.strip_prefix("=="), trimmed.strip_prefix("!=")) {
+            (Some(tail), _) => ("==", tail),
+            (_, Some(tail)) => ("!=", tail),
+            _ => {
+                out.push_str("$statusCode");
+                rest = after;
+                continue;
+            }
+        };
+        let tail = tail.trim_start();
+        let class = match tail.as_bytes() {
+            [digit @ b'1'..=b'5', b'X' | b'x', b'X' | b'x', next @ ..]
+                if next.first().is_none_or(|c| !c.is_ascii_alphanumeric()) =>
+            {
+                u16::from(digit - b'0')
+            }
+            _ => {
+                out.push_str("$statusCode");
+                rest = after;
+                continue;
+            }
+        };
+        let (low, high) = (class * 100, class * 100 + 100);
+        out.push_str(&match op {
+            "==" => format!("($statusCode >= {low} && $statusCode < {high})"),
+            _ => format!("($statusCode < {low} || $statusCode >= {high})"),
+        });
+        rest = &tail[3..];
+        found = true;
+    }
+    out.push_str(rest);
+    found.then_some(out)
 }
 
 /// `$response.header.Content-Type == application/json` →
@@ -488,7 +544,9 @@ mod tests {
                 {"context": "$response.body", "condition": "[]"},
                 {"context": "$response.body", "condition": "$[?@.id == 1]", "type": "jsonpath"},
                 {"condition": "$response.body#/name == Hello World"},
-                {"context": "$response.body", "condition": "\"x-file: example.file\"\n"}
+                {"context": "$response.body", "condition": "\"x-file: example.file\"\n"},
+                {"condition": "$statusCode == 2XX && $response.header.X != 5xx"},
+                {"condition": "$statusCode != 5XX"}
             ]}]}]
         }));
         let criteria = &value["workflows"][0]["steps"][0]["successCriteria"];
@@ -518,6 +576,15 @@ mod tests {
             criteria[7]["condition"],
             "$response.body == 'x-file: example.file'"
         );
+        assert_eq!(
+            criteria[8]["condition"],
+            "($statusCode >= 200 && $statusCode < 300) && $response.header.X != '5xx'",
+            "a range only for the status code; the header's `5xx` is a word"
+        );
+        assert_eq!(
+            criteria[9]["condition"],
+            "($statusCode < 500 || $statusCode >= 600)"
+        );
         let rules: Vec<&str> = readings.iter().map(|reading| reading.rule.id()).collect();
         assert_eq!(
             rules,
@@ -526,7 +593,9 @@ mod tests {
                 "compat-unquoted-literal",
                 "compat-body-literal",
                 "compat-body-literal",
-                "compat-body-literal"
+                "compat-body-literal",
+                "compat-status-range",
+                "compat-status-range"
             ]
         );
     }

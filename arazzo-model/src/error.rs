@@ -237,6 +237,9 @@ rules! {
     /// generated tests), read as every value it holds being at the same place of the body:
     /// `$response.body#/id == 7 && …`.
     CompatBodyLiteral => "compat-body-literal",
+    /// `$statusCode == 2XX` (Speakeasy), an OpenAPI response-code range, read as
+    /// `($statusCode >= 200 && $statusCode < 300)`.
+    CompatStatusRange => "compat-status-range",
 }
 
 impl Rule {
