@@ -192,6 +192,12 @@ fn span_of(text: &str, line: usize, column: usize) -> Option<std::ops::Range<usi
         .map(str::len)
         .sum();
     let line_text = text[line_start..].split('\n').next()?;
+    // One past the last character: where an expression that ends too early (an unclosed
+    // `(`) is found wanting; the last character is shown.
+    if column - 1 == line_text.chars().count() {
+        let (last, ch) = line_text.char_indices().last()?;
+        return Some(line_start + last..line_start + last + ch.len_utf8());
+    }
     let start = line_start + line_text.char_indices().nth(column - 1).map(|(at, _)| at)?;
     let rest = &text[start..line_start + line_text.len()];
     let length = match rest.chars().next()? {
@@ -253,5 +259,7 @@ mod tests {
         assert_eq!(slice(3, 4), "'x, y'");
         assert_eq!(slice(4, 11), "c");
         assert_eq!(slice(5, 1), "k");
+        // Just past the end of a line: its last character.
+        assert_eq!(slice(2, 23), "e");
     }
 }
