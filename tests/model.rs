@@ -195,6 +195,42 @@ fn input_schema_refs_to_a_file_beside_the_document_are_followed_by_validate_and_
 }
 
 #[test]
+fn workflow_references_into_arazzo_sources_are_checked_by_validate() {
+    let dir = crate::util::temp_dir("cross-source-workflow");
+    let api = "petstore.openapi.yaml";
+    std::fs::copy(spec(&format!("model/fail/{api}")), dir.path().join(api)).unwrap();
+    let flows = dir.path().join("flows.arazzo.yaml");
+    std::fs::copy(spec("model/fail/compat-operation-id.arazzo.yaml"), &flows).unwrap();
+    let doc = dir.path().join("calls.arazzo.yaml");
+    std::fs::write(
+        &doc,
+        "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions:\n  - {name: flows, url: ./flows.arazzo.yaml, type: arazzo}\nworkflows:\n  - workflowId: twice\n    steps:\n      - stepId: first\n        workflowId: $sourceDescriptions.flows.adopt\n      - stepId: second\n        workflowId: $sourceDescriptions.flows.adpot\n        onFailure:\n          - {name: other, type: goto, workflowId: $sourceDescriptions.flows.nope}\n",
+    )
+    .unwrap();
+    let out = arazzo(&["validate", &doc.display().to_string()]);
+    assert_eq!(out.code, 3, "{}", out.transcript());
+    let errors: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|line| line.starts_with("error["))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "error[unknown-workflow]: `adpot` is not a workflow of source `flows`",
+            "error[unknown-workflow]: `nope` is not a workflow of source `flows`"
+        ],
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("help: did you mean `adopt`?"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
 fn model_hostile_nesting_and_size_are_refused_before_parsing() {
     // 400 KB of flow nesting as a mapping value took 87 s in the YAML scanner.
     let levels = 200_000;

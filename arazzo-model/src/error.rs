@@ -178,7 +178,8 @@ rules! {
     ActionTarget => "action-target",
     /// A `stepId` target that is not a step of the current workflow.
     UnknownStep => "unknown-step",
-    /// A `workflowId` (step, action or `dependsOn`) naming no workflow of the document.
+    /// A `workflowId` (step, action or `dependsOn`) naming no workflow of the document, or of
+    /// the Arazzo source it names (`$sourceDescriptions.<source>.<id>`, checked with the sources).
     UnknownWorkflow => "unknown-workflow",
     /// A `$sourceDescriptions.<name>` naming no source description.
     UnknownSource => "unknown-source",

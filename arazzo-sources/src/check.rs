@@ -71,6 +71,33 @@ pub fn check_targets(document: &Document, sources: &Sources) -> Vec<TargetProble
     }
     for (w, workflow) in document.workflows.iter().enumerate() {
         for (s, step) in workflow.steps.iter().enumerate() {
+            let at = format!("/workflows/{w}/steps/{s}");
+            let mut references: Vec<(String, &str)> = Vec::new();
+            if let Some(StepTarget::WorkflowId(id)) = step.target() {
+                references.push((format!("{at}/workflowId"), id));
+            }
+            for (list, actions) in [
+                (
+                    "onSuccess",
+                    step.on_success
+                        .iter()
+                        .map(success_target)
+                        .collect::<Vec<_>>(),
+                ),
+                (
+                    "onFailure",
+                    step.on_failure.iter().map(failure_target).collect(),
+                ),
+            ] {
+                for (a, target) in actions.into_iter().enumerate() {
+                    if let Some(id) = target {
+                        references.push((format!("{at}/{list}/{a}/workflowId"), id));
+                    }
+                }
+            }
+            for (pointer, id) in references {
+                problems.extend(workflow_in_source(pointer, id, sources));
+            }
             let field = match step.target() {
                 Some(StepTarget::OperationId(_)) => "operationId",
                 Some(StepTarget::OperationPath(_)) => "operationPath",
@@ -120,4 +147,42 @@ fn relocated(index: usize, written: &str, found: &url::Url, document: &url::Url)
         )),
         fix: Some(Edit::Replace(serde_json::Value::String(beside))),
     }
+}
+
+fn success_target(action: &arazzo_model::OrReusable<arazzo_model::SuccessAction>) -> Option<&str> {
+    match action {
+        arazzo_model::OrReusable::Object(action) => action.workflow_id.as_deref(),
+        arazzo_model::OrReusable::Reusable(_) => None,
+    }
+}
+
+fn failure_target(action: &arazzo_model::OrReusable<arazzo_model::FailureAction>) -> Option<&str> {
+    match action {
+        arazzo_model::OrReusable::Object(action) => action.workflow_id.as_deref(),
+        arazzo_model::OrReusable::Reusable(_) => None,
+    }
+}
+
+/// `unknown-workflow` when `$sourceDescriptions.<source>.<id>` names a loaded Arazzo source
+/// that has no workflow `<id>` (a source that did not load, or that is no Arazzo document, is
+/// reported on its own).
+fn workflow_in_source(pointer: String, id: &str, sources: &Sources) -> Option<TargetProblem> {
+    let (source, workflow_id) = id.strip_prefix("$sourceDescriptions.")?.split_once('.')?;
+    let nested = sources.arazzo(source)?;
+    if nested.document.workflow(workflow_id).is_some() {
+        return None;
+    }
+    let ids = nested
+        .document
+        .workflows
+        .iter()
+        .map(|w| w.workflow_id.as_str());
+    Some(TargetProblem {
+        pointer,
+        rule: Rule::UnknownWorkflow,
+        severity: Severity::Error,
+        message: format!("`{workflow_id}` is not a workflow of source `{source}`"),
+        help: crate::resolve::did_you_mean(workflow_id, ids),
+        fix: None,
+    })
 }
