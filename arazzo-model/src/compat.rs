@@ -90,6 +90,13 @@ pub(crate) fn read(value: &mut Value) -> Vec<Reading> {
         });
     }
     let sources = source_names(root);
+    if let Some(Value::Array(workflows)) = value.get_mut("workflows") {
+        for (w, workflow) in workflows.iter_mut().enumerate() {
+            let outputs = step_outputs(workflow);
+            let mut at = format!("/workflows/{w}");
+            read_step_outputs(workflow, &mut at, &outputs, &mut readings);
+        }
+    }
     read_criteria(value, &mut String::new(), &mut readings);
     let Some(Value::Array(workflows)) = value.get_mut("workflows") else {
         return readings;
@@ -159,6 +166,97 @@ fn read_step(
         "the Arazzo drafts' `$sourceDescriptions.<name>.workflows.<id>`",
         &legacy_workflow_ref,
     );
+}
+
+/// The output names each step of `workflow` declares, by step id.
+fn step_outputs(workflow: &Value) -> Vec<(String, Vec<String>)> {
+    let Some(Value::Array(steps)) = workflow.get("steps") else {
+        return Vec::new();
+    };
+    steps
+        .iter()
+        .filter_map(|step| {
+            let id = step.get("stepId")?.as_str()?.to_string();
+            let names = step.get("outputs")?.as_object()?.keys().cloned().collect();
+            Some((id, names))
+        })
+        .collect()
+}
+
+/// `$steps.<id>.<name>` without `.outputs.` (Jentic's runner reads it) in every string of a
+/// workflow, when `<name>` is an output step `<id>` declares: `$steps.<id>.outputs.<name>`.
+fn read_step_outputs(
+    value: &mut Value,
+    pointer: &mut String,
+    outputs: &[(String, Vec<String>)],
+    readings: &mut Vec<Reading>,
+) {
+    let len = pointer.len();
+    match value {
+        Value::String(text) => {
+            if let Some(read_as) = with_outputs(text, outputs) {
+                readings.push(Reading {
+                    rule: Rule::CompatStepOutput,
+                    pointer: pointer.clone(),
+                    written: Value::String(std::mem::replace(text, read_as.clone())),
+                    edit: Edit::Replace(Value::String(read_as)),
+                    dialect: "Jentic's runner: `$steps.<id>.<output>`",
+                });
+            }
+        }
+        Value::Object(members) => {
+            for (key, child) in members.iter_mut() {
+                pointer.push('/');
+                pointer.push_str(&arazzo_expr::pointer::escape(key));
+                read_step_outputs(child, pointer, outputs, readings);
+                pointer.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter_mut().enumerate() {
+                pointer.push_str(&format!("/{index}"));
+                read_step_outputs(item, pointer, outputs, readings);
+                pointer.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `text` with `.outputs` put into each `$steps.<id>.<name>` that names a declared output.
+fn with_outputs(text: &str, outputs: &[(String, Vec<String>)]) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = text;
+    let mut changed = false;
+    while let Some(at) = rest.find("$steps.") {
+        let tail = &rest[at + "$steps.".len()..];
+        out.push_str(&rest[..at + "$steps.".len()]);
+        rest = tail;
+        let id_len = tail
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(tail.len());
+        let (id, after) = tail.split_at(id_len);
+        let Some(name) = after.strip_prefix('.') else {
+            continue;
+        };
+        let Some((_, names)) = outputs.iter().find(|(step, _)| step == id) else {
+            continue;
+        };
+        let declared = names.iter().any(|output| {
+            name.strip_prefix(output.as_str()).is_some_and(|end| {
+                !end.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            })
+        });
+        if name.starts_with("outputs.") || !declared {
+            continue;
+        }
+        out.push_str(id);
+        out.push_str(".outputs.");
+        rest = name;
+        changed = true;
+    }
+    out.push_str(rest);
+    changed.then_some(out)
 }
 
 /// Every criterion of the document (steps, actions, components), wherever it is: a simple
@@ -597,6 +695,50 @@ mod tests {
                 "compat-status-range",
                 "compat-status-range"
             ]
+        );
+    }
+
+    #[test]
+    fn step_outputs_without_outputs_take_the_spec_form() {
+        let (value, readings) = read_json(json!({
+            "arazzo": "1.0.1",
+            "workflows": [{"workflowId": "w", "steps": [
+                {"stepId": "login", "outputs": {"token": "$response.body#/t", "outputs": "x"}},
+                {"stepId": "use", "parameters": [
+                    {"name": "a", "value": "Bearer {$steps.login.token}"},
+                    {"name": "b", "value": "$steps.login.outputs.token"},
+                    {"name": "c", "value": "$steps.login.tokenish"},
+                    {"name": "d", "value": "$steps.other.token"}
+                ], "successCriteria": [{"condition": "$steps.login.token != null"}]}
+            ], "outputs": {"t": "$steps.login.token"}}]
+        }));
+        let step = &value["workflows"][0]["steps"][1];
+        assert_eq!(
+            step["parameters"][0]["value"],
+            "Bearer {$steps.login.outputs.token}"
+        );
+        assert_eq!(step["parameters"][1]["value"], "$steps.login.outputs.token");
+        assert_eq!(
+            step["parameters"][2]["value"], "$steps.login.tokenish",
+            "not a declared output"
+        );
+        assert_eq!(
+            step["parameters"][3]["value"], "$steps.other.token",
+            "no such step"
+        );
+        assert_eq!(
+            step["successCriteria"][0]["condition"],
+            "$steps.login.outputs.token != null"
+        );
+        assert_eq!(
+            value["workflows"][0]["outputs"]["t"],
+            "$steps.login.outputs.token"
+        );
+        assert_eq!(readings.len(), 3);
+        assert!(
+            readings
+                .iter()
+                .all(|reading| reading.rule == Rule::CompatStepOutput)
         );
     }
 

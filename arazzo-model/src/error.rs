@@ -241,6 +241,9 @@ rules! {
     /// `$statusCode == 2XX` (Speakeasy), an OpenAPI response-code range, read as
     /// `($statusCode >= 200 && $statusCode < 300)`.
     CompatStatusRange => "compat-status-range",
+    /// `$steps.<id>.<name>` without `.outputs.` (Jentic's runner), `<name>` an output the step
+    /// declares, read as `$steps.<id>.outputs.<name>`.
+    CompatStepOutput => "compat-step-output",
 }
 
 impl Rule {

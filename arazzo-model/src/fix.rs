@@ -143,7 +143,16 @@ pub fn apply(file: &SourceFile, edits: &[(String, Edit)]) -> Result<String, FixE
     })?;
     let mut changes: Vec<(Range<usize>, String)> = Vec::new();
     let mut expected = file.value().clone();
-    for (pointer, edit) in edits {
+    // Two readings of one value (a step output, then a quoted word): the last gives its
+    // spec form.
+    let last =
+        |at: usize, pointer: &String| !edits[at + 1..].iter().any(|(later, _)| later == pointer);
+    for (pointer, edit) in edits
+        .iter()
+        .enumerate()
+        .filter(|(at, (pointer, _))| last(*at, pointer))
+        .map(|(_, edit)| edit)
+    {
         let not_editable = |reason: &str| FixError::NotEditable {
             pointer: pointer.clone(),
             reason: reason.to_string(),
