@@ -305,11 +305,11 @@ fn read_condition(criterion: &mut Value, pointer: &str, readings: &mut Vec<Readi
     let Some(Value::String(condition)) = criterion.get_mut("condition") else {
         return;
     };
-    let parses =
-        |text: &str| arazzo_expr::parse_condition(text, arazzo_expr::Mode::Lenient).is_ok();
-    if !simple || parses(condition) {
+    if !simple {
         return;
     }
+    let parses =
+        |text: &str| arazzo_expr::parse_condition(text, arazzo_expr::Mode::Lenient).is_ok();
     // Status ranges first, so that `2XX` is not quoted as a word; then bare words.
     let ranged = status_ranges(condition);
     let words = quote_bare_words(ranged.as_deref().unwrap_or(condition));
@@ -334,6 +334,12 @@ fn read_condition(criterion: &mut Value, pointer: &str, readings: &mut Vec<Readi
             "Speakeasy's JSON value as a condition",
         ))
     };
+    // The string scans above are cheap; only a condition they would change is parsed (every
+    // criterion of every document passes through here at load).
+    let body_like = condition.trim_start().starts_with(['{', '[', '"']);
+    if (quoted.is_none() && !body_like) || parses(condition) {
+        return;
+    }
     let Some((read_as, rule, dialect)) = quoted
         .filter(|(read_as, ..)| parses(read_as))
         .or_else(|| body().filter(|(read_as, ..)| parses(read_as)))
