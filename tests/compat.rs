@@ -224,3 +224,84 @@ fn fix_turns_block_scalar_conditions_into_spec_conditions() {
     assert_eq!(strict.code, 0, "{}", strict.transcript());
     assert!(rules(&strict.stderr).is_empty(), "{}", strict.stderr);
 }
+
+const STREFETHEN: &str = "compat/strefethen/examples";
+
+#[test]
+fn strefethen_bare_server_sources_run_against_the_server_their_steps_name() {
+    use wiremock::matchers::{body_json, method, path};
+    let api =
+        crate::util::LocalApi::start(vec![
+            wiremock::Mock::given(method("POST"))
+                .and(path("/post"))
+                .and(body_json(serde_json::json!({
+                    "name": "arazzo-test", "version": 1, "tags": ["workflow", "testing"]
+                })))
+                .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(
+                    serde_json::json!({"json": {"name": "arazzo-test", "version": 1}}),
+                )),
+        ]);
+    let doc = arg(&format!("{STREFETHEN}/httpbin-methods.arazzo.yaml"));
+    let out = arazzo(&[
+        "run",
+        &doc,
+        "-w",
+        "post-json",
+        "--server",
+        &format!("httpbin={}", api.server.uri()),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.transcript());
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        report["outputs"],
+        serde_json::json!({"echoed_name": "arazzo-test", "echoed_version": 1})
+    );
+    assert_eq!(api.received().len(), 1);
+    let found = rules(&out.stderr);
+    assert!(found.contains(&"compat-method-path"), "{}", out.stderr);
+    // The source is reported by `validate`, which sees every source.
+    let validated = arazzo(&["validate", &doc]);
+    assert_eq!(validated.code, 0, "{}", validated.transcript());
+    let found = rules(&validated.stdout);
+    assert!(found.contains(&"compat-base-url-source"), "{found:?}");
+    assert!(found.contains(&"compat-double-quoted"), "{found:?}");
+}
+
+#[test]
+fn fix_names_actions_references_components_and_drops_empty_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        "error-handling-retry",
+        "httpbin-components",
+        "swagger-petstore-crud",
+    ] {
+        let doc = dir.path().join(format!("{name}.arazzo.yaml"));
+        std::fs::copy(spec(&format!("{STREFETHEN}/{name}.arazzo.yaml")), &doc).unwrap();
+        let doc = doc.display().to_string();
+        let refused = arazzo(&["validate", "--strict", &doc]);
+        assert_eq!(refused.code, 3, "{}", refused.transcript());
+        let write = arazzo(&["fix", "--write", &doc]);
+        assert_eq!(write.code, 0, "{}", write.transcript());
+        // What is left has no spec form: the server is not an OpenAPI description.
+        let strict = arazzo(&["validate", "--strict", &doc]);
+        let mut errors = strict
+            .stdout
+            .lines()
+            .filter_map(|line| line.strip_prefix("error["));
+        assert!(
+            errors.all(|rest| rest.starts_with("compat-base-url-source]")),
+            "{name}: {}",
+            strict.stdout
+        );
+        let again = arazzo(&["fix", "--check", &doc]);
+        assert_eq!((again.code, again.stdout.as_str()), (0, ""), "{name}");
+    }
+    let components =
+        std::fs::read_to_string(dir.path().join("httpbin-components.arazzo.yaml")).unwrap();
+    assert!(
+        components.contains("          - reference: \"$components.failureActions.standardRetry\""),
+        "{components}"
+    );
+}

@@ -35,6 +35,21 @@ pub enum Edit {
     Replace(Value),
     /// The member goes (the spec has no such field, and it means nothing to a run).
     Remove,
+    /// The member becomes `key: value` (its parent's field of that name in the spec).
+    Rename {
+        /// The field's spec name.
+        key: String,
+        /// Its value.
+        value: Value,
+    },
+    /// A member `key: value` is added to the mapping at the pointer (a required field the
+    /// dialect leaves out, whose value is only a name).
+    Insert {
+        /// The field.
+        key: String,
+        /// Its value.
+        value: Value,
+    },
 }
 
 impl Reading {
@@ -45,12 +60,27 @@ impl Reading {
             Edit::Replace(value) => {
                 format!("read `{written}` as `{}` ({})", shown(value), self.dialect)
             }
-            Edit::Remove => {
-                let key = self.pointer.rsplit('/').next().unwrap_or_default();
-                let key = arazzo_expr::pointer::unescape(key);
-                format!("ignored `{key}: {written}` ({})", self.dialect)
+            Edit::Remove => format!("ignored `{}: {written}` ({})", self.key(), self.dialect),
+            Edit::Rename { key, value } => format!(
+                "read `{}: {written}` as `{key}: {}` ({})",
+                self.key(),
+                shown(value),
+                self.dialect
+            ),
+            Edit::Insert { key, value } => {
+                format!(
+                    "read with `{key}: {}` added ({})",
+                    shown(value),
+                    self.dialect
+                )
             }
         }
+    }
+
+    /// The last token of the pointer: the member's key.
+    fn key(&self) -> String {
+        let key = self.pointer.rsplit('/').next().unwrap_or_default();
+        arazzo_expr::pointer::unescape(key)
     }
 
     /// The spec form, as a help line.
@@ -58,12 +88,16 @@ impl Reading {
         match &self.edit {
             Edit::Replace(value) => format!("write `{}` (`arazzo fix` does)", shown(value)),
             Edit::Remove => "remove it (`arazzo fix` does)".to_string(),
+            Edit::Rename { key, value } | Edit::Insert { key, value } => {
+                format!("write `{key}: {}` (`arazzo fix` does)", shown(value))
+            }
         }
     }
 }
 
 fn shown(value: &Value) -> String {
     match value {
+        Value::String(text) if text.trim().is_empty() => "''".to_string(),
         Value::String(text) => text.trim().to_string(),
         other => other.to_string(),
     }
@@ -89,7 +123,13 @@ pub(crate) fn read(value: &mut Value) -> Vec<Reading> {
             dialect: "a JSON Schema hint of editors and JaredCE's runner",
         });
     }
+    for section in ["workflows", "components"] {
+        if let Some(value) = root.get_mut(section) {
+            read_empty_fields(value, &mut format!("/{section}"), &mut readings);
+        }
+    }
     let sources = source_names(root);
+    name_component_actions(root, &mut readings);
     if let Some(Value::Array(workflows)) = value.get_mut("workflows") {
         for (w, workflow) in workflows.iter_mut().enumerate() {
             let outputs = step_outputs(workflow);
@@ -102,6 +142,11 @@ pub(crate) fn read(value: &mut Value) -> Vec<Reading> {
         return readings;
     };
     for (w, workflow) in workflows.iter_mut().enumerate() {
+        for field in ["successActions", "failureActions"] {
+            if let Some(Value::Array(actions)) = workflow.get_mut(field) {
+                name_actions(actions, &format!("/workflows/{w}/{field}"), &mut readings);
+            }
+        }
         let Some(Value::Array(steps)) = workflow.get_mut("steps") else {
             continue;
         };
@@ -133,6 +178,7 @@ fn read_step(
     sources: &[String],
     readings: &mut Vec<Reading>,
 ) {
+    let has_body = step.contains_key("requestBody");
     let mut rewrite = |field: &str, rule, dialect, spec: &dyn Fn(&str) -> Option<String>| {
         let Some(Value::String(written)) = step.get_mut(field) else {
             return;
@@ -166,6 +212,212 @@ fn read_step(
         "the Arazzo drafts' `$sourceDescriptions.<name>.workflows.<id>`",
         &legacy_workflow_ref,
     );
+    rewrite(
+        "operationPath",
+        Rule::CompatMethodPath,
+        "strefethen's arazzo-cli: `METHOD /path`",
+        &|path| method_path(path, sources, has_body),
+    );
+    // A JSON pointer written in `operationId`: the field is `operationPath`.
+    if let Some(Value::String(id)) = step.get("operationId")
+        && !step.contains_key("operationPath")
+        && let Some(path) = spec_operation_path(&id.replace("#", ".url#"), sources)
+            .or_else(|| spec_operation_path(id, sources))
+    {
+        let written = step.shift_remove("operationId").unwrap_or_default();
+        step.insert("operationPath".to_string(), Value::String(path.clone()));
+        readings.push(Reading {
+            rule: Rule::CompatOperationIdPath,
+            pointer: format!("{at}/operationId"),
+            written,
+            edit: Edit::Rename {
+                key: "operationPath".to_string(),
+                value: Value::String(path),
+            },
+            dialect: "usearazzo's toolkit: a JSON pointer in `operationId`",
+        });
+    }
+    for field in ["onSuccess", "onFailure"] {
+        if let Some(Value::Array(actions)) = step.get_mut(field) {
+            name_actions(actions, &format!("{at}/{field}"), readings);
+        }
+    }
+}
+
+/// Names each action of `actions` (at `at`) that has none after its type: `retry`, then
+/// `retry-2`… (strefethen's arazzo-cli leaves names out; a name only labels the action).
+fn name_actions(actions: &mut [Value], at: &str, readings: &mut Vec<Reading>) {
+    let mut names: Vec<String> = actions
+        .iter()
+        .filter_map(|action| Some(action.get("name")?.as_str()?.to_string()))
+        .collect();
+    for (index, action) in actions.iter_mut().enumerate() {
+        let Some(action) = action.as_object_mut() else {
+            continue;
+        };
+        if let Some(Value::String(reference)) = action.get("name")
+            && reference.starts_with("$components.")
+            && !action.contains_key("type")
+            && !action.contains_key("reference")
+        {
+            let reference = Value::String(reference.clone());
+            let written = action.shift_remove("name").unwrap_or_default();
+            action.insert("reference".to_string(), reference.clone());
+            readings.push(Reading {
+                rule: Rule::CompatActionReference,
+                pointer: format!("{at}/{index}/name"),
+                written,
+                edit: Edit::Rename {
+                    key: "reference".to_string(),
+                    value: reference,
+                },
+                dialect: "strefethen's arazzo-cli: a component named in `name`",
+            });
+            continue;
+        }
+        if action.contains_key("name") || action.contains_key("reference") {
+            continue;
+        }
+        let base = action
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("action")
+            .to_string();
+        let name = (1..)
+            .map(|n| match n {
+                1 => base.clone(),
+                n => format!("{base}-{n}"),
+            })
+            .find(|name| !names.contains(name))
+            .unwrap_or(base);
+        names.push(name.clone());
+        insert_name(action, &format!("{at}/{index}"), name, readings);
+    }
+}
+
+fn insert_name(
+    action: &mut Map<String, Value>,
+    pointer: &str,
+    name: String,
+    readings: &mut Vec<Reading>,
+) {
+    action.insert("name".to_string(), Value::String(name.clone()));
+    readings.push(Reading {
+        rule: Rule::CompatActionName,
+        pointer: pointer.to_string(),
+        written: Value::Null,
+        edit: Edit::Insert {
+            key: "name".to_string(),
+            value: Value::String(name),
+        },
+        dialect: "strefethen's arazzo-cli: an action without `name`",
+    });
+}
+
+/// The actions of the document's components without `name`, named after their key.
+fn name_component_actions(root: &mut Map<String, Value>, readings: &mut Vec<Reading>) {
+    let Some(Value::Object(components)) = root.get_mut("components") else {
+        return;
+    };
+    for section in ["successActions", "failureActions"] {
+        let Some(Value::Object(actions)) = components.get_mut(section) else {
+            continue;
+        };
+        for (key, action) in actions.iter_mut() {
+            if let Some(action) = action.as_object_mut()
+                && !action.contains_key("name")
+            {
+                let at = format!(
+                    "/components/{section}/{}",
+                    arazzo_expr::pointer::escape(key)
+                );
+                insert_name(action, &at, key.clone(), readings);
+            }
+        }
+    }
+}
+
+/// `POST /pets`, `/pets/{id}` (GET, or POST with a request body) and `{petStore}./pets`
+/// (strefethen's forms) → `{$sourceDescriptions.petStore.url}#/paths/~1pets/post`. Without a
+/// `{source}.` prefix the document must have one source, the only reading.
+fn method_path(path: &str, sources: &[String], has_body: bool) -> Option<String> {
+    const METHODS: [&str; 8] = [
+        "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE",
+    ];
+    let (method, rest) = match path.trim().split_once(' ') {
+        Some((method, rest)) if METHODS.contains(&method) => (method, rest.trim_start()),
+        _ => (if has_body { "POST" } else { "GET" }, path.trim()),
+    };
+    let (source, template) = match rest.strip_prefix('{') {
+        Some(named) => {
+            let (name, template) = named.split_once("}.")?;
+            (sources.iter().find(|source| *source == name)?, template)
+        }
+        None => match sources {
+            [only] => (only, rest),
+            _ => return None,
+        },
+    };
+    if !template.starts_with('/') || template.contains(['#', ' ', '?']) {
+        return None;
+    }
+    Some(format!(
+        "{{$sourceDescriptions.{source}.url}}#/paths/{}/{}",
+        arazzo_expr::pointer::escape(template),
+        method.to_ascii_lowercase()
+    ))
+}
+
+/// Fields for which an empty string can only mean "absent" (each names something, or is an
+/// expression), as generators serialising zero values write them (`workflowId: ''` beside a
+/// `stepId`, `reference: ''` on an inline parameter).
+const NAMING_FIELDS: [&str; 6] = [
+    "reference",
+    "context",
+    "workflowId",
+    "stepId",
+    "operationId",
+    "operationPath",
+];
+
+/// Removes every [`NAMING_FIELDS`] member holding `""` from the objects of the document's
+/// workflows and components, not looking into what users write freely (payloads, values,
+/// inputs schemas, outputs).
+fn read_empty_fields(value: &mut Value, pointer: &mut String, readings: &mut Vec<Reading>) {
+    let len = pointer.len();
+    match value {
+        Value::Object(members) => {
+            for field in NAMING_FIELDS {
+                if members.get(field).is_some_and(|value| value == "") {
+                    members.shift_remove(field);
+                    readings.push(Reading {
+                        rule: Rule::CompatEmptyField,
+                        pointer: format!("{pointer}/{field}"),
+                        written: Value::String(String::new()),
+                        edit: Edit::Remove,
+                        dialect: "a generator's zero value for an absent field",
+                    });
+                }
+            }
+            for (key, child) in members.iter_mut() {
+                if matches!(key.as_str(), "payload" | "value" | "inputs" | "outputs") {
+                    continue;
+                }
+                pointer.push('/');
+                pointer.push_str(&arazzo_expr::pointer::escape(key));
+                read_empty_fields(child, pointer, readings);
+                pointer.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter_mut().enumerate() {
+                pointer.push_str(&format!("/{index}"));
+                read_empty_fields(item, pointer, readings);
+                pointer.truncate(len);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The output names each step of `workflow` declares, by step id.
@@ -314,16 +566,19 @@ fn read_condition(criterion: &mut Value, pointer: &str, readings: &mut Vec<Readi
     let ranged = status_ranges(condition);
     let words = quote_bare_words(ranged.as_deref().unwrap_or(condition));
     let quoted = match (ranged, words) {
-        (Some(_), Some(read_as)) | (Some(read_as), None) => Some((
+        (Some(_), Some((read_as, _))) | (Some(read_as), None) => Some((
             read_as,
             Rule::CompatStatusRange,
             "Speakeasy's `$statusCode == 2XX`, an OpenAPI status range",
         )),
-        (None, Some(read_as)) => Some((
+        (None, Some((read_as, Rule::CompatDoubleQuoted))) => Some((
             read_as,
-            Rule::CompatUnquotedLiteral,
-            "Speakeasy's unquoted `== application/json`",
+            Rule::CompatDoubleQuoted,
+            "strefethen's arazzo-cli: a `\"double-quoted\"` string",
         )),
+        (None, Some((read_as, rule))) => {
+            Some((read_as, rule, "Speakeasy's unquoted `== application/json`"))
+        }
         (None, None) => None,
     };
     let body = || {
@@ -402,11 +657,13 @@ fn status_ranges(condition: &str) -> Option<String> {
 /// `$response.header.Content-Type == application/json` →
 /// `$response.header.Content-Type == 'application/json'`: each operand after a comparison that
 /// is a bare word (not a quoted string, number, `true`, `false`, `null` or expression) quoted.
-/// `None` when there is no such word.
-fn quote_bare_words(condition: &str) -> Option<String> {
+/// A `"double-quoted"` operand becomes `'single-quoted'`. `None` when there is no such word;
+/// the rule says which reading it is (a bare word wins over double quotes).
+fn quote_bare_words(condition: &str) -> Option<(String, Rule)> {
     let mut out = String::with_capacity(condition.len() + 8);
     let mut rest = condition;
     let mut quoted_any = false;
+    let mut double_quoted = false;
     while let Some(at) = rest.find(['=', '!', '<', '>']) {
         let op_len = match &rest.as_bytes()[at..] {
             [b'=' | b'!' | b'<' | b'>', b'=', ..] => 2,
@@ -428,6 +685,16 @@ fn quote_bare_words(condition: &str) -> Option<String> {
         let spaces = rest.len() - rest.trim_start().len();
         out.push_str(&rest[..spaces]);
         rest = &rest[spaces..];
+        if let Some(inner) = rest.strip_prefix('"')
+            && let Some(close) = inner.find('"')
+        {
+            out.push('\'');
+            out.push_str(&inner[..close].replace('\'', "''"));
+            out.push('\'');
+            double_quoted = true;
+            rest = &inner[close + 1..];
+            continue;
+        }
         let end = rest
             .find(|c: char| c.is_whitespace() || matches!(c, ')' | '&' | '|'))
             .unwrap_or(rest.len());
@@ -447,7 +714,11 @@ fn quote_bare_words(condition: &str) -> Option<String> {
         rest = &rest[end..];
     }
     out.push_str(rest);
-    quoted_any.then_some(out)
+    match (quoted_any, double_quoted) {
+        (true, _) => Some((out, Rule::CompatUnquotedLiteral)),
+        (false, true) => Some((out, Rule::CompatDoubleQuoted)),
+        (false, false) => None,
+    }
 }
 
 /// A condition that is a JSON object, array or string, on a `$response.body` context: every
@@ -746,6 +1017,96 @@ mod tests {
                 .iter()
                 .all(|reading| reading.rule == Rule::CompatStepOutput)
         );
+    }
+
+    #[test]
+    fn strefethen_targets_actions_and_literals_take_the_spec_form() {
+        let (value, readings) = read_json(json!({
+            "arazzo": "1.0.0",
+            "sourceDescriptions": [{"name": "httpbin", "url": "https://httpbin.org"}],
+            "components": {"failureActions": {"again": {"type": "retry", "retryLimit": 2}}},
+            "workflows": [{"workflowId": "w", "failureActions": [{"type": "end"}], "steps": [
+                {"stepId": "a", "operationPath": "POST /post", "requestBody": {"payload": {}}},
+                {"stepId": "b", "operationPath": "/status/{code}", "onFailure": [
+                    {"type": "retry", "retryLimit": 1}, {"name": "retry", "type": "end"},
+                    {"type": "retry"}, {"name": "$components.failureActions.again"}
+                ]},
+                {"stepId": "c", "operationPath": "{httpbin}./get",
+                 "successCriteria": [{"condition": "$response.body#/m == \"PATCH\" && $statusCode == 200", "context": ""}]},
+                {"stepId": "d", "operationPath": "GET {other}./get"},
+                {"stepId": "e", "operationId": "$sourceDescriptions.httpbin#/paths/~1pets/get",
+                 "parameters": [{"name": "p", "in": "query", "value": "", "reference": ""}]}
+            ]}]
+        }));
+        let steps = &value["workflows"][0]["steps"];
+        let url = "{$sourceDescriptions.httpbin.url}#/paths";
+        assert_eq!(steps[0]["operationPath"], format!("{url}/~1post/post"));
+        assert_eq!(
+            steps[1]["operationPath"],
+            format!("{url}/~1status~1{{code}}/get")
+        );
+        assert_eq!(steps[2]["operationPath"], format!("{url}/~1get/get"));
+        assert_eq!(
+            steps[3]["operationPath"], "GET {other}./get",
+            "no such source"
+        );
+        assert_eq!(steps[4]["operationPath"], format!("{url}/~1pets/get"));
+        assert!(steps[4].get("operationId").is_none());
+        let names: Vec<&Value> = (0..3).map(|i| &steps[1]["onFailure"][i]["name"]).collect();
+        assert_eq!(names, ["retry-2", "retry", "retry-3"]);
+        assert_eq!(
+            steps[1]["onFailure"][3],
+            json!({"reference": "$components.failureActions.again"})
+        );
+        assert_eq!(value["workflows"][0]["failureActions"][0]["name"], "end");
+        assert_eq!(
+            value["components"]["failureActions"]["again"]["name"],
+            "again"
+        );
+        assert_eq!(
+            steps[2]["successCriteria"][0],
+            json!({"condition": "$response.body#/m == 'PATCH' && $statusCode == 200"})
+        );
+        assert_eq!(
+            steps[4]["parameters"][0],
+            json!({"name": "p", "in": "query", "value": ""}),
+            "an empty value is a value"
+        );
+        let rules: Vec<&str> = readings.iter().map(|reading| reading.rule.id()).collect();
+        assert_eq!(
+            rules,
+            [
+                "compat-empty-field",
+                "compat-empty-field",
+                "compat-action-name",
+                "compat-double-quoted",
+                "compat-action-name",
+                "compat-method-path",
+                "compat-method-path",
+                "compat-action-name",
+                "compat-action-name",
+                "compat-action-reference",
+                "compat-method-path",
+                "compat-operation-id-path",
+            ]
+        );
+        let renamed = readings.last().unwrap();
+        assert_eq!(
+            renamed.message(),
+            "read `operationId: $sourceDescriptions.httpbin#/paths/~1pets/get` as `operationPath: {$sourceDescriptions.httpbin.url}#/paths/~1pets/get` (usearazzo's toolkit: a JSON pointer in `operationId`)"
+        );
+    }
+
+    #[test]
+    fn a_bare_path_needs_its_source_when_there_are_several() {
+        let sources = ["a".to_string(), "b".to_string()];
+        assert_eq!(method_path("/get", &sources, false), None);
+        assert_eq!(
+            method_path("DELETE {b}./pets/{id}", &sources, true).as_deref(),
+            Some("{$sourceDescriptions.b.url}#/paths/~1pets~1{id}/delete")
+        );
+        assert_eq!(method_path("/get?x=1", &sources[..1], false), None);
+        assert_eq!(method_path("FETCH /get", &sources[..1], false), None);
     }
 
     #[test]

@@ -244,6 +244,28 @@ rules! {
     /// `$steps.<id>.<name>` without `.outputs.` (Jentic's runner), `<name>` an output the step
     /// declares, read as `$steps.<id>.outputs.<name>`.
     CompatStepOutput => "compat-step-output",
+    /// `operationPath: POST /pets`, `/pets` or `{petStore}./pets` (strefethen's arazzo-cli),
+    /// read as `{$sourceDescriptions.petStore.url}#/paths/~1pets/post` (GET by default, POST
+    /// with a request body).
+    CompatMethodPath => "compat-method-path",
+    /// `operationId: $sourceDescriptions.<source>#/paths/…`, a JSON pointer in the wrong field,
+    /// read as `operationPath: {$sourceDescriptions.<source>.url}#/paths/…`.
+    CompatOperationIdPath => "compat-operation-id-path",
+    /// A step's success or failure action without `name` (strefethen's arazzo-cli), read with
+    /// its type as its name (`retry`, `retry-2`…).
+    CompatActionName => "compat-action-name",
+    /// An OpenAPI source whose URL is a bare server (`https://httpbin.org`, strefethen's
+    /// arazzo-cli): its operations are the ones its steps call, sent to that server.
+    CompatBaseUrlSource => "compat-base-url-source",
+    /// `workflowId: ''`, `reference: ''` and the like (a generator's zero values): a field
+    /// that names something, empty, read as absent.
+    CompatEmptyField => "compat-empty-field",
+    /// An action `{name: $components.failureActions.retry}` without `type` (strefethen's
+    /// arazzo-cli), read as the Reusable Object `{reference: $components.failureActions.retry}`.
+    CompatActionReference => "compat-action-reference",
+    /// `== "text"` in a condition (strefethen's arazzo-cli, JavaScript habits), read as the
+    /// string literal `== 'text'`.
+    CompatDoubleQuoted => "compat-double-quoted",
 }
 
 impl Rule {

@@ -36,14 +36,20 @@ struct Spans {
     scalars: HashMap<String, (Range<usize>, ScalarStyle)>,
     /// Byte ranges of mapping members: from the key's start to the value's end.
     members: HashMap<String, Range<usize>>,
+    /// Byte ranges of mapping keys, and their style, by the member's pointer.
+    keys: HashMap<String, (Range<usize>, ScalarStyle)>,
+    /// Where each mapping's first key starts, and whether the mapping is in flow style
+    /// (`{…}`, JSON).
+    first_keys: HashMap<String, (usize, bool)>,
 }
 
 /// A container being read.
 enum Frame {
-    /// A mapping, and its pending key with where the key starts.
+    /// A mapping, whether it is in flow style, and its pending key with its span and style.
     Map {
         pointer: String,
-        key: Option<(String, usize)>,
+        flow: bool,
+        key: Option<(String, Range<usize>, ScalarStyle)>,
     },
     /// A sequence, and the index of its next item.
     Seq { pointer: String, next: usize },
@@ -61,6 +67,8 @@ impl Spans {
         let mut spans = Spans {
             scalars: HashMap::new(),
             members: HashMap::new(),
+            keys: HashMap::new(),
+            first_keys: HashMap::new(),
         };
         let mut stack: Vec<Frame> = Vec::new();
         for event in Parser::new_from_str(text) {
@@ -85,16 +93,24 @@ impl Spans {
             let pointer = match stack.last_mut() {
                 None => String::new(),
                 Some(Frame::Map {
-                    key: key @ None, ..
+                    pointer,
+                    flow,
+                    key: key @ None,
                 }) => {
                     // Only scalar keys have a pointer.
-                    *key = Some((scalar?.0, start));
+                    let (name, style) = scalar?;
+                    spans
+                        .first_keys
+                        .entry(pointer.clone())
+                        .or_insert((start, *flow));
+                    *key = Some((name, start..end, style));
                     continue;
                 }
-                Some(Frame::Map { pointer, key }) => {
-                    let (name, key_start) = key.take()?;
+                Some(Frame::Map { pointer, key, .. }) => {
+                    let (name, key_span, style) = key.take()?;
                     let child = format!("{pointer}/{}", arazzo_expr::pointer::escape(&name));
-                    spans.members.insert(child.clone(), key_start..end);
+                    spans.members.insert(child.clone(), key_span.start..end);
+                    spans.keys.insert(child.clone(), (key_span, style));
                     child
                 }
                 Some(Frame::Seq { pointer, next }) => {
@@ -103,7 +119,11 @@ impl Spans {
                 }
             };
             match event {
-                Event::MappingStart(..) => stack.push(Frame::Map { pointer, key: None }),
+                Event::MappingStart(..) => stack.push(Frame::Map {
+                    pointer,
+                    flow: text[start..].starts_with('{'),
+                    key: None,
+                }),
                 Event::SequenceStart(..) => stack.push(Frame::Seq { pointer, next: 0 }),
                 _ => {
                     if let Some((_, style)) = scalar {
@@ -170,6 +190,49 @@ pub fn apply(file: &SourceFile, edits: &[(String, Edit)]) -> Result<String, FixE
                 if let Some(slot) = expected.pointer_mut(pointer) {
                     *slot = value.clone();
                 }
+            }
+            Edit::Rename { key, value } => {
+                let Value::String(new) = value else {
+                    return Err(not_editable("only strings are rewritten"));
+                };
+                let (key_range, key_style) = spans
+                    .keys
+                    .get(pointer)
+                    .ok_or_else(|| not_editable("it is not a member of the text"))?;
+                let (range, style) = spans
+                    .scalars
+                    .get(pointer)
+                    .ok_or_else(|| not_editable("it is not a scalar of the text"))?;
+                changes.push((key_range.clone(), scalar(key, *key_style, file.format())));
+                changes.push((range.clone(), scalar(new, *style, file.format())));
+            }
+            Edit::Insert { key, value } => {
+                let Value::String(new) = value else {
+                    return Err(not_editable("only strings are inserted"));
+                };
+                let &(at, flow) = spans
+                    .first_keys
+                    .get(pointer)
+                    .ok_or_else(|| not_editable("it is not a mapping with members"))?;
+                let line_start = text[..at].rfind('\n').map_or(0, |at| at + 1);
+                let indent: String = text[line_start..at]
+                    .chars()
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
+                let style = match file.format() {
+                    Format::Json => ScalarStyle::DoubleQuoted,
+                    _ => ScalarStyle::Plain,
+                };
+                let member = format!(
+                    "{}: {}",
+                    scalar(key, style, file.format()),
+                    scalar(new, style, file.format())
+                );
+                let inserted = match flow {
+                    true => format!("{member}, "),
+                    false => format!("{member}\n{indent}"),
+                };
+                changes.push((at..at, inserted));
             }
             Edit::Remove => {
                 let range = spans
@@ -319,6 +382,51 @@ workflows:
                 .unwrap()
                 .readings()
                 .is_empty()
+        );
+    }
+
+    #[test]
+    fn members_are_inserted_and_renamed_in_each_layout() {
+        let yaml = "\
+arazzo: 1.0.0
+info: {title: t, version: '1'}
+sourceDescriptions:
+  - name: api
+    url: https://api.example.com
+workflows:
+  - workflowId: w
+    steps:
+      - stepId: a
+        operationId: $sourceDescriptions.api#/paths/~1x/get   # a pointer
+        onFailure:
+          - type: retry
+            retryLimit: 1
+          - {type: end}
+";
+        assert_eq!(
+            fix("a.yaml", yaml).unwrap(),
+            "\
+arazzo: 1.0.0
+info: {title: t, version: '1'}
+sourceDescriptions:
+  - name: api
+    url: https://api.example.com
+workflows:
+  - workflowId: w
+    steps:
+      - stepId: a
+        operationPath: \"{$sourceDescriptions.api.url}#/paths/~1x/get\"   # a pointer
+        onFailure:
+          - name: retry
+            type: retry
+            retryLimit: 1
+          - {name: end, type: end}
+"
+        );
+        let json = "{\"arazzo\": \"1.0.0\", \"workflows\": [{\"workflowId\": \"w\", \"steps\": [\n  {\"stepId\": \"a\", \"onSuccess\": [\n    {\"type\": \"end\"}]}]}]}";
+        assert_eq!(
+            fix("a.json", json).unwrap(),
+            "{\"arazzo\": \"1.0.0\", \"workflows\": [{\"workflowId\": \"w\", \"steps\": [\n  {\"stepId\": \"a\", \"onSuccess\": [\n    {\"name\": \"end\", \"type\": \"end\"}]}]}]}"
         );
     }
 

@@ -52,6 +52,22 @@ pub fn check_targets(document: &Document, sources: &Sources) -> Vec<TargetProble
         if let Some(found) = sources.relocated(&source.name) {
             problems.push(relocated(index, &source.url, found, sources.document_url()));
         }
+        if sources.is_bare_server(&source.name) {
+            problems.push(TargetProblem {
+                pointer: format!("/sourceDescriptions/{index}/url"),
+                rule: Rule::CompatBaseUrlSource,
+                severity: Severity::Warning,
+                message: format!(
+                    "`{}` is a server, not an OpenAPI description: read its operations from the steps that call it (strefethen's arazzo-cli)",
+                    source.url
+                ),
+                help: Some(
+                    "point `url` at the API's OpenAPI description, and its steps at its operations"
+                        .into(),
+                ),
+                fix: None,
+            });
+        }
         let Some(err) = sources.failure(&source.name) else {
             continue;
         };

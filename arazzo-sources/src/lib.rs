@@ -68,6 +68,7 @@
 //!   its `ring` provider, `install_tls_provider`). Without it, a remote source is refused
 //!   with [`SourceErrorKind::FetchUnavailable`]; local files load the same.
 
+mod bare_server;
 mod check;
 mod error;
 #[cfg(feature = "fetch")]
@@ -258,6 +259,8 @@ struct DocumentSources {
     operation_ids: HashMap<String, Vec<usize>>,
     /// Sources whose relative URL was not beside the document, and where they were found.
     relocated: HashMap<String, Url>,
+    /// Sources whose URL is a bare server, described from the steps that call them.
+    bare_servers: std::collections::HashSet<String>,
 }
 
 impl DocumentSources {
@@ -266,6 +269,7 @@ impl DocumentSources {
         url: Url,
         entries: IndexMap<String, Entry>,
         relocated: HashMap<String, Url>,
+        bare_servers: std::collections::HashSet<String>,
     ) -> DocumentSources {
         let mut operation_ids: HashMap<String, Vec<usize>> = HashMap::new();
         for (at, entry) in entries.values().enumerate() {
@@ -289,6 +293,7 @@ impl DocumentSources {
             entries,
             operation_ids,
             relocated,
+            bare_servers,
         }
     }
 
@@ -442,6 +447,13 @@ impl Sources {
         self.scope().relocated.get(name)
     }
 
+    /// Whether the source with this name is a bare server URL (`https://httpbin.org`, as
+    /// strefethen's arazzo-cli writes them), whose operations are the ones its steps call
+    /// (`compat-base-url-source`).
+    pub fn is_bare_server(&self, name: &str) -> bool {
+        self.scope().bare_servers.contains(name)
+    }
+
     /// These sources with the servers of the OpenAPI sources named in `servers` replaced, as
     /// [`SourceOptions::servers`] replaces them at load (in nested Arazzo documents too),
     /// without reading anything again: for a mock started from the loaded sources, which
@@ -463,6 +475,7 @@ impl Sources {
                 entries: entries.collect(),
                 operation_ids: scope.operation_ids.clone(),
                 relocated: scope.relocated.clone(),
+                bare_servers: scope.bare_servers.clone(),
             }
         });
         Sources {

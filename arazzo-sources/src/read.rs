@@ -9,6 +9,7 @@ use indexmap::IndexMap;
 use serde_json::Value;
 use url::Url;
 
+use crate::bare_server;
 use crate::error::{SourceError, SourceErrorKind};
 #[cfg(feature = "fetch")]
 use crate::fetch::Remote;
@@ -54,6 +55,8 @@ struct Loader<'o> {
     arazzo_urls: HashMap<Url, usize>,
     /// Relative source URLs found elsewhere than beside their document, by scope and name.
     relocated: HashMap<(usize, String), Url>,
+    /// Sources whose URL is a bare server, described from their steps, by scope and name.
+    bare: std::collections::HashSet<(usize, String)>,
 }
 
 /// Loads the sources of `document` and, recursively, of its Arazzo sources; a source that
@@ -70,6 +73,7 @@ pub(crate) async fn sources(
         scopes: vec![(document.clone(), document_url.clone(), IndexMap::new())],
         arazzo_urls: HashMap::from([(without_fragment(document_url), 0)]),
         relocated: HashMap::new(),
+        bare: Default::default(),
     };
     let mut next = 0;
     while next < loader.scopes.len() {
@@ -112,6 +116,7 @@ pub(crate) async fn openapi(
         scopes: Vec::new(),
         arazzo_urls: HashMap::new(),
         relocated: HashMap::new(),
+        bare: Default::default(),
     };
     let url = without_fragment(url);
     let location = shown(&url);
@@ -149,6 +154,24 @@ impl Loader<'_> {
         }
         if let Some(&scope) = self.arazzo_urls.get(&url) {
             return Ok(Draft::Arazzo(scope));
+        }
+        let bare = (source.source_type != Some(SourceType::Arazzo)
+            && bare_server::is_bare_server(&url))
+        .then(|| bare_server::description(&self.scopes[scope].0, &source.name, &url))
+        .flatten();
+        if let Some(description) = bare {
+            // One description per source (two sources may name one server).
+            let mut key = url.clone();
+            key.query_pairs_mut()
+                .append_pair("arazzo-source", &source.name);
+            let file = SourceFile::parse(
+                format!("{written} (described by its steps).json"),
+                description.to_string(),
+            )
+            .map_err(|err| SourceErrorKind::Parse(err.to_string()))?;
+            self.documents.0.insert(key.clone(), Ok(file));
+            self.bare.insert((scope, source.name.clone()));
+            return Ok(Draft::OpenApi(key));
         }
         if let Some(loaded) = self.documents.0.get(&url) {
             return loaded
@@ -262,6 +285,12 @@ impl Loader<'_> {
                         (name, entry)
                     })
                     .collect();
+                let bare = document
+                    .source_descriptions
+                    .iter()
+                    .filter(|source| self.bare.contains(&(scope, source.name.clone())))
+                    .map(|source| source.name.clone())
+                    .collect();
                 let moved = document
                     .source_descriptions
                     .iter()
@@ -270,7 +299,7 @@ impl Loader<'_> {
                         Some((source.name.clone(), found))
                     })
                     .collect();
-                DocumentSources::new(document, url, entries, moved)
+                DocumentSources::new(document, url, entries, moved, bare)
             })
             .collect()
     }
