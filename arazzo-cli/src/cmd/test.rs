@@ -69,6 +69,9 @@ pub fn run(
     let mut err = err;
     let mut documents = Vec::new();
     for (path, file) in &files {
+        if !args.workflows.is_empty() && !has_workflow(file.as_ref(), &args.workflows) {
+            continue;
+        }
         let run_args = run_args(args, path, file.as_ref());
         let selection = match args.workflows.is_empty() {
             true => Selection::All,
@@ -249,6 +252,19 @@ fn check_names(args: &TestArgs, files: &[(PathBuf, Option<SourceFile>)]) -> Resu
         }
     }
     Ok(())
+}
+
+/// Whether the document (when it parses) has one of these workflows: one without them is
+/// left out, invalid or not.
+fn has_workflow(file: Option<&SourceFile>, ids: &[String]) -> bool {
+    let Some(workflows) = file.and_then(|file| file.value().get("workflows")?.as_array().cloned())
+    else {
+        return false;
+    };
+    workflows.iter().any(|workflow| {
+        let id = workflow.get("workflowId").and_then(Value::as_str);
+        id.is_some_and(|id| ids.iter().any(|asked| asked == id))
+    })
 }
 
 /// The arguments of `run --all` for the document at `path`: its inputs file (the one beside
