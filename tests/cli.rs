@@ -114,7 +114,7 @@ fn cli_list_invalid_file_exit_3() {
 fn cli_help_texts_say_what_each_command_takes() {
     let top = arazzo(&["--help"]);
     assert_eq!(top.code, 0);
-    for command in ["validate", "list", "run", "snapshot", "mock"] {
+    for command in ["validate", "list", "run", "test", "snapshot", "mock"] {
         assert!(top.stdout.contains(command), "{}", top.stdout);
     }
     assert!(

@@ -35,3 +35,5 @@ mod secrets;
 mod untrusted;
 // Other tools' dialects: `compat-…` readings, `--strict`, `arazzo fix` (`specs/compat/`).
 mod compat;
+// Several workflows in one run: `run --all`, `arazzo test` (`specs/suite/`).
+mod suite;

@@ -15,6 +15,19 @@ Environment:
                            user:password); <SCHEME>_CLIENT_ID and _CLIENT_SECRET for OAuth2
   NO_COLOR                 no colour on the terminal";
 
+/// What `arazzo test --help` adds: where inputs come from, and the environment.
+const TEST_AFTER_HELP: &str = "\
+Inputs: each document's from the file beside it, <FILE without extension>.inputs.yaml (or .yml,
+.json), unless --inputs is given; --input and ARAZZO_INPUT_* apply to every document. An inputs
+file whose top-level keys are workflow ids gives each workflow its own inputs.
+
+Environment:
+  ARAZZO_INPUT_<name>      an input (the name as written), overridden by the inputs file and --input
+  ARAZZO_SERVER_<SOURCE>   a source's base URL (the name upper-cased, `-` as `_`), as --server
+  ARAZZO_AUTH_<SCHEME>     a security scheme's credential; <SCHEME>_CLIENT_ID and _CLIENT_SECRET
+                           for OAuth2
+  NO_COLOR                 no colour on the terminal";
+
 /// Run, validate and inspect Arazzo 1.0.x workflows.
 #[derive(Debug, Parser)]
 #[command(
@@ -79,6 +92,11 @@ pub enum Command {
     /// Run a workflow against its APIs; exit 0 passed, 1 failed, 3 invalid, 4 runtime error.
     #[command(after_help = RUN_ENVIRONMENT)]
     Run(RunArgs),
+    /// Run every workflow of Arazzo documents (or folders of them) as a test suite: a summary
+    /// table, or JUnit, TAP or JSON; exit 1 when one failed, 3 when a document is invalid, 4 on
+    /// a runtime error (the worst wins).
+    #[command(after_help = TEST_AFTER_HELP)]
+    Test(TestArgs),
     /// Run a workflow and print its report made deterministic, to commit; `--check` compares
     /// it with the committed one (exit 1 and a diff when they differ), `--update` writes it.
     #[command(after_help = RUN_ENVIRONMENT)]
@@ -179,6 +197,11 @@ pub struct RunArgs {
     /// The document, the workflow, its inputs and servers.
     #[command(flatten)]
     pub document: DocumentArgs,
+    /// Run every workflow of the document, in document order, as one run: a workflow reads
+    /// the outputs of those before it (`$workflows.<id>.outputs`), a `dependsOn` that already
+    /// ran is not run again. Each workflow takes the inputs its schema lists.
+    #[arg(long, conflicts_with = "workflow")]
+    pub all: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = RunFormat::Human)]
     pub format: RunFormat,
@@ -225,6 +248,9 @@ impl RunArgs {
                 );
             }
             return Ok(());
+        }
+        if self.all {
+            return Err("--all runs each workflow once: it cannot be used with the load mode (--repeat, --duration, --inputs-csv)".into());
         }
         if self.record.is_some() || self.replay.is_some() {
             return Err("the load mode (--repeat, --duration, --inputs-csv) cannot --record or --replay: a cassette answers each request once".into());
@@ -324,6 +350,70 @@ pub enum RunFormat {
     Json,
     /// JUnit XML on stdout: a test suite per workflow, a test case per step, for CI systems.
     Junit,
+}
+
+/// The arguments of `arazzo test`: what `run` takes, for every workflow of many documents.
+#[derive(Debug, clap::Args)]
+pub struct TestArgs {
+    /// Arazzo documents, or folders searched (recursively) for YAML and JSON files whose root
+    /// has an `arazzo` member.
+    #[arg(required = true, value_name = "FILE|DIR")]
+    pub paths: Vec<PathBuf>,
+    /// Only this workflow (repeatable); the documents without it are left out.
+    #[arg(long = "workflow", short = 'w', value_name = "ID")]
+    pub workflows: Vec<String>,
+    /// An input for every document, typed by each workflow's inputs schema.
+    #[arg(long = "input", short = 'i', value_name = "NAME=VALUE")]
+    pub inputs: Vec<String>,
+    /// A JSON or YAML file of inputs for every document, instead of the file beside each.
+    #[arg(long = "inputs", value_name = "FILE")]
+    pub inputs_file: Option<PathBuf>,
+    /// Send the requests of a source description to this base URL, in every document that
+    /// has it.
+    #[arg(long = "server", short = 's', value_name = "SOURCE=URL")]
+    pub servers: Vec<String>,
+    /// Where sources are found and how other dialects are read.
+    #[command(flatten)]
+    pub sources: SourceArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+    pub format: TestFormat,
+    /// Also write the JSON report to this file.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Show each request and response (secrets redacted).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+    /// Answer every request from this cassette instead of the network (read again for each
+    /// document).
+    #[arg(long, value_name = "CASSETTE", conflicts_with = "mock")]
+    pub replay: Option<PathBuf>,
+    /// Send every OpenAPI source's requests to a built-in mock, one per document.
+    #[arg(long)]
+    pub mock: bool,
+    /// With --mock: every request to PATH (a path template or a concrete path) answers STATUS.
+    #[arg(long = "fail", value_name = "PATH=STATUS", requires = "mock")]
+    pub fails: Vec<String>,
+    /// With --mock: delay every answer of the mock by N milliseconds.
+    #[arg(long, value_name = "N", requires = "mock")]
+    pub delay_ms: Option<u64>,
+    /// Bounds on each workflow's run.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// How `arazzo test` prints its results.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    /// Each step's line on stderr as it runs, then a summary table on stdout.
+    #[default]
+    Human,
+    /// One JSON document on stdout: every document with its workflows' reports.
+    Json,
+    /// JUnit XML on stdout: a test suite per workflow, a test case per step.
+    Junit,
+    /// TAP 14 on stdout: a test point per workflow.
+    Tap,
 }
 
 /// The arguments of `arazzo mock`.

@@ -1,22 +1,27 @@
 //! The human report of a run, as `arazzo run` prints it on stderr: a line per step (live,
-//! through [`StepLines`], an [`Observer`]), then the outcome. Every piece of a server's or a
-//! document's text in it is escaped for the terminal ([`crate::render::terminal_text`]).
+//! through [`StepLines`], an [`Observer`]), the steps of the workflows it reaches (a
+//! dependency, a workflow step, a `goto` or `retry` target) indented under a line saying how,
+//! then the outcome. Every piece of a server's or a document's text in it is escaped for the
+//! terminal ([`crate::render::terminal_text`]).
 
 use std::io::Write;
 use std::sync::Mutex;
 
-use arazzo_exec::{Observer, Outcome, StepOutcome, StepReport, WorkflowReport};
+use arazzo_exec::{Observer, Outcome, Reached, StepOutcome, StepReport, WorkflowReport};
 use serde_json::Value;
 
 use crate::render;
 
-/// An [`Observer`] that prints each step's line as the step finishes (the steps of the
-/// workflow run, not of those it calls: a workflow step's line sums them up), on any writer.
+/// An [`Observer`] that prints each step's line as the step finishes, on any writer. The
+/// steps of a workflow the run reaches are indented under a line naming it and how it was
+/// reached, and followed by its outcome (a workflow step's callee comes before the step's
+/// own line, which sums it up).
 pub struct StepLines<'w> {
     err: Mutex<&'w mut (dyn Write + Send)>,
     width: usize,
     verbose: bool,
     color: bool,
+    headers: bool,
 }
 
 impl<'w> StepLines<'w> {
@@ -28,7 +33,14 @@ impl<'w> StepLines<'w> {
             width,
             verbose,
             color,
+            headers: false,
         }
+    }
+
+    /// Also a line naming each workflow asked for before its steps (for runs of several).
+    pub fn with_headers(mut self) -> Self {
+        self.headers = true;
+        self
     }
 
     /// The writer back, once the run is over.
@@ -37,23 +49,95 @@ impl<'w> StepLines<'w> {
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
-}
 
-impl Observer for StepLines<'_> {
-    fn step_finished(&self, report: &StepReport, depth: usize) {
-        if depth == 0
-            && let Ok(mut err) = self.err.lock()
-        {
-            // A terminal that cannot be written to loses the line, not the run.
-            let _ = write_step(report, self.width, self.verbose, self.color, &mut **err);
+    /// Writes with the writer, losing the text when it cannot be written (a terminal that
+    /// cannot be written to loses the line, not the run).
+    fn write(&self, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
+        if let Ok(mut err) = self.err.lock() {
+            let _ = write(&mut **err);
             let _ = err.flush();
         }
     }
 }
 
+impl Observer for StepLines<'_> {
+    fn step_finished(&self, report: &StepReport, depth: usize) {
+        self.write(|err| {
+            let indent = indent(depth);
+            write_step_indented(report, self.width, self.verbose, self.color, &indent, err)
+        });
+    }
+
+    fn workflow_started(&self, workflow_id: &str, reached: Option<&Reached>, depth: usize) {
+        let how = match reached {
+            None if self.headers => String::new(),
+            None => return,
+            Some(Reached::DependsOn) => " (dependsOn)".to_string(),
+            Some(Reached::Step { step_id }) => format!(" (called by step `{step_id}`)"),
+            Some(Reached::Goto { step_id, action }) => {
+                format!(" (goto from step `{step_id}`, action `{action}`)")
+            }
+            Some(Reached::Retry { step_id, action }) => {
+                format!(" (retry of step `{step_id}`, action `{action}`)")
+            }
+        };
+        self.write(|err| {
+            line(
+                err,
+                format_args!("{}workflow {workflow_id}{how}:", indent(depth)),
+            )
+        });
+    }
+
+    fn workflow_finished(&self, report: &WorkflowReport, depth: usize) {
+        if depth > 0 {
+            self.write(|err| write_outcome(report, &indent(depth), err));
+        }
+    }
+}
+
+/// The indentation of the lines of a workflow reached `depth` calls deep.
+fn indent(depth: usize) -> String {
+    "  ".repeat(depth)
+}
+
+/// Tells `lines` about `report` as the run did (its dependencies, its steps each with what
+/// it reached, in order): the lines of a run printed after it.
+fn replay(report: &WorkflowReport, lines: &StepLines<'_>, depth: usize) {
+    lines.workflow_started(&report.workflow_id, report.reached_by.as_ref(), depth);
+    let mut called = report.workflows.iter().peekable();
+    while let Some(dependency) =
+        called.next_if(|called| called.reached_by == Some(Reached::DependsOn))
+    {
+        replay(dependency, lines, depth + 1);
+    }
+    for step in &report.steps {
+        if let Some(callee) = &step.workflow {
+            replay(callee, lines, depth + 1);
+        }
+        lines.step_finished(step, depth);
+        // A `goto` or `retry` to a workflow runs it right after the step's line.
+        while let Some(target) = called.next_if(|called| took(step, called.reached_by.as_ref())) {
+            replay(target, lines, depth + 1);
+        }
+    }
+    lines.workflow_finished(report, depth);
+}
+
+/// Whether `step` took the action that `reached` names.
+fn took(step: &StepReport, reached: Option<&Reached>) -> bool {
+    let (Some(Reached::Goto { step_id, action } | Reached::Retry { step_id, action }), Some(taken)) =
+        (reached, step.action.as_deref())
+    else {
+        return false;
+    };
+    // The engine writes an action taken as `… (`name`)`.
+    *step_id == step.step_id && taken.ends_with(&format!("(`{action}`)"))
+}
+
 /// Writes the step lines of `report` (unless they were printed as the run went, by
-/// [`StepLines`]) and its outcome line, as `arazzo run` does on stderr; `color` gives the step
-/// marks ANSI colours.
+/// [`StepLines`]), with those of the workflows it reached, and its outcome line, as `arazzo
+/// run` does on stderr; `color` gives the step marks ANSI colours.
 ///
 /// # Errors
 /// When `err` cannot be written.
@@ -64,15 +148,55 @@ pub fn write_report(
     color: bool,
     err: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let width = report
+    if !steps_printed {
+        let width = report
+            .steps
+            .iter()
+            .map(|step| step.step_id.len())
+            .max()
+            .unwrap_or(0);
+        let mut text = Vec::new();
+        let lines = StepLines::new(&mut text, width, verbose, color);
+        replay(report, &lines, 0);
+        lines.into_inner();
+        err.write_all(&text)?;
+    }
+    write_outcome(report, "", err)
+}
+
+/// The outcome line of `report` (`workflow x failed at step y: why`), for summaries.
+pub(crate) fn outcome_line(report: &WorkflowReport) -> String {
+    let mut text = Vec::new();
+    let _ = write_outcome(report, "", &mut text);
+    let text = String::from_utf8_lossy(&text);
+    text.lines().next().unwrap_or_default().to_string()
+}
+
+/// How many steps a report ran, those of the workflows it reached included.
+pub(crate) fn steps_run(report: &WorkflowReport) -> usize {
+    let callees = report
         .steps
         .iter()
-        .map(|step| step.step_id.len())
-        .max()
-        .unwrap_or(0);
-    for step in report.steps.iter().filter(|_| !steps_printed) {
-        write_step(step, width, verbose, color, err)?;
-    }
+        .filter_map(|step| step.workflow.as_deref());
+    report.steps.len()
+        + callees
+            .chain(&report.workflows)
+            .map(steps_run)
+            .sum::<usize>()
+}
+
+/// A duration as the human output shows it: `1.2 ms`.
+pub(crate) fn milliseconds(duration: std::time::Duration) -> String {
+    format!("{:.1} ms", duration.as_secs_f64() * 1000.0)
+}
+
+/// Writes the outcome line of `report` after `indent`: passed (and how it recovered from a
+/// step's failure), failed or stopped, and the outputs that did not resolve.
+fn write_outcome(
+    report: &WorkflowReport,
+    indent: &str,
+    err: &mut dyn Write,
+) -> std::io::Result<()> {
     let duration = milliseconds(report.duration);
     match &report.outcome {
         Outcome::Passed => {
@@ -83,10 +207,26 @@ pub fn write_report(
             line(
                 err,
                 format_args!(
-                    "workflow {} passed ({steps}, {duration})",
+                    "{indent}workflow {} passed ({steps}, {duration})",
                     report.workflow_id
                 ),
             )?;
+            // A step that failed in a workflow that passed: a failure action recovered.
+            for step in report
+                .steps
+                .iter()
+                .filter(|step| step.outcome != StepOutcome::Passed)
+            {
+                if let Some(action) = &step.action {
+                    line(
+                        err,
+                        format_args!(
+                            "{indent}  recovered from the failure of step {} by its failure action: {action}",
+                            step.step_id
+                        ),
+                    )?;
+                }
+            }
         }
         Outcome::Failed {
             step_id, reason, ..
@@ -94,7 +234,7 @@ pub fn write_report(
             line(
                 err,
                 format_args!(
-                    "workflow {} failed at step {step_id}: {reason}",
+                    "{indent}workflow {} failed at step {step_id}: {reason}",
                     report.workflow_id
                 ),
             )?;
@@ -105,7 +245,7 @@ pub fn write_report(
             line(
                 err,
                 format_args!(
-                    "workflow {} stopped at step {step_id}: {}",
+                    "{indent}workflow {} stopped at step {step_id}: {}",
                     report.workflow_id,
                     first_line(Some(message))
                 ),
@@ -118,14 +258,14 @@ pub fn write_report(
             line(
                 err,
                 format_args!(
-                    "workflow {} did not run: its dependency {workflow_id} failed: {reason}",
+                    "{indent}workflow {} did not run: its dependency {workflow_id} failed: {reason}",
                     report.workflow_id
                 ),
             )?;
         }
     }
     for (name, why) in report.unresolved_outputs.iter().filter(|_| report.passed()) {
-        line(err, format_args!("output `{name}` not set: {why}"))?;
+        line(err, format_args!("{indent}output `{name}` not set: {why}"))?;
     }
     Ok(())
 }
@@ -141,6 +281,18 @@ pub fn write_step(
     width: usize,
     verbose: bool,
     color: bool,
+    err: &mut dyn Write,
+) -> std::io::Result<()> {
+    write_step_indented(step, width, verbose, color, "", err)
+}
+
+/// [`write_step`], every line after `indent`.
+fn write_step_indented(
+    step: &StepReport,
+    width: usize,
+    verbose: bool,
+    color: bool,
+    indent: &str,
     err: &mut dyn Write,
 ) -> std::io::Result<()> {
     let (mark, style) = match step.outcome {
@@ -169,7 +321,7 @@ pub fn write_step(
         .map(|action| format!("  -> {action}"))
         .unwrap_or_default();
     // The mark is ours (its colour codes are not escaped); the rest quotes servers.
-    write!(err, "{mark} ")?;
+    write!(err, "{indent}{mark} ")?;
     line(
         err,
         format_args!(
@@ -184,39 +336,39 @@ pub fn write_step(
             .into_iter()
             .flat_map(|error| error.lines().skip(1))
         {
-            line(err, format_args!("   {more}"))?;
+            line(err, format_args!("{indent}   {more}"))?;
         }
     }
     if verbose {
         if let Some(request) = &step.request {
             for (name, value) in &request.headers {
-                line(err, format_args!("     > {name}: {value}"))?;
+                line(err, format_args!("{indent}     > {name}: {value}"))?;
             }
             if let Some(body) = &request.body {
-                write_body(err, "     > ", body)?;
+                write_body(err, &format!("{indent}     > "), body)?;
             }
         }
         if let Some(response) = &step.response {
             for (name, value) in &response.headers {
-                line(err, format_args!("     < {name}: {value}"))?;
+                line(err, format_args!("{indent}     < {name}: {value}"))?;
             }
             if let Some(body) = &response.body {
-                write_body(err, "     < ", body)?;
+                write_body(err, &format!("{indent}     < "), body)?;
             }
         }
     }
     for warning in &step.warnings {
-        line(err, format_args!("     warning: {warning}"))?;
+        line(err, format_args!("{indent}     warning: {warning}"))?;
     }
     if step.outcome == StepOutcome::Failed {
         for criterion in step.criteria.iter().filter(|criterion| !criterion.passed) {
             let reason = criterion.reason.as_deref().unwrap_or_default();
-            line(err, format_args!("     failed criterion: {reason}"))?;
+            line(err, format_args!("{indent}     failed criterion: {reason}"))?;
         }
         if step.criteria.is_empty() {
             line(
                 err,
-                format_args!("     {}", step.error_message().unwrap_or_default()),
+                format_args!("{indent}     {}", step.error_message().unwrap_or_default()),
             )?;
         }
         if let Some(body) = step
@@ -227,7 +379,7 @@ pub fn write_step(
         {
             line(
                 err,
-                format_args!("     response body: {}", excerpt(body, 200)),
+                format_args!("{indent}     response body: {}", excerpt(body, 200)),
             )?;
         }
     }
@@ -265,8 +417,4 @@ fn excerpt(value: &Value, limit: usize) -> String {
         Some((cut, _)) => format!("{}…", &text[..cut]),
         None => text,
     }
-}
-
-fn milliseconds(duration: std::time::Duration) -> String {
-    format!("{:.1} ms", duration.as_secs_f64() * 1000.0)
 }

@@ -16,53 +16,120 @@ const INPUT_ENV_PREFIX: &str = "ARAZZO_INPUT_";
 /// The placeholder of the run number (from 1) in inputs: `--input customerId=cust-{n}`.
 const RUN_NUMBER: &str = "{n}";
 
-/// Inputs from `ARAZZO_INPUT_<name>` variables, then `--inputs FILE`, then `--input NAME=VALUE`
-/// (each overriding the one before). Text values are typed by the inputs schema.
-pub(crate) fn collect(
+/// The inputs given to a run, as read, before they are typed by a workflow's schema:
+/// `ARAZZO_INPUT_<name>` variables, then `--inputs FILE`, then `--input NAME=VALUE` (each
+/// overriding the one before). An inputs file whose top-level members are all workflows of
+/// the document, each an object, gives each workflow its own inputs.
+pub(crate) struct Given {
+    env: Vec<(String, String)>,
+    file: File,
+    flags: Vec<(String, String)>,
+}
+
+/// What an inputs file gave.
+enum File {
+    /// No file.
+    None,
+    /// The same inputs for every workflow.
+    Shared(Map<String, Value>),
+    /// Inputs by workflow id.
+    ByWorkflow(Map<String, Value>),
+}
+
+impl Given {
+    /// Reads the inputs `document` and `env` give (the file once: it may be stdin), for a
+    /// document with these workflows.
+    pub(crate) fn read<'a>(
+        document: &DocumentArgs,
+        env: impl Iterator<Item = (String, String)>,
+        workflow_ids: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Given, CliError> {
+        let env = env
+            .filter_map(|(key, text)| Some((key.strip_prefix(INPUT_ENV_PREFIX)?.to_string(), text)))
+            .collect();
+        let flags = document
+            .inputs
+            .iter()
+            .map(|pair| match pair.split_once('=') {
+                Some((name, text)) => Ok((name.to_string(), text.to_string())),
+                None => Err(CliError::Inputs(format!(
+                    "`--input {pair}`: expected NAME=VALUE"
+                ))),
+            })
+            .collect::<Result<_, _>>()?;
+        let file = match &document.inputs_file {
+            Some(path) => {
+                let members = read_file(path)?;
+                let ids: Vec<&str> = workflow_ids.into_iter().collect();
+                let by_workflow = !members.is_empty()
+                    && members
+                        .iter()
+                        .all(|(key, value)| ids.contains(&key.as_str()) && value.is_object());
+                match by_workflow {
+                    true => File::ByWorkflow(members),
+                    false => File::Shared(members),
+                }
+            }
+            None => File::None,
+        };
+        Ok(Given { env, file, flags })
+    }
+
+    /// The inputs of the workflow `workflow_id`, text typed by its inputs `schema`.
+    pub(crate) fn of(&self, workflow_id: &str, schema: Option<&InputSchema>) -> Map<String, Value> {
+        let typed = |name: &str, text: &str| match schema {
+            Some(schema) => schema.coerce(name, text),
+            None => Value::String(text.to_string()),
+        };
+        let mut inputs = Map::new();
+        for (name, text) in &self.env {
+            inputs.insert(name.clone(), typed(name, text));
+        }
+        let file = match &self.file {
+            File::None => None,
+            File::Shared(members) => Some(members),
+            File::ByWorkflow(by_id) => by_id.get(workflow_id).and_then(Value::as_object),
+        };
+        for (name, value) in file.into_iter().flatten() {
+            let value = match schema {
+                Some(schema) => schema.integral(name, value.clone()),
+                None => value.clone(),
+            };
+            inputs.insert(name.clone(), value);
+        }
+        for (name, text) in &self.flags {
+            inputs.insert(name.clone(), typed(name, text));
+        }
+        inputs
+    }
+}
+
+/// The inputs of a run of one workflow, as [`Given`] says (the tests' shorthand).
+#[cfg(test)]
+fn collect(
     document: &DocumentArgs,
     schema: Option<&InputSchema>,
     env: impl Iterator<Item = (String, String)>,
 ) -> Result<Map<String, Value>, CliError> {
-    let typed = |name: &str, text: &str| match schema {
-        Some(schema) => schema.coerce(name, text),
-        None => Value::String(text.to_string()),
+    Ok(Given::read(document, env, ["w"])?.of("w", schema))
+}
+
+/// An inputs file (`-`: stdin), which must hold an object.
+fn read_file(path: &Path) -> Result<Map<String, Value>, CliError> {
+    let text = if path == Path::new("-") {
+        arazzo_model::read_capped(std::io::stdin(), arazzo_model::MAX_FILE_BYTES)
+            .map_err(|err| format!("cannot read inputs from stdin: {err}"))
+    } else {
+        arazzo_model::read_regular_file(path, arazzo_model::MAX_FILE_BYTES)
+            .map_err(|err| format!("cannot read {}: {err}", path.display()))
     };
-    let mut inputs = Map::new();
-    for (key, text) in env {
-        if let Some(name) = key.strip_prefix(INPUT_ENV_PREFIX) {
-            inputs.insert(name.to_string(), typed(name, &text));
-        }
+    match parse_inputs(path, &text.map_err(CliError::Inputs)?)? {
+        Value::Object(members) => Ok(members),
+        _ => Err(CliError::Inputs(format!(
+            "{}: the inputs must be an object",
+            path.display()
+        ))),
     }
-    if let Some(path) = &document.inputs_file {
-        let text = if path == Path::new("-") {
-            arazzo_model::read_capped(std::io::stdin(), arazzo_model::MAX_FILE_BYTES)
-                .map_err(|err| format!("cannot read inputs from stdin: {err}"))
-        } else {
-            arazzo_model::read_regular_file(path, arazzo_model::MAX_FILE_BYTES)
-                .map_err(|err| format!("cannot read {}: {err}", path.display()))
-        };
-        let value = parse_inputs(path, &text.map_err(CliError::Inputs)?)?;
-        let Value::Object(members) = value else {
-            return Err(CliError::Inputs(format!(
-                "{}: the inputs must be an object",
-                path.display()
-            )));
-        };
-        inputs.extend(members.into_iter().map(|(name, value)| {
-            let value = match schema {
-                Some(schema) => schema.integral(&name, value),
-                None => value,
-            };
-            (name, value)
-        }));
-    }
-    for pair in &document.inputs {
-        let (name, text) = pair
-            .split_once('=')
-            .ok_or_else(|| CliError::Inputs(format!("`--input {pair}`: expected NAME=VALUE")))?;
-        inputs.insert(name.to_string(), typed(name, text));
-    }
-    Ok(inputs)
 }
 
 /// An inputs file: JSON when it is named `.json` or (on stdin) starts with `{`, else YAML.
@@ -133,6 +200,11 @@ impl RunInputs {
         let unknown = self.plan.unknown_inputs(&self.workflow_id, &first);
         invalid(unknown, "--inputs-csv".to_string())?;
         invalid(schema.check(&first), format!("{workflow} (run 1)"))
+    }
+
+    /// The workflow these are the inputs of.
+    pub(crate) fn workflow_id(&self) -> &str {
+        &self.workflow_id
     }
 
     /// How many rows `--inputs-csv` has.

@@ -11,16 +11,32 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 /// # Errors
 /// When the XML writer fails (it writes to memory: in practice, never).
 pub fn render(report: &WorkflowReport) -> Result<String, quick_junit::SerializeError> {
+    render_all(std::slice::from_ref(report))
+}
+
+/// The JUnit XML of several runs (`run --all`): the test suites of each, in order.
+///
+/// # Errors
+/// As [`render`].
+pub fn render_all(reports: &[WorkflowReport]) -> Result<String, quick_junit::SerializeError> {
     let mut junit = Report::new("arazzo");
-    junit.set_time(report.duration);
-    let mut suites = Vec::new();
-    collect(report, &mut suites);
-    junit.add_test_suites(suites);
+    junit.set_time(reports.iter().map(|report| report.duration).sum());
+    junit.add_test_suites(suites(reports, ""));
     junit.to_string()
 }
 
-fn collect(report: &WorkflowReport, suites: &mut Vec<TestSuite>) {
-    let mut suite = TestSuite::new(report.workflow_id.as_str());
+/// The test suites of `reports` and of the workflows they reached, each suite's name after
+/// `prefix` (`arazzo test` names the document).
+pub(crate) fn suites(reports: &[WorkflowReport], prefix: &str) -> Vec<TestSuite> {
+    let mut suites = Vec::new();
+    for report in reports {
+        collect(report, prefix, &mut suites);
+    }
+    suites
+}
+
+fn collect(report: &WorkflowReport, prefix: &str, suites: &mut Vec<TestSuite>) {
+    let mut suite = TestSuite::new(format!("{prefix}{}", report.workflow_id));
     suite.set_time(report.duration);
     for step in &report.steps {
         let status = match step.outcome {
@@ -85,6 +101,6 @@ fn collect(report: &WorkflowReport, suites: &mut Vec<TestSuite>) {
             .iter()
             .filter_map(|step| step.workflow.as_deref()),
     ) {
-        collect(called, suites);
+        collect(called, prefix, suites);
     }
 }

@@ -28,7 +28,7 @@ use clap::Parser;
 use crate::error::CliError;
 pub use args::{
     Cli, ColorChoice, Command, Environment, Format, LimitArgs, ListFormat, LoadArgs, MockArgs,
-    RunArgs, RunFormat, SnapshotArgs,
+    RunArgs, RunFormat, SnapshotArgs, TestArgs, TestFormat,
 };
 
 /// Which of the output streams are terminals: colour is used on a terminal only, unless
@@ -110,6 +110,7 @@ pub fn run_with_env(
                 }
                 Command::List { file, format } => cmd::list::run(&file, format, stdout),
                 Command::Run(args) => cmd::run::run(&args, &env, stdout, stderr, err_color),
+                Command::Test(args) => cmd::test::run(&args, &env, stdout, stderr, err_color),
                 Command::Snapshot(args) => cmd::snapshot::run(&args, &env, stdout, stderr),
                 Command::Mock(args) => cmd::mock::run(&args, stdout, stderr),
             };

@@ -20,18 +20,27 @@ use tokio::runtime::Runtime;
 
 use crate::args::{Environment, RunArgs, parse_faults};
 use crate::error::CliError;
-use crate::inputs::{self, RunInputs};
+use crate::inputs::{Given, RunInputs};
 
-/// A workflow ready to run: nothing was sent yet.
+/// Which workflows of the document to run.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Selection<'a> {
+    /// This one (`--workflow`), or the document's only workflow.
+    One(Option<&'a str>),
+    /// Every workflow, in document order (`run --all`).
+    All,
+    /// Those of the document among these ids, in document order (`test --workflow`).
+    Among(&'a [String]),
+}
+
+/// Workflows ready to run: nothing was sent yet.
 pub(crate) struct Prepared {
     /// What the run (and the mock) go on: one thread, or in the load mode a worker per core.
     pub runtime: Runtime,
     /// The engine, over HTTP, the mock or the cassette.
     pub engine: Engine,
-    /// The workflow to run.
-    pub workflow_id: String,
-    /// Its inputs, checked.
-    pub inputs: RunInputs,
+    /// The workflows to run, in order, each with its inputs (checked).
+    pub runs: Vec<RunInputs>,
     /// `--mock`: answers the run's requests.
     pub mock: Option<MockServer>,
     /// `--record`: where to, and what the run sent and received.
@@ -50,8 +59,24 @@ struct Record {
     recording: Arc<Recording<Arc<dyn Executor>>>,
 }
 
-/// Prepares the run `args` ask for, reading `ARAZZO_*` variables from `env`.
+/// Prepares the run `args` ask for (`--workflow`, or `--all`), reading `ARAZZO_*` variables
+/// from `env`.
 pub(crate) fn prepare(args: &RunArgs, env: &Environment) -> Result<Prepared, CliError> {
+    let selection = match args.all {
+        true => Selection::All,
+        false => Selection::One(args.document.workflow.as_deref()),
+    };
+    prepare_selected(args, env, selection)
+}
+
+/// [`prepare`] for the workflows `selection` names. When it names several, each takes the
+/// inputs its schema lists (all of them when it lets any name in, or has no schema): one
+/// set of inputs serves every workflow.
+pub(crate) fn prepare_selected(
+    args: &RunArgs,
+    env: &Environment,
+    selection: Selection<'_>,
+) -> Result<Prepared, CliError> {
     args.check().map_err(CliError::Usage)?;
     let file = SourceFile::read(&args.document.file).map_err(CliError::Read)?;
     let options = source_options(args, env)?;
@@ -87,17 +112,28 @@ pub(crate) fn prepare(args: &RunArgs, env: &Environment) -> Result<Prepared, Cli
         }
         None => (plan, None),
     };
-    let workflow_id = select_workflow(&plan, args.document.workflow.as_deref())?;
-    let schema = plan
-        .workflow(&workflow_id)
-        .and_then(|workflow| workflow.inputs());
-    let collected = inputs::collect(&args.document, schema, env.vars())?;
-    let unknown = plan.unknown_inputs(&workflow_id, &Value::Object(collected.clone()));
-    if !unknown.is_empty() {
-        return Err(CliError::InvalidInputs {
-            problems: unknown,
-            of: format!("workflow `{workflow_id}`"),
-        });
+    let workflow_ids = select_workflows(&plan, selection)?;
+    let given = Given::read(&args.document, env.vars(), plan.workflow_ids())?;
+    let mut collected = Vec::new();
+    for workflow_id in &workflow_ids {
+        let schema = plan
+            .workflow(workflow_id)
+            .and_then(|workflow| workflow.inputs());
+        let mut inputs = given.of(workflow_id, schema);
+        let unknown = plan.unknown_inputs(workflow_id, &Value::Object(inputs.clone()));
+        if !unknown.is_empty() {
+            return Err(CliError::InvalidInputs {
+                problems: unknown,
+                of: format!("workflow `{workflow_id}`"),
+            });
+        }
+        if let (Some(schema), true) = (schema, workflow_ids.len() > 1)
+            && !schema.is_open()
+        {
+            let names = schema.names();
+            inputs.retain(|name, _| names.contains(&name.as_str()));
+        }
+        collected.push(inputs);
     }
     let plan = Arc::new(plan);
     let replay = match &args.replay {
@@ -111,18 +147,17 @@ pub(crate) fn prepare(args: &RunArgs, env: &Environment) -> Result<Prepared, Cli
     for path in args.output.iter().chain(&args.record) {
         writable(path).map_err(CliError::Usage)?;
     }
-    let inputs = RunInputs::new(
-        plan,
-        &workflow_id,
-        collected,
-        args.load.inputs_csv.as_deref(),
-    )?;
-    inputs.check(args.load.requested())?;
+    let mut runs = Vec::new();
+    for (workflow_id, collected) in workflow_ids.iter().zip(collected) {
+        let csv = args.load.inputs_csv.as_deref();
+        let inputs = RunInputs::new(plan.clone(), workflow_id, collected, csv)?;
+        inputs.check(args.load.requested())?;
+        runs.push(inputs);
+    }
     Ok(Prepared {
         runtime,
         engine,
-        workflow_id,
-        inputs,
+        runs,
         mock,
         record,
         replay,
@@ -173,42 +208,50 @@ fn engine(
 }
 
 impl Prepared {
-    /// The ids of the workflow's steps.
-    pub(crate) fn step_ids(&self) -> Vec<&str> {
-        self.engine
-            .plan()
-            .workflow(&self.workflow_id)
-            .map(|workflow| workflow.step_ids().collect())
-            .unwrap_or_default()
+    /// The length of the longest step id of the workflows to run (to align their lines).
+    pub(crate) fn step_width(&self) -> usize {
+        let plan = self.engine.plan();
+        self.runs
+            .iter()
+            .filter_map(|run| plan.workflow(run.workflow_id()))
+            .flat_map(|workflow| workflow.step_ids().map(str::len))
+            .max()
+            .unwrap_or(0)
     }
 
-    /// Runs the workflow once, telling `observer` about each step; then stops the mock.
-    pub(crate) fn run(&mut self, observer: &dyn Observer) -> Result<WorkflowReport, CliError> {
-        let run = self
-            .engine
-            .run_observed(&self.workflow_id, self.inputs.once(), observer);
-        let report = self.runtime.block_on(run).map_err(|err| match err {
-            RunError::InvalidInputs { problems } => CliError::InvalidInputs {
-                problems,
-                of: format!("workflow `{}`", self.workflow_id),
-            },
-            other => CliError::Usage(other.to_string()),
-        })?;
+    /// Runs each workflow once, in order, as one session (they share `$workflows`, a
+    /// dependency runs once), telling `observer` about each step; then stops the mock. The
+    /// reports are those of the workflows run: one that ran as a dependency of an earlier
+    /// one is in that one's report.
+    pub(crate) fn run(&mut self, observer: &dyn Observer) -> Result<Vec<WorkflowReport>, CliError> {
+        let mut session = self.engine.session(observer);
+        for run in &self.runs {
+            let workflow_id = run.workflow_id();
+            let ran = self.runtime.block_on(session.run(workflow_id, run.once()));
+            ran.map_err(|err| match err {
+                RunError::InvalidInputs { problems } => CliError::InvalidInputs {
+                    problems,
+                    of: format!("workflow `{workflow_id}`"),
+                },
+                other => CliError::Usage(other.to_string()),
+            })?;
+        }
+        let reports = session.finish();
         if let Some(mock) = self.mock.take() {
             self.runtime.block_on(mock.stop());
         }
-        Ok(report)
+        Ok(reports)
     }
 
-    /// `--record`: writes the cassette of the run `report` is of.
-    pub(crate) fn write_cassette(&self, report: &WorkflowReport) -> Result<(), CassetteError> {
-        match &self.record {
+    /// `--record`: writes the cassette of the run `reports` are of.
+    pub(crate) fn write_cassette(&self, reports: &[WorkflowReport]) -> Result<(), CassetteError> {
+        match (&self.record, reports.first()) {
             // The run's own redactor: it knows the credentials too, not only the secret inputs.
-            Some(record) => record
+            (Some(record), Some(report)) => record
                 .recording
                 .cassette(&report.redactor)
                 .write(&record.path),
-            None => Ok(()),
+            _ => Ok(()),
         }
     }
 
@@ -338,6 +381,16 @@ fn collect_openapi(
         } else if let Some(nested) = sources.arazzo(&source.name) {
             collect_openapi(nested.document, &nested.sources, seen, found);
         }
+    }
+}
+
+/// The ids of the workflows `selection` names, in document order.
+fn select_workflows(plan: &Plan, selection: Selection<'_>) -> Result<Vec<String>, CliError> {
+    let ids = plan.workflow_ids().map(str::to_string);
+    match selection {
+        Selection::One(asked) => Ok(vec![select_workflow(plan, asked)?]),
+        Selection::All => Ok(ids.collect()),
+        Selection::Among(asked) => Ok(ids.filter(|id| asked.contains(id)).collect()),
     }
 }
 

@@ -128,7 +128,7 @@ mod value;
 /// own.
 pub use async_trait::async_trait;
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use engine::{Engine, Limits, NoObserver, Observer};
+pub use engine::{Engine, Limits, NoObserver, Observer, Session};
 pub use error::{PlanError, RunError};
 pub use executor::{
     Executor, ExecutorError, ExecutorErrorKind, HttpExecutor, HttpExecutorBuilder, Request,
@@ -141,8 +141,8 @@ pub use prepare::{PrepareError, validate};
 pub type LoadError = PrepareError;
 pub use plan::{Plan, WorkflowPlan};
 pub use report::{
-    CriterionRecord, Outcome, RequestRecord, ResponseRecord, StepError, StepErrorKind, StepOutcome,
-    StepReport, WorkflowReport,
+    CriterionRecord, Outcome, Reached, RequestRecord, ResponseRecord, StepError, StepErrorKind,
+    StepOutcome, StepReport, WorkflowReport,
 };
 
 /// The source descriptions, moved to the `arazzo-sources` crate: this path is kept for one

@@ -23,9 +23,13 @@ pub struct WorkflowReport {
     /// The workflow outputs that resolved.
     pub outputs: IndexMap<String, Value>,
     /// The workflows listed in `dependsOn` that ran first, and workflows that a `goto` or
-    /// `retry` action transferred to.
+    /// `retry` action transferred to (each says how in its [`WorkflowReport::reached_by`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub workflows: Vec<WorkflowReport>,
+    /// For a workflow run by another (a dependency, a workflow step, a `goto` or `retry`
+    /// target): how it was reached. None for the workflow a run was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reached_by: Option<Reached>,
     /// Workflow outputs that did not resolve, with why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unresolved_outputs: Vec<(String, String)>,
@@ -99,6 +103,46 @@ impl WorkflowReport {
         }
         for workflow in &mut self.workflows {
             workflow.redact(redactor);
+        }
+    }
+}
+
+/// How a workflow came to be run by another one (in the JSON report,
+/// `{"by": "goto", "step_id": "…", "action": "…"}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "by", rename_all = "kebab-case")]
+pub enum Reached {
+    /// Listed in the `dependsOn` of the workflow that ran it.
+    DependsOn,
+    /// Called by the workflow step `step_id`.
+    Step {
+        /// The calling step.
+        step_id: String,
+    },
+    /// The target of the `goto` action `action` taken after step `step_id`.
+    Goto {
+        /// The step whose action it was.
+        step_id: String,
+        /// The action's name.
+        action: String,
+    },
+    /// Run by the `retry` action `action` of step `step_id`, before the step is retried.
+    Retry {
+        /// The step whose action it was.
+        step_id: String,
+        /// The action's name.
+        action: String,
+    },
+}
+
+impl Reached {
+    /// The step that reached the workflow (empty for a dependency).
+    pub fn step_id(&self) -> &str {
+        match self {
+            Reached::DependsOn => "",
+            Reached::Step { step_id }
+            | Reached::Goto { step_id, .. }
+            | Reached::Retry { step_id, .. } => step_id,
         }
     }
 }

@@ -18,11 +18,13 @@ pub(crate) fn run(args: &RunArgs, prepared: Prepared, out: &mut dyn Write) -> Re
     let Prepared {
         runtime,
         engine,
-        workflow_id,
-        inputs,
+        mut runs,
         mock: _mock,
         ..
     } = prepared;
+    // The load mode runs one workflow (`--all` is refused with it).
+    let inputs = runs.remove(0);
+    let workflow_id = inputs.workflow_id().to_string();
     let load = &args.load;
     let runs = match (load.repeat, load.duration, inputs.csv_rows()) {
         (Some(runs), _, _) => Some(runs),

@@ -6,4 +6,5 @@ pub mod load;
 pub mod mock;
 pub mod run;
 pub mod snapshot;
+pub mod test;
 pub mod validate;

@@ -36,8 +36,9 @@ pub fn run(
         let line = crate::render::diagnostic_line(&prepared.file_name, reading, false);
         writeln!(err, "{line}")?;
     }
-    let report = prepared.run(&NoObserver)?;
-    let mut text = format!("{HEADER}{}", arazzo_exec::snapshot_report(&report));
+    let reports = prepared.run(&NoObserver)?;
+    let report = reports.first().ok_or(CliError::NothingRan)?;
+    let mut text = format!("{HEADER}{}", arazzo_exec::snapshot_report(report));
     if args.mock {
         text = without_mock_port(&text);
     }
@@ -52,7 +53,7 @@ pub fn run(
         writeln!(err, "wrote {}", path.display())?;
         Ok(())
     } else if args.check {
-        let stale = args.replay.as_ref().and(unrecorded_step(&report));
+        let stale = args.replay.as_ref().and(unrecorded_step(report));
         check(&path(), &text, stale, out, err)
     } else {
         out.write_all(text.as_bytes())?;

@@ -18,7 +18,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::RunError;
 use crate::executor::Executor;
 use crate::plan::Plan;
-use crate::report::{StepReport, WorkflowReport};
+use crate::report::{Reached, StepReport, WorkflowReport};
 
 /// Hears about a run as it goes (what `arazzo run` prints each step's line with, as the step
 /// finishes). Every method has an empty default. `depth` is 0 for the steps of the workflow
@@ -32,6 +32,16 @@ pub trait Observer: Send + Sync {
     /// A step has finished; a retry's wait, if any, comes after this (its length is in
     /// [`StepReport::action`]).
     fn step_finished(&self, report: &StepReport, depth: usize) {
+        let _ = (report, depth);
+    }
+    /// A workflow is about to run: its dependencies, then its steps, come next. `reached`
+    /// says how another workflow reached it (none for one asked for, at depth 0).
+    fn workflow_started(&self, workflow_id: &str, reached: Option<&Reached>, depth: usize) {
+        let _ = (workflow_id, reached, depth);
+    }
+    /// A workflow has finished (for a workflow step, before the step's own
+    /// [`Observer::step_finished`]).
+    fn workflow_finished(&self, report: &WorkflowReport, depth: usize) {
         let _ = (report, depth);
     }
 }
@@ -189,21 +199,93 @@ impl Engine {
         inputs: Value,
         observer: &dyn Observer,
     ) -> Result<WorkflowReport, RunError> {
-        let workflow =
-            self.plan
-                .workflow(workflow_id)
-                .ok_or_else(|| RunError::UnknownWorkflow {
-                    workflow_id: workflow_id.to_string(),
-                    available: self.plan.workflow_ids().map(str::to_string).collect(),
-                })?;
-        let inputs = if inputs.is_null() {
-            Value::Object(Map::new())
-        } else {
-            inputs
-        };
         let mut run = run::Run::new(self, observer);
-        run.check_inputs(workflow, &inputs)
-            .map_err(|problems| RunError::InvalidInputs { problems })?;
-        Ok(run.run(workflow, inputs).await)
+        let mut report = top(&mut run, workflow_id, inputs).await?;
+        run.end(std::slice::from_mut(&mut report));
+        Ok(report)
+    }
+
+    /// A [`Session`]: several workflows of the plan run one after another as one run,
+    /// telling `observer` about each step.
+    pub fn session<'e>(&'e self, observer: &'e dyn Observer) -> Session<'e> {
+        Session {
+            run: run::Run::new(self, observer),
+            reports: Vec::new(),
+        }
+    }
+}
+
+/// Checks `inputs` and runs the workflow `workflow_id` of the engine's plan in `run`.
+async fn top<'e>(
+    run: &mut run::Run<'e>,
+    workflow_id: &str,
+    inputs: Value,
+) -> Result<WorkflowReport, RunError> {
+    let plan: &'e Plan = &run.engine.plan;
+    let workflow = plan
+        .workflow(workflow_id)
+        .ok_or_else(|| RunError::UnknownWorkflow {
+            workflow_id: workflow_id.to_string(),
+            available: plan.workflow_ids().map(str::to_string).collect(),
+        })?;
+    let inputs = if inputs.is_null() {
+        Value::Object(Map::new())
+    } else {
+        inputs
+    };
+    run.check_inputs(workflow, &inputs)
+        .map_err(|problems| RunError::InvalidInputs { problems })?;
+    Ok(run.top(workflow, inputs).await)
+}
+
+/// Several workflows of one plan run one after another as one run (`arazzo run --all`,
+/// `arazzo test`): what a workflow did is seen by the later ones
+/// (`$workflows.<id>.outputs.<name>`), a `dependsOn` that already ran (asked for, or as a
+/// dependency) is not run again but its outputs reused, the OAuth2 tokens fetched are kept,
+/// and one redactor knows every secret of the session. The limits of a run (steps, loops,
+/// deadline) apply to each workflow asked for, with what it reaches.
+pub struct Session<'e> {
+    run: run::Run<'e>,
+    reports: Vec<WorkflowReport>,
+}
+
+impl std::fmt::Debug for Session<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("reports", &self.reports.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session<'_> {
+    /// Runs the workflow `workflow_id` with `inputs` (a JSON object) and keeps its report,
+    /// unless it already ran in this session as a dependency of another: then it is not run
+    /// again (its report is in that one's [`WorkflowReport::workflows`]) and this returns
+    /// `Ok(false)`.
+    ///
+    /// # Errors
+    /// As [`Engine::run`]; nothing was sent then.
+    pub async fn run(&mut self, workflow_id: &str, inputs: Value) -> Result<bool, RunError> {
+        if self.run.ran_as_dependency(workflow_id) {
+            return Ok(false);
+        }
+        let report = top(&mut self.run, workflow_id, inputs).await?;
+        self.reports.push(report);
+        Ok(true)
+    }
+
+    /// The reports of the workflows run so far, in order (not redacted yet for the secrets
+    /// learnt after them: [`Session::finish`] does that).
+    pub fn reports(&self) -> &[WorkflowReport] {
+        &self.reports
+    }
+
+    /// Ends the session: the report of each workflow run, in order, redacted with every
+    /// secret the session knew, each with the session's redactor
+    /// ([`WorkflowReport::redactor`]).
+    pub fn finish(self) -> Vec<WorkflowReport> {
+        let mut reports = self.reports;
+        self.run.end(&mut reports);
+        reports
     }
 }

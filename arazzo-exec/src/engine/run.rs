@@ -1,7 +1,7 @@
 //! One run: the state its workflows share ([`Run`]) and the step loop of each workflow under
 //! way ([`WorkflowRun`]): the default flow, success and failure actions, limits.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::ops::ControlFlow;
 use std::pin::Pin;
@@ -18,7 +18,7 @@ use crate::context::{ExchangeView, Scope, StepOutputs, WorkflowResult, WorkflowR
 use crate::executor::header;
 use crate::plan::{ActionKind, ActionPlan, CriterionPlan, Plan, StepPlan, Target, WorkflowPlan};
 use crate::redact::Redactor;
-use crate::report::{Outcome, StepErrorKind, StepOutcome, StepReport, WorkflowReport};
+use crate::report::{Outcome, Reached, StepErrorKind, StepOutcome, StepReport, WorkflowReport};
 
 pub(super) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -40,6 +40,9 @@ pub(super) struct Run<'e> {
     pub(super) stopped: Option<Outcome>,
     /// The workflows that have run, by document URL then workflow id.
     pub(super) results: HashMap<String, WorkflowResults>,
+    /// The workflows run as a dependency (document URL, workflow id): a session does not run
+    /// them again at its top level.
+    pub(super) ran_as_dependency: HashSet<(String, String)>,
     /// How many secrets the redactor knew when the first step's report was done: if it
     /// learns more later, the whole report is redacted again at the end.
     secrets_at_first_report: Option<usize>,
@@ -157,23 +160,49 @@ impl<'e> Run<'e> {
                 .map(|deadline| (engine.clock.now() + deadline, deadline)),
             stopped: None,
             results: HashMap::new(),
+            ran_as_dependency: HashSet::new(),
             secrets_at_first_report: None,
         }
     }
 
-    /// Runs the top workflow (its inputs checked) and returns its report, with the run's
-    /// redactor.
-    pub(super) async fn run(mut self, workflow: &'e WorkflowPlan, inputs: Value) -> WorkflowReport {
+    /// Runs a workflow asked for (its inputs checked) and returns its report. The limits
+    /// (steps, loops, deadline) start afresh: each workflow asked for has a run's budget.
+    pub(super) async fn top(
+        &mut self,
+        workflow: &'e WorkflowPlan,
+        inputs: Value,
+    ) -> WorkflowReport {
         let engine: &'e Engine = self.engine;
-        let mut report = self.workflow(&engine.plan, workflow, inputs).await.report;
-        if self
+        self.steps_run = 0;
+        self.loop_steps_run = 0;
+        self.stopped = None;
+        self.deadline = engine
+            .limits
+            .deadline
+            .map(|deadline| (engine.clock.now() + deadline, deadline));
+        self.workflow(&engine.plan, workflow, inputs, None)
+            .await
+            .report
+    }
+
+    /// Ends the run: `reports` (those [`Run::top`] gave) are redacted again when secrets were
+    /// learnt after the first step's report, and each gets the run's redactor.
+    pub(super) fn end(self, reports: &mut [WorkflowReport]) {
+        let late = self
             .secrets_at_first_report
-            .is_some_and(|known| self.redactor.count() > known)
-        {
-            report.redact(&self.redactor);
+            .is_some_and(|known| self.redactor.count() > known);
+        for report in reports {
+            if late {
+                report.redact(&self.redactor);
+            }
+            report.redactor = self.redactor.clone();
         }
-        report.redactor = self.redactor;
-        report
+    }
+
+    /// Whether the workflow `workflow_id` of the engine's plan ran as a dependency.
+    pub(super) fn ran_as_dependency(&self, workflow_id: &str) -> bool {
+        let key = (document_key(&self.engine.plan), workflow_id.to_string());
+        self.ran_as_dependency.contains(&key)
     }
 
     /// Checks `inputs` against the workflow's schema and learns its secret values.
@@ -193,16 +222,15 @@ impl<'e> Run<'e> {
         Ok(())
     }
 
-    /// Runs a workflow called from another (by the step `caller`: a workflow step, a `goto`
-    /// or `retry` target; none for a dependency): its inputs are checked first.
+    /// Runs a workflow called from another (`reached`: as a dependency, by a workflow step, a
+    /// `goto` or `retry` action): its inputs are checked first.
     pub(super) fn call(
         &mut self,
         plan: &'e Plan,
         workflow: &'e WorkflowPlan,
         inputs: Value,
-        caller: &str,
+        reached: Reached,
     ) -> BoxFuture<'_, Ran> {
-        let caller = caller.to_string();
         Box::pin(async move {
             // Each nested call is a few native stack frames deeper (its future is polled from
             // the caller's): without a bound, a workflow calling itself overflows the stack.
@@ -211,12 +239,13 @@ impl<'e> Run<'e> {
                     "workflow calls are nested more than {} deep at `{}`: stopped (a workflow that calls itself?)",
                     self.engine.limits.max_depth, workflow.id
                 );
-                return not_started(workflow, self.stop(&caller, message));
+                let stopped = self.stop(reached.step_id(), message);
+                return not_started(workflow, stopped, reached);
             }
             match self.check_inputs(workflow, &inputs) {
                 Ok(()) => {
                     self.depth += 1;
-                    let ran = self.workflow(plan, workflow, inputs).await;
+                    let ran = self.workflow(plan, workflow, inputs, Some(reached)).await;
                     self.depth -= 1;
                     ran
                 }
@@ -231,7 +260,7 @@ impl<'e> Run<'e> {
                         message: format!("invalid inputs: {message}"),
                         kind: StepErrorKind::Workflow,
                     };
-                    not_started(workflow, outcome)
+                    not_started(workflow, outcome, reached)
                 }
             }
         })
@@ -298,15 +327,19 @@ impl<'e> Run<'e> {
         Ok(())
     }
 
-    /// Runs a workflow: its dependencies, its steps, its outputs.
+    /// Runs a workflow (`reached` as it says; none when asked for): its dependencies, its
+    /// steps, its outputs.
     fn workflow(
         &mut self,
         plan: &'e Plan,
         workflow: &'e WorkflowPlan,
         inputs: Value,
+        reached: Option<Reached>,
     ) -> BoxFuture<'_, Ran> {
         Box::pin(async move {
             let started = Instant::now();
+            self.observer
+                .workflow_started(&workflow.id, reached.as_ref(), self.depth);
             let mut run = WorkflowRun::new(plan, workflow, inputs);
             self.dependencies(&mut run).await;
             if run.outcome == Outcome::Passed {
@@ -340,6 +373,7 @@ impl<'e> Run<'e> {
                 not_run,
                 steps: run.reports,
                 workflows: run.called,
+                reached_by: reached,
                 outputs: outputs
                     .iter()
                     .map(|(name, value)| (name.clone(), self.redactor.named(name, value)))
@@ -356,6 +390,7 @@ impl<'e> Run<'e> {
                     passed,
                 },
             );
+            self.observer.workflow_finished(&report, self.depth);
             Ran {
                 report,
                 outputs,
@@ -376,9 +411,19 @@ impl<'e> Run<'e> {
             let passed = match done {
                 Some(result) => result.passed,
                 None => {
+                    let inputs = run.inputs.clone();
                     let ran = self
-                        .call(dependency_plan, dependency_workflow, run.inputs.clone(), "")
+                        .call(
+                            dependency_plan,
+                            dependency_workflow,
+                            inputs,
+                            Reached::DependsOn,
+                        )
                         .await;
+                    self.ran_as_dependency.insert((
+                        document_key(dependency_plan),
+                        dependency_workflow.id.clone(),
+                    ));
                     let passed = ran.report.passed();
                     run.called.push(ran.report);
                     passed
@@ -501,8 +546,12 @@ impl<'e> Run<'e> {
                 self.finish(run, ran);
                 // One-way: the rest of this workflow is skipped; the target's outcome is this
                 // workflow's.
+                let reached = Reached::Goto {
+                    step_id: step.id.clone(),
+                    action: action.name.clone(),
+                };
                 let called = self
-                    .call(target_plan, target, run.inputs.clone(), &step.id)
+                    .call(target_plan, target, run.inputs.clone(), reached)
                     .await;
                 run.outcome = called.report.outcome.clone();
                 run.called.push(called.report);
@@ -563,8 +612,12 @@ impl<'e> Run<'e> {
                     }
                     Some(Target::Workflow(reference)) => {
                         let (target_plan, target) = run.plan.resolve(reference);
+                        let reached = Reached::Retry {
+                            step_id: step.id.clone(),
+                            action: action.name.clone(),
+                        };
                         let called = self
-                            .call(target_plan, target, run.inputs.clone(), &step.id)
+                            .call(target_plan, target, run.inputs.clone(), reached)
                             .await;
                         run.called.push(called.report);
                     }
@@ -611,12 +664,13 @@ fn choose<'p>(
 }
 
 /// The report of a called workflow that did not start.
-fn not_started(workflow: &WorkflowPlan, outcome: Outcome) -> Ran {
+fn not_started(workflow: &WorkflowPlan, outcome: Outcome, reached: Reached) -> Ran {
     let report = WorkflowReport {
         workflow_id: workflow.id.clone(),
         outcome,
         steps: Vec::new(),
         workflows: Vec::new(),
+        reached_by: Some(reached),
         outputs: IndexMap::new(),
         unresolved_outputs: Vec::new(),
         not_run: workflow.steps.iter().map(|step| step.id.clone()).collect(),

@@ -13,8 +13,8 @@ use crate::context::{ExchangeView, ResponseView, Scope};
 use crate::executor::Response;
 use crate::plan::{Call, StepPlan, WorkflowRef};
 use crate::report::{
-    CriterionRecord, Outcome, RequestRecord, ResponseRecord, StepError, StepErrorKind, StepOutcome,
-    StepReport,
+    CriterionRecord, Outcome, Reached, RequestRecord, ResponseRecord, StepError, StepErrorKind,
+    StepOutcome, StepReport,
 };
 use crate::value::Evaluated;
 
@@ -215,8 +215,11 @@ impl<'e> Run<'e> {
             }
         }
         let (callee_plan, callee) = run.plan.resolve(reference);
+        let reached = Reached::Step {
+            step_id: step.id.clone(),
+        };
         let ran = self
-            .call(callee_plan, callee, Value::Object(callee_inputs), &step.id)
+            .call(callee_plan, callee, Value::Object(callee_inputs), reached)
             .await;
         if let Some(Outcome::Error { message, .. }) = &self.stopped {
             let error = StepError::new(StepErrorKind::Limit, message.clone());
