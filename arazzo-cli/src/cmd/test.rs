@@ -390,14 +390,20 @@ fn write_table(
         let text = cells.join("  ");
         writeln!(out, "{}", render::terminal_text(text.trim_end(), false))?;
     }
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     writeln!(
         out,
-        "\n{} workflows: {} passed, {} failed, {} errors; {} invalid documents",
-        summary.workflows,
+        "\n{}: {} passed, {} failed, {}; {}",
+        plural(summary.workflows, "workflow", "workflows"),
         summary.passed,
         summary.failed,
-        summary.errors,
-        summary.invalid_documents
+        plural(summary.errors, "error", "errors"),
+        plural(
+            summary.invalid_documents,
+            "invalid document",
+            "invalid documents"
+        ),
     )?;
     for report in documents.iter().flat_map(|document| &document.workflows) {
         if !report.passed() {
