@@ -305,3 +305,64 @@ fn fix_names_actions_references_components_and_drops_empty_fields() {
         "{components}"
     );
 }
+
+#[test]
+fn dialect_criteria_judge_the_response_as_they_read() {
+    use wiremock::matchers::{method, path};
+    let answer = |body: serde_json::Value| {
+        crate::util::LocalApi::start(vec![
+            wiremock::Mock::given(method("POST"))
+                .and(path("/token"))
+                .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(body)),
+        ])
+    };
+    let doc = arg("compat/dialects.arazzo.yaml");
+    let run = |api: &crate::util::LocalApi| {
+        let server = format!("auth={}", api.server.uri());
+        arazzo(&[
+            "run", &doc, "--server", &server, "-i", "user=ann", "--format", "json",
+        ])
+    };
+    let good =
+        answer(serde_json::json!({"access_token": "t0k", "scope": "read", "token_type": "bearer"}));
+    let out = run(&good);
+    assert_eq!(out.code, 0, "{}", out.transcript());
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(report["outputs"]["issued"], "t0k");
+    let mut found = rules(&out.stderr);
+    found.sort_unstable();
+    found.dedup();
+    assert_eq!(
+        found,
+        [
+            "compat-base-url-source",
+            "compat-body-shorthand",
+            "compat-context-word",
+            "compat-double-quoted",
+            "compat-jsonpath-comparison",
+            "compat-method-path"
+        ],
+        "{}",
+        out.stderr
+    );
+    // Each criterion is a real check: a null token fails the step, naming the condition.
+    let bad =
+        answer(serde_json::json!({"access_token": null, "scope": "read", "token_type": "bearer"}));
+    let out = run(&bad);
+    assert_eq!(out.code, 1, "{}", out.transcript());
+    assert!(
+        out.stdout
+            .contains("`$response.body#/access_token != null` is false"),
+        "{}",
+        out.stdout
+    );
+    let wrong_scope =
+        answer(serde_json::json!({"access_token": "t", "scope": "write", "token_type": "bearer"}));
+    let out = run(&wrong_scope);
+    assert_eq!(out.code, 1, "{}", out.transcript());
+    assert!(
+        out.stdout.contains("$response.body.scope == 'read'"),
+        "{}",
+        out.stdout
+    );
+}

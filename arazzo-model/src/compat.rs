@@ -547,6 +547,36 @@ fn read_criteria(value: &mut Value, pointer: &mut String, readings: &mut Vec<Rea
 /// A simple criterion's condition that does not parse, read in Speakeasy's forms: a bare word
 /// compared (`== application/json`), or a JSON value the context must hold.
 fn read_condition(criterion: &mut Value, pointer: &str, readings: &mut Vec<Reading>) {
+    let Some(members) = criterion.as_object_mut() else {
+        return;
+    };
+    if members
+        .get("context")
+        .is_some_and(|context| context == "response")
+    {
+        let read_as = Value::String("$response.body".to_string());
+        readings.push(Reading {
+            rule: Rule::CompatContextWord,
+            pointer: format!("{pointer}/context"),
+            written: members
+                .insert("context".to_string(), read_as.clone())
+                .unwrap_or_default(),
+            edit: Edit::Replace(read_as),
+            dialect: "usearazzo's toolkit: `context: response`",
+        });
+    }
+    read_jsonpath_comparison(members, pointer, readings);
+    if let Some(Value::String(condition)) = members.get_mut("condition")
+        && let Some(read_as) = body_shorthand(condition)
+    {
+        readings.push(Reading {
+            rule: Rule::CompatBodyShorthand,
+            pointer: format!("{pointer}/condition"),
+            written: Value::String(std::mem::replace(condition, read_as.clone())),
+            edit: Edit::Replace(Value::String(read_as)),
+            dialect: "WSO2's arazzo tools: `$body` for the response body",
+        });
+    }
     let simple = criterion
         .get("type")
         .is_none_or(|kind| kind.as_str() == Some("simple"));
@@ -608,6 +638,118 @@ fn read_condition(criterion: &mut Value, pointer: &str, readings: &mut Vec<Readi
         edit: Edit::Replace(Value::String(read_as)),
         dialect,
     });
+}
+
+/// `$body.score > 750` (WSO2) → `$response.body.score > 750`: each `$body` that is a whole
+/// token (not `$bodyX`). `None` when there is none.
+fn body_shorthand(condition: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = condition;
+    let mut found = false;
+    while let Some(at) = rest.find("$body") {
+        let after = &rest[at + "$body".len()..];
+        let whole = !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
+        let quoted = rest[..at].matches('\'').count() % 2 == 1;
+        out.push_str(&rest[..at]);
+        out.push_str(if whole && !quoted {
+            "$response.body"
+        } else {
+            "$body"
+        });
+        found |= whole && !quoted;
+        rest = after;
+    }
+    out.push_str(rest);
+    found.then_some(out)
+}
+
+/// A `jsonpath` criterion whose condition is a comparison written the JavaScript way, on a
+/// body context: `$.access_token != null`, `$.status == 'x'`, `#/petId == 4` (as the
+/// official OAuth example writes it). RFC 9535 has no such query; Respect and Jentic evaluate
+/// it as false. Read as the simple condition it spells, `$response.body#/access_token !=
+/// null`: the condition replaced, `type` (and `version`) ignored.
+fn read_jsonpath_comparison(
+    criterion: &mut Map<String, Value>,
+    pointer: &str,
+    readings: &mut Vec<Reading>,
+) {
+    if criterion.get("type").and_then(Value::as_str) != Some("jsonpath") {
+        return;
+    }
+    let (Some(Value::String(context)), Some(Value::String(condition))) =
+        (criterion.get("context"), criterion.get("condition"))
+    else {
+        return;
+    };
+    let context = context.trim();
+    if !context.starts_with("$response.body") && !context.starts_with("$request.body") {
+        return;
+    }
+    let Some(read_as) = comparison_on(context, condition.trim()) else {
+        return;
+    };
+    const DIALECT: &str =
+        "the official OAuth example, Jentic: a JavaScript-style comparison as JSONPath";
+    let written = criterion
+        .insert("condition".to_string(), Value::String(read_as.clone()))
+        .unwrap_or_default();
+    readings.push(Reading {
+        rule: Rule::CompatJsonpathComparison,
+        pointer: format!("{pointer}/condition"),
+        written,
+        edit: Edit::Replace(Value::String(read_as)),
+        dialect: DIALECT,
+    });
+    for field in ["type", "version"] {
+        if let Some(written) = criterion.shift_remove(field) {
+            readings.push(Reading {
+                rule: Rule::CompatJsonpathComparison,
+                pointer: format!("{pointer}/{field}"),
+                written,
+                edit: Edit::Remove,
+                dialect: DIALECT,
+            });
+        }
+    }
+}
+
+/// `$.a.b == 1` or `#/a/b == 1` on `context` → `<context>#/a/b == 1`; `None` unless the text
+/// is a member path, one comparison operator and an operand without another path. `.length`
+/// is left alone: on an array it means the size, which no simple condition spells.
+fn comparison_on(context: &str, condition: &str) -> Option<String> {
+    let (path, rest) = condition.split_once(' ')?;
+    let tokens: Vec<String> = if let Some(members) = path.strip_prefix("$.") {
+        members
+            .split('.')
+            .map(arazzo_expr::pointer::escape)
+            .collect()
+    } else if let Some(pointer) = path.strip_prefix("#/") {
+        pointer.split('/').map(str::to_string).collect()
+    } else {
+        return None;
+    };
+    let named = |token: &String| {
+        !token.is_empty()
+            && token
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '~'))
+    };
+    if tokens.is_empty() || !tokens.iter().all(named) || tokens.last()? == "length" {
+        return None;
+    }
+    let rest = rest.trim_start();
+    let op = ["==", "!=", "<=", ">=", "<", ">"]
+        .into_iter()
+        .find(|op| rest.starts_with(op))?;
+    let operand = rest[op.len()..].trim();
+    if operand.is_empty() || operand.starts_with("$.") || operand.contains(['[', '@', '?']) {
+        return None;
+    }
+    let base = match context.split_once('#') {
+        Some((expression, pointer)) => format!("{expression}#{}", pointer.trim_end_matches('/')),
+        None => format!("{context}#"),
+    };
+    Some(format!("{base}/{} {op} {operand}", tokens.join("/")))
 }
 
 /// `$statusCode == 2XX` → `($statusCode >= 200 && $statusCode < 300)` (and `!=` its negation):
@@ -1094,6 +1236,52 @@ mod tests {
         assert_eq!(
             renamed.message(),
             "read `operationId: $sourceDescriptions.httpbin#/paths/~1pets/get` as `operationPath: {$sourceDescriptions.httpbin.url}#/paths/~1pets/get` (usearazzo's toolkit: a JSON pointer in `operationId`)"
+        );
+    }
+
+    #[test]
+    fn wso2_usearazzo_and_javascript_style_criteria_take_the_spec_form() {
+        let (value, readings) = read_json(json!({
+            "arazzo": "1.0.1",
+            "workflows": [{"workflowId": "w", "steps": [{"stepId": "a", "successCriteria": [
+                {"condition": "$body.score > 750 && $bodyCount == 1 && $response.body#/x == '$body'"},
+                {"context": "response", "condition": "$statusCode == 200", "type": "simple"},
+                {"context": "$response.body", "condition": "$.access_token != null", "type": "jsonpath"},
+                {"context": "$response.body#/links/", "condition": "#/0/rel == 'self'", "type": "jsonpath", "version": "draft-goessner-dispatch-jsonpath-00"},
+                {"context": "$response.body#/links", "condition": "$.length == 5", "type": "jsonpath"},
+                {"context": "$response.body", "condition": "$[?@.id == 1]", "type": "jsonpath"},
+                {"context": "$response.body", "condition": "$.a == $.b", "type": "jsonpath"}
+            ]}]}]
+        }));
+        let criteria = &value["workflows"][0]["steps"][0]["successCriteria"];
+        assert_eq!(
+            criteria[0]["condition"],
+            "$response.body.score > 750 && $bodyCount == 1 && $response.body#/x == '$body'"
+        );
+        assert_eq!(criteria[1]["context"], "$response.body");
+        assert_eq!(
+            criteria[2],
+            json!({"context": "$response.body", "condition": "$response.body#/access_token != null"})
+        );
+        assert_eq!(
+            criteria[3],
+            json!({"context": "$response.body#/links/", "condition": "$response.body#/links/0/rel == 'self'"})
+        );
+        for (at, why) in [(4, "a size"), (5, "a real query"), (6, "two paths")] {
+            assert_eq!(criteria[at]["type"], "jsonpath", "{why}");
+        }
+        let rules: Vec<&str> = readings.iter().map(|reading| reading.rule.id()).collect();
+        assert_eq!(
+            rules,
+            [
+                "compat-body-shorthand",
+                "compat-context-word",
+                "compat-jsonpath-comparison",
+                "compat-jsonpath-comparison",
+                "compat-jsonpath-comparison",
+                "compat-jsonpath-comparison",
+                "compat-jsonpath-comparison",
+            ]
         );
     }
 

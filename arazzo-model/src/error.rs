@@ -263,6 +263,15 @@ rules! {
     /// An action `{name: $components.failureActions.retry}` without `type` (strefethen's
     /// arazzo-cli), read as the Reusable Object `{reference: $components.failureActions.retry}`.
     CompatActionReference => "compat-action-reference",
+    /// `context: response` (usearazzo's toolkit), read as `context: $response.body`.
+    CompatContextWord => "compat-context-word",
+    /// `$body.score > 750` in a condition (WSO2's arazzo tools), read as
+    /// `$response.body.score > 750`.
+    CompatBodyShorthand => "compat-body-shorthand",
+    /// A `jsonpath` criterion whose condition is a JavaScript-style comparison on the body
+    /// (`$.access_token != null`, as the official OAuth example writes it), read as the simple
+    /// condition `$response.body#/access_token != null`.
+    CompatJsonpathComparison => "compat-jsonpath-comparison",
     /// `== "text"` in a condition (strefethen's arazzo-cli, JavaScript habits), read as the
     /// string literal `== 'text'`.
     CompatDoubleQuoted => "compat-double-quoted",
