@@ -313,7 +313,19 @@ pub fn evaluate_criterion(criterion: &Criterion, ctx: &dyn Context) -> Criterion
                         reason,
                     })?;
                 Ok(holds(!path.query(value).is_empty(), || {
-                    format!("`{query}` selects no node")
+                    // Redocly Respect applies a root filter to the context itself; RFC 9535
+                    // to its members. Say so where only the other reading matches.
+                    let on_itself = query.trim_start().starts_with("$[?")
+                        && value.is_object()
+                        && !path
+                            .query(&serde_json::Value::Array(vec![value.clone()]))
+                            .is_empty();
+                    match on_itself {
+                        true => format!(
+                            "`{query}` selects no node: RFC 9535 filters the members of the context, and only the context itself matches (as Redocly Respect reads it); use a simple condition or the parent as the context"
+                        ),
+                        false => format!("`{query}` selects no node"),
+                    }
                 }))
             })
         }
