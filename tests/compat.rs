@@ -313,6 +313,7 @@ fn dialect_criteria_judge_the_response_as_they_read() {
         crate::util::LocalApi::start(vec![
             wiremock::Mock::given(method("POST"))
                 .and(path("/token"))
+                .and(wiremock::matchers::header("X-User", "user ann"))
                 .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(body)),
         ])
     };
@@ -337,6 +338,7 @@ fn dialect_criteria_judge_the_response_as_they_read() {
         [
             "compat-base-url-source",
             "compat-body-shorthand",
+            "compat-braceless-expression",
             "compat-context-word",
             "compat-double-quoted",
             "compat-jsonpath-comparison",

@@ -242,6 +242,7 @@ fn read_step(
             name_actions(actions, &format!("{at}/{field}"), readings);
         }
     }
+    read_braceless(step, at, readings);
 }
 
 /// Names each action of `actions` (at `at`) that has none after its type: `retry`, then
@@ -443,36 +444,153 @@ fn read_step_outputs(
     outputs: &[(String, Vec<String>)],
     readings: &mut Vec<Reading>,
 ) {
+    for_each_string(value, pointer, &mut |pointer, text| {
+        if let Some(read_as) = with_outputs(text, outputs) {
+            readings.push(Reading {
+                rule: Rule::CompatStepOutput,
+                pointer: pointer.to_string(),
+                written: Value::String(std::mem::replace(text, read_as.clone())),
+                edit: Edit::Replace(Value::String(read_as)),
+                dialect: "Jentic's runner: `$steps.<id>.<output>`",
+            });
+        }
+    });
+}
+
+/// Calls `found` with every string of `value` and its JSON pointer (`pointer` is the value's).
+fn for_each_string(
+    value: &mut Value,
+    pointer: &mut String,
+    found: &mut dyn FnMut(&str, &mut String),
+) {
     let len = pointer.len();
     match value {
-        Value::String(text) => {
-            if let Some(read_as) = with_outputs(text, outputs) {
-                readings.push(Reading {
-                    rule: Rule::CompatStepOutput,
-                    pointer: pointer.clone(),
-                    written: Value::String(std::mem::replace(text, read_as.clone())),
-                    edit: Edit::Replace(Value::String(read_as)),
-                    dialect: "Jentic's runner: `$steps.<id>.<output>`",
-                });
-            }
-        }
+        Value::String(text) => found(pointer, text),
         Value::Object(members) => {
             for (key, child) in members.iter_mut() {
                 pointer.push('/');
                 pointer.push_str(&arazzo_expr::pointer::escape(key));
-                read_step_outputs(child, pointer, outputs, readings);
+                for_each_string(child, pointer, found);
                 pointer.truncate(len);
             }
         }
         Value::Array(items) => {
             for (index, item) in items.iter_mut().enumerate() {
                 pointer.push_str(&format!("/{index}"));
-                read_step_outputs(item, pointer, outputs, readings);
+                for_each_string(item, pointer, found);
                 pointer.truncate(len);
             }
         }
         _ => {}
     }
+}
+
+/// The values a step sends (parameter values, the payload, replacement values), each string
+/// with an expression embedded without braces (`Bearer $inputs.token`, as Redocly Respect
+/// substitutes it) given its braces: `Bearer {$inputs.token}`.
+fn read_braceless(step: &mut Map<String, Value>, at: &str, readings: &mut Vec<Reading>) {
+    let mut read = |pointer: &str, text: &mut String| {
+        if let Some(read_as) = with_braces(text) {
+            readings.push(Reading {
+                rule: Rule::CompatBracelessExpression,
+                pointer: pointer.to_string(),
+                written: Value::String(std::mem::replace(text, read_as.clone())),
+                edit: Edit::Replace(Value::String(read_as)),
+                dialect: "Redocly Respect: an expression embedded without braces",
+            });
+        }
+    };
+    let mut sent: Vec<(String, &mut Value)> = Vec::new();
+    for (field, value) in step.iter_mut() {
+        match (field.as_str(), value) {
+            ("parameters", Value::Array(parameters)) => {
+                for (index, parameter) in parameters.iter_mut().enumerate() {
+                    if let Some(value) = parameter.get_mut("value") {
+                        sent.push((format!("{at}/parameters/{index}/value"), value));
+                    }
+                }
+            }
+            ("requestBody", Value::Object(body)) => {
+                for (key, value) in body.iter_mut() {
+                    match (key.as_str(), value) {
+                        ("payload", value) => {
+                            sent.push((format!("{at}/requestBody/payload"), value));
+                        }
+                        ("replacements", Value::Array(replacements)) => {
+                            for (index, replacement) in replacements.iter_mut().enumerate() {
+                                if let Some(value) = replacement.get_mut("value") {
+                                    let pointer =
+                                        format!("{at}/requestBody/replacements/{index}/value");
+                                    sent.push((pointer, value));
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for (mut pointer, value) in sent {
+        for_each_string(value, &mut pointer, &mut read);
+    }
+}
+
+/// The runtime-expression sources a braceless token must start with to be read as one.
+const EMBEDDED_SOURCES: [&str; 5] = [
+    "$inputs.",
+    "$steps.",
+    "$workflows.",
+    "$response.",
+    "$components.",
+];
+
+/// `text` with braces around each `$…` token that starts a word, names a known source and
+/// parses as an expression; `None` when there is none, or when the whole text is one
+/// expression (a bare expression is the spec's form).
+fn with_braces(text: &str) -> Option<String> {
+    if !text.contains('$')
+        || arazzo_expr::parse_expression(text.trim(), arazzo_expr::Mode::Lenient).is_ok()
+    {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + 4);
+    let mut changed = false;
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        let starts_word = rest[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| c.is_whitespace() || matches!(c, '(' | ',' | '=' | ':'));
+        let tail = &rest[at..];
+        let end = tail
+            .find(|c: char| {
+                c.is_whitespace() || matches!(c, ',' | ';' | ')' | '\'' | '"' | '{' | '}')
+            })
+            .unwrap_or(tail.len());
+        let token = tail[..end].trim_end_matches(['.', ':']);
+        let inside_braces = rest[..at].ends_with('{');
+        let expression = starts_word
+            && !inside_braces
+            && EMBEDDED_SOURCES
+                .iter()
+                .any(|source| token.starts_with(source))
+            && arazzo_expr::parse_expression(token, arazzo_expr::Mode::Lenient).is_ok();
+        out.push_str(&rest[..at]);
+        if expression {
+            out.push('{');
+            out.push_str(token);
+            out.push('}');
+            changed = true;
+            rest = &tail[token.len()..];
+        } else {
+            out.push('$');
+            rest = &tail[1..];
+        }
+    }
+    out.push_str(rest);
+    changed.then_some(out)
 }
 
 /// `text` with `.outputs` put into each `$steps.<id>.<name>` that names a declared output.
@@ -1281,6 +1399,55 @@ mod tests {
                 "compat-jsonpath-comparison",
                 "compat-jsonpath-comparison",
                 "compat-jsonpath-comparison",
+            ]
+        );
+    }
+
+    #[test]
+    fn expressions_embedded_without_braces_get_them_in_what_a_step_sends() {
+        let (value, readings) = read_json(json!({
+            "arazzo": "1.0.1",
+            "workflows": [{"workflowId": "w", "steps": [{"stepId": "a",
+                "parameters": [
+                    {"name": "Authorization", "in": "header", "value": "Bearer $inputs.token"},
+                    {"name": "b", "in": "query", "value": "$inputs.token"},
+                    {"name": "c", "in": "query", "value": "Bearer {$inputs.token}"},
+                    {"name": "d", "in": "query", "value": "costs $5, see $input.typo"}
+                ],
+                "requestBody": {"payload": {"note": "by $steps.login.outputs.user, at $response.header.Date"},
+                                "replacements": [{"target": "/x", "value": "id=$inputs.id;"}]},
+                "outputs": {"o": "$response.body"}
+            }]}]
+        }));
+        let step = &value["workflows"][0]["steps"][0];
+        let values: Vec<&Value> = (0..4).map(|i| &step["parameters"][i]["value"]).collect();
+        assert_eq!(
+            values,
+            [
+                "Bearer {$inputs.token}",
+                "$inputs.token",
+                "Bearer {$inputs.token}",
+                "costs $5, see $input.typo"
+            ]
+        );
+        assert_eq!(
+            step["requestBody"]["payload"]["note"],
+            "by {$steps.login.outputs.user}, at {$response.header.Date}"
+        );
+        assert_eq!(
+            step["requestBody"]["replacements"][0]["value"],
+            "id={$inputs.id};"
+        );
+        let pointers: Vec<&str> = readings
+            .iter()
+            .map(|reading| reading.pointer.as_str())
+            .collect();
+        assert_eq!(
+            pointers,
+            [
+                "/workflows/0/steps/0/parameters/0/value",
+                "/workflows/0/steps/0/requestBody/payload/note",
+                "/workflows/0/steps/0/requestBody/replacements/0/value"
             ]
         );
     }

@@ -272,6 +272,9 @@ rules! {
     /// (`$.access_token != null`, as the official OAuth example writes it), read as the simple
     /// condition `$response.body#/access_token != null`.
     CompatJsonpathComparison => "compat-jsonpath-comparison",
+    /// `Bearer $inputs.token` in a value a step sends (Redocly Respect substitutes it), read
+    /// as the template `Bearer {$inputs.token}`.
+    CompatBracelessExpression => "compat-braceless-expression",
     /// `== "text"` in a condition (strefethen's arazzo-cli, JavaScript habits), read as the
     /// string literal `== 'text'`.
     CompatDoubleQuoted => "compat-double-quoted",
