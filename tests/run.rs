@@ -701,3 +701,33 @@ fn form_payloads_given_as_text_or_object_take_replacements_by_field() {
         );
     }
 }
+
+#[test]
+fn an_undeclared_content_type_is_a_warning_on_a_success_even_a_problem() {
+    for content_type in ["text/html", "application/problem+json"] {
+        let api = LocalApi::start(vec![
+            Mock::given(method("GET")).and(path("/ping")).respond_with(
+                ResponseTemplate::new(200).set_body_raw("{\"ok\": true}", content_type),
+            ),
+        ]);
+        let server_arg = format!("api={}", api.server.uri());
+        let output = arazzo(&[
+            "run",
+            &arg("limits/limits.arazzo.yaml"),
+            "--workflow",
+            "ping-once",
+            "--server",
+            &server_arg,
+            "--format",
+            "json",
+        ]);
+        assert_eq!(output.code, 0, "{}", output.transcript());
+        let report: Value = serde_json::from_str(&output.stdout).unwrap();
+        assert_eq!(
+            report["steps"][0]["warnings"],
+            json!([format!(
+                "content type `{content_type}` is not declared for status 200 of `ping` (application/json)"
+            )])
+        );
+    }
+}
