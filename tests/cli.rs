@@ -238,3 +238,58 @@ fn cli_an_unloadable_source_is_exit_3_in_every_command() {
         }
     }
 }
+
+#[test]
+fn an_action_target_in_another_source_is_called_a_workflow() {
+    let dir = crate::util::temp_dir("action-workflow-target");
+    for file in ["api.openapi.yaml", "library.arazzo.yaml"] {
+        std::fs::copy(
+            crate::util::spec(&format!("flow/{file}")),
+            dir.path().join(file),
+        )
+        .unwrap();
+    }
+    let document = dir.path().join("flow.arazzo.yaml");
+    let write = |workflows: &str| {
+        std::fs::write(
+            &document,
+            format!(
+                "arazzo: 1.0.1\ninfo: {{title: t, version: '1'}}\nsourceDescriptions:\n  - {{name: api, url: ./api.openapi.yaml, type: openapi}}\n  - {{name: library, url: ./library.arazzo.yaml, type: arazzo}}\nworkflows:\n{workflows}"
+            ),
+        )
+        .unwrap();
+    };
+    let document = document.display().to_string();
+
+    // `api` is an OpenAPI source: validation lets the reference through, planning refuses it.
+    write(
+        "  - workflowId: w\n    steps:\n      - stepId: first\n        workflowId: $sourceDescriptions.library.find-available\n        parameters: [{name: status, value: available}]\n        onFailure:\n          - {name: away, type: goto, workflowId: $sourceDescriptions.api.elsewhere}\n",
+    );
+    let output = arazzo(&["run", &document, "--mock"]);
+    assert_eq!(output.code, 3, "{}", output.transcript());
+    assert!(
+        output.stderr.contains(
+            "workflow `w` step `first` onFailure `away`: workflow `$sourceDescriptions.api.elsewhere`: `api` is not an Arazzo source description"
+        ),
+        "{}",
+        output.stderr
+    );
+    assert!(
+        !output.stderr.contains("step `$sourceDescriptions"),
+        "{}",
+        output.stderr
+    );
+
+    write(
+        "  - workflowId: w\n    dependsOn: [$sourceDescriptions.api.elsewhere]\n    steps:\n      - {stepId: first, operationId: login}\n",
+    );
+    let output = arazzo(&["run", &document, "--mock"]);
+    assert_eq!(output.code, 3, "{}", output.transcript());
+    assert!(
+        output.stderr.contains(
+            "workflow `w` dependsOn: workflow `$sourceDescriptions.api.elsewhere`: `api` is not an Arazzo source description"
+        ),
+        "{}",
+        output.stderr
+    );
+}

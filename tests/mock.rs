@@ -799,3 +799,68 @@ fn run_mock_reads_each_openapi_description_once() {
     assert!(url(1).starts_with("http://127.0.0.1:"), "{}", url(1));
     assert!(!url(1).starts_with(&api.server.uri()), "{}", url(1));
 }
+
+#[test]
+fn run_mock_faults_name_the_status_not_the_mocks_problem_content_type() {
+    let workflow = arg(WORKFLOW);
+    let inputs = arg("amberflo/inputs.json");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", &workflow, "--inputs", &inputs, "--mock"];
+        args.extend_from_slice(extra);
+        arazzo(&args)
+    };
+
+    // 500 is declared (as `application/json`); the mock answers its problem+json: no warning.
+    let output = run(&["--fail", "/ingest=500", "--format", "json"]);
+    assert_eq!(output.code, 1, "{}", output.transcript());
+    let report: Value = serde_json::from_str(&output.stdout).unwrap();
+    let step = &report["steps"][3];
+    assert_eq!(step["step_id"], "ingestFirstUsage");
+    assert_eq!(step["response"]["status"], 500);
+    assert!(step.get("warnings").is_none(), "{step}");
+    let output = run(&["--fail", "/ingest=500"]);
+    assert_eq!(output.code, 1, "{}", output.transcript());
+    assert!(!output.stderr.contains("warning"), "{}", output.stderr);
+
+    // 404 is not declared: that one warning, after the failed criterion that fails the step.
+    let output = run(&["--fail", "/ingest=404"]);
+    assert_eq!(output.code, 1, "{}", output.transcript());
+    let lines: Vec<&str> = output
+        .stderr
+        .lines()
+        .skip_while(|line| !line.starts_with("FAIL ingestFirstUsage"))
+        .skip(1)
+        .take(2)
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "failed criterion: `$statusCode == 200` is false (`$statusCode` = `404`)",
+            "warning: status 404 is not declared by `ingestMeterEvents` (it declares 200, 400, 401, 500)",
+        ],
+        "{}",
+        output.stderr
+    );
+    assert!(!output.stderr.contains("content type"), "{}", output.stderr);
+
+    // The mock's own 401 (no key sent; the operation declares 401 as `application/json`).
+    let output = run(&["--input", "apiKey=", "--format", "json"]);
+    assert_eq!(output.code, 1, "{}", output.transcript());
+    let report: Value = serde_json::from_str(&output.stdout).unwrap();
+    assert_eq!(report["steps"][0]["response"]["status"], 401);
+    assert_eq!(
+        report["steps"][0]["response"]["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|header| header[0] == "content-type")
+            .map(|header| header[1].clone()),
+        Some(json!("application/problem+json"))
+    );
+    assert!(
+        report["steps"][0].get("warnings").is_none(),
+        "{}",
+        report["steps"][0]
+    );
+}

@@ -641,3 +641,93 @@ fn an_unwritable_output_or_cassette_path_is_refused_before_anything_is_sent() {
     }
     assert_eq!(api.requests().len(), 0);
 }
+
+#[test]
+fn form_payloads_given_as_text_or_object_take_replacements_by_field() {
+    let api = LocalApi::start(vec![
+        Mock::given(method("POST"))
+            .and(path("/form"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true}))),
+    ]);
+    let dir = crate::util::temp_dir("form-replacements");
+    std::fs::write(
+        dir.path().join("api.openapi.yaml"),
+        "openapi: 3.1.0\ninfo: {title: forms, version: '1'}\nservers: [{url: 'http://api.test'}]\npaths:\n  /form:\n    post:\n      operationId: send\n      requestBody:\n        content:\n          application/x-www-form-urlencoded:\n            schema: {type: object}\n      responses:\n        '200': {description: ok, content: {application/json: {schema: {type: object}}}}\n",
+    )
+    .unwrap();
+    let document = dir.path().join("forms.arazzo.yaml");
+    std::fs::write(
+        &document,
+        "arazzo: 1.0.1\ninfo: {title: forms, version: '1'}\nsourceDescriptions:\n  - {name: api, url: ./api.openapi.yaml, type: openapi}\nworkflows:\n  - workflowId: forms\n    inputs: {type: object, properties: {name: {type: string}}}\n    steps:\n      - stepId: text\n        operationId: send\n        requestBody:\n          contentType: application/x-www-form-urlencoded\n          payload: 'grant=code&name=old&note=x%20y'\n          replacements:\n            - {target: /name, value: $inputs.name}\n            - {target: scope, value: read write}\n      - stepId: object\n        operationId: send\n        requestBody:\n          payload: {name: old, n: 1}\n          replacements:\n            - {target: /name, value: $inputs.name}\n            - {target: n, value: 2}\n",
+    )
+    .unwrap();
+    let document = document.display().to_string();
+    let server = format!("api={}", api.server.uri());
+    let run = |format: &str| {
+        arazzo(&[
+            "run",
+            &document,
+            "--server",
+            &server,
+            "--input",
+            "name=Ada & Grace",
+            "--format",
+            format,
+            "-v",
+        ])
+    };
+
+    let output = run("json");
+    assert_eq!(output.code, 0, "{}", output.transcript());
+    let text = "grant=code&name=Ada+%26+Grace&note=x%20y&scope=read+write";
+    let object = "name=Ada+%26+Grace&n=2";
+    let received: Vec<String> = api
+        .received()
+        .iter()
+        .map(|request| String::from_utf8(request.body.clone()).unwrap())
+        .collect();
+    assert_eq!(received, [text, object]);
+    let report: Value = serde_json::from_str(&output.stdout).unwrap();
+    assert_eq!(report["steps"][0]["request"]["body"], text);
+    assert_eq!(report["steps"][1]["request"]["body"], object);
+
+    let output = run("human");
+    assert_eq!(output.code, 0, "{}", output.transcript());
+    for sent in [text, object] {
+        assert!(
+            output.stderr.contains(&format!("> {sent}\n")),
+            "{}",
+            output.stderr
+        );
+    }
+}
+
+#[test]
+fn an_undeclared_content_type_is_a_warning_on_a_success_even_a_problem() {
+    for content_type in ["text/html", "application/problem+json"] {
+        let api = LocalApi::start(vec![
+            Mock::given(method("GET")).and(path("/ping")).respond_with(
+                ResponseTemplate::new(200).set_body_raw("{\"ok\": true}", content_type),
+            ),
+        ]);
+        let server_arg = format!("api={}", api.server.uri());
+        let output = arazzo(&[
+            "run",
+            &arg("limits/limits.arazzo.yaml"),
+            "--workflow",
+            "ping-once",
+            "--server",
+            &server_arg,
+            "--format",
+            "json",
+        ]);
+        assert_eq!(output.code, 0, "{}", output.transcript());
+        let report: Value = serde_json::from_str(&output.stdout).unwrap();
+        assert_eq!(
+            report["steps"][0]["warnings"],
+            json!([format!(
+                "content type `{content_type}` is not declared for status 200 of `ping` (application/json)"
+            )])
+        );
+    }
+}

@@ -357,10 +357,10 @@ fn write_step_indented(
             }
         }
     }
-    for warning in &step.warnings {
-        line(err, format_args!("{indent}     warning: {warning}"))?;
-    }
-    if step.outcome == StepOutcome::Failed {
+    let failed = step.outcome == StepOutcome::Failed;
+    // Why the step failed comes first: a warning about the response (its content type, its
+    // schema) is context, not the cause.
+    if failed {
         for criterion in step.criteria.iter().filter(|criterion| !criterion.passed) {
             let reason = criterion.reason.as_deref().unwrap_or_default();
             line(err, format_args!("{indent}     failed criterion: {reason}"))?;
@@ -371,17 +371,21 @@ fn write_step_indented(
                 format_args!("{indent}     {}", step.error_message().unwrap_or_default()),
             )?;
         }
-        if let Some(body) = step
-            .response
-            .as_ref()
-            .and_then(|response| response.body.as_ref())
-            && !verbose
-        {
-            line(
-                err,
-                format_args!("{indent}     response body: {}", excerpt(body, 200)),
-            )?;
-        }
+    }
+    for warning in &step.warnings {
+        line(err, format_args!("{indent}     warning: {warning}"))?;
+    }
+    if let Some(body) = step
+        .response
+        .as_ref()
+        .and_then(|response| response.body.as_ref())
+        && failed
+        && !verbose
+    {
+        line(
+            err,
+            format_args!("{indent}     response body: {}", excerpt(body, 200)),
+        )?;
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Response checks against the OpenAPI description: the status is declared, the content type
-//! is one the response declares, and a JSON body matches the declared schema. Reported as
-//! warnings, or as step failures in strict mode.
+//! is one the response declares (an error status may also answer an RFC 9457 problem), and a
+//! JSON body matches the declared schema. Reported as warnings, or as step failures in strict
+//! mode.
 
 use std::sync::OnceLock;
 
@@ -135,6 +136,12 @@ impl ResponseSpec {
             .iter()
             .find(|media| media_range_matches(&media.declared.name, &received));
         let Some(matched) = matched else {
+            if status >= 400 && is_problem(&received) {
+                // RFC 9457 problem details are the generic error answer (the built-in mock's
+                // own, many servers'): an error status the operation declares, answered so,
+                // is what it declares, not a mismatch worth a warning on every failing step.
+                return Vec::new();
+            }
             let declared: Vec<&str> = media
                 .iter()
                 .map(|media| media.declared.name.as_str())
@@ -169,4 +176,12 @@ impl ResponseSpec {
             })
             .collect()
     }
+}
+
+/// An RFC 9457 problem details media type (`application/problem+json`, `…+xml`).
+fn is_problem(media_type: &str) -> bool {
+    matches!(
+        media_type,
+        "application/problem+json" | "application/problem+xml"
+    )
 }

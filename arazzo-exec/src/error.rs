@@ -14,12 +14,21 @@ pub enum PlanError {
         /// The parse error.
         message: String,
     },
-    /// A step whose target does not resolve.
+    /// A step whose target (its operation or workflow) does not resolve.
     #[error("step `{step_id}`: {message}")]
     Target {
         /// The step.
         step_id: String,
         /// Why.
+        message: String,
+    },
+    /// An action's target (a step or a workflow) or a `dependsOn` workflow that does not
+    /// resolve.
+    #[error("{location}: {message}")]
+    Reference {
+        /// Where: `workflow `w` step `s` onSuccess `a``, `workflow `w` dependsOn`.
+        location: String,
+        /// Why, naming the target as a step or a workflow.
         message: String,
     },
     /// A workflow's `inputs` schema that does not compile.

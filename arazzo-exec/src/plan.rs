@@ -310,8 +310,8 @@ impl Planner<'_> {
                 message,
             }
         })?;
-        let target_error = |message: String| PlanError::Target {
-            step_id: workflow.workflow_id.clone(),
+        let target_error = |message: String| PlanError::Reference {
+            location: format!("workflow `{}` dependsOn", workflow.workflow_id),
             message,
         };
         let depends_on = workflow
@@ -341,19 +341,22 @@ impl Planner<'_> {
     /// Arazzo source.
     fn workflow_ref(&self, id: &str) -> Result<WorkflowRef, String> {
         if let Some(rest) = id.strip_prefix("$sourceDescriptions.") {
-            let (source, workflow_id) = rest
-                .split_once('.')
-                .ok_or_else(|| format!("`{id}` names no workflow"))?;
-            let plan = self
-                .nested
-                .get(source)
-                .ok_or_else(|| format!("`{source}` is not an Arazzo source description"))?;
+            let (source, workflow_id) = rest.split_once('.').ok_or_else(|| {
+                format!(
+                    "`{id}` names no workflow: expected `$sourceDescriptions.<source>.<workflowId>`"
+                )
+            })?;
+            let plan = self.nested.get(source).ok_or_else(|| {
+                format!("workflow `{id}`: `{source}` is not an Arazzo source description")
+            })?;
             let index = plan
                 .document
                 .workflows
                 .iter()
                 .position(|workflow| workflow.workflow_id == workflow_id)
-                .ok_or_else(|| format!("source `{source}` has no workflow `{workflow_id}`"))?;
+                .ok_or_else(|| {
+                    format!("workflow `{id}`: source `{source}` has no workflow `{workflow_id}`")
+                })?;
             return Ok(WorkflowRef {
                 source: Some(source.to_string()),
                 index,
@@ -511,31 +514,34 @@ impl Planner<'_> {
         })
     }
 
-    fn step_index(&self, workflow: &Workflow, step_id: &str) -> Result<usize, PlanError> {
-        workflow
-            .steps
-            .iter()
-            .position(|step| step.step_id == step_id)
-            .ok_or_else(|| PlanError::Target {
-                step_id: step_id.to_string(),
-                message: format!("no step `{step_id}` in workflow `{}`", workflow.workflow_id),
-            })
-    }
-
+    /// An action's target (`at`: the action, as `workflow `w` step `s` onSuccess `a``): a step
+    /// of `workflow` or a workflow, each named as what it is when it does not resolve.
     fn target(
         &self,
         workflow: &Workflow,
         step_id: Option<&str>,
         workflow_id: Option<&str>,
+        at: &str,
     ) -> Result<Option<Target>, PlanError> {
+        let unresolved = |message: String| PlanError::Reference {
+            location: at.to_string(),
+            message,
+        };
         Ok(match (step_id, workflow_id) {
-            (Some(step_id), _) => Some(Target::Step(self.step_index(workflow, step_id)?)),
-            (None, Some(id)) => Some(Target::Workflow(self.workflow_ref(id).map_err(
-                |message| PlanError::Target {
-                    step_id: id.to_string(),
-                    message,
-                },
-            )?)),
+            (Some(step_id), _) => {
+                let index = workflow
+                    .steps
+                    .iter()
+                    .position(|step| step.step_id == step_id)
+                    .ok_or_else(|| {
+                        unresolved(format!(
+                            "no step `{step_id}` in workflow `{}`",
+                            workflow.workflow_id
+                        ))
+                    })?;
+                Some(Target::Step(index))
+            }
+            (None, Some(id)) => Some(Target::Workflow(self.workflow_ref(id).map_err(unresolved)?)),
             (None, None) => None,
         })
     }
@@ -583,7 +589,7 @@ impl Planner<'_> {
         criteria: &[arazzo_model::Criterion],
         at: &str,
     ) -> Result<ActionPlan, PlanError> {
-        let target = self.target(workflow, step_id, workflow_id)?;
+        let target = self.target(workflow, step_id, workflow_id, &format!("{at} `{name}`"))?;
         let kind = match (declared, target) {
             (Declared::End, _) => ActionKind::End,
             (Declared::Goto, Some(Target::Step(index))) => ActionKind::GotoStep(index),

@@ -28,6 +28,9 @@ const COOKIE_OCTETS: &AsciiSet = &percent_encoding::CONTROLS
 /// The default media type of a body when neither the step nor the operation names one.
 const DEFAULT_CONTENT_TYPE: &str = "application/json";
 
+/// The media type of form bodies, encoded from an object or replaced into by field.
+const FORM: &str = "application/x-www-form-urlencoded";
+
 /// Builds the step's request, and the exchange its expressions will read.
 ///
 /// # Errors
@@ -219,12 +222,30 @@ fn check_header(name: &str, value: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether `content_type` is `application/x-www-form-urlencoded` (parameters allowed).
+fn is_form(content_type: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case(FORM))
+}
+
+/// The body of `request` as text when its content type is a form: what reports show of it
+/// (the fields as sent, not the payload they were encoded from).
+pub(crate) fn form_text(request: &Request) -> Option<&str> {
+    let content_type = header(&request.headers, "content-type")?;
+    let body = request.body.as_ref()?;
+    is_form(content_type)
+        .then(|| std::str::from_utf8(body).ok())
+        .flatten()
+}
+
 /// The body bytes: a string payload verbatim; an object as a form for
 /// `application/x-www-form-urlencoded`; anything else as JSON.
 fn encode(payload: &Value, content_type: &str) -> Bytes {
     match payload {
         Value::String(text) => Bytes::from(text.clone()),
-        Value::Object(members) if content_type.starts_with("application/x-www-form-urlencoded") => {
+        Value::Object(members) if is_form(content_type) => {
             let mut form = url::form_urlencoded::Serializer::new(String::new());
             for (key, value) in members {
                 form.append_pair(key, &text(value));
@@ -237,14 +258,32 @@ fn encode(payload: &Value, content_type: &str) -> Bytes {
 
 /// Sets `value` at `target` of `payload`. For a JSON payload `target` is a JSON pointer: an
 /// existing member or index is replaced; a new member of an existing object is added; `-`
-/// appends to an array. For an XML payload (a string) it is an XPath expression selecting the
-/// elements or attributes to set.
+/// appends to an array. For a form (`application/x-www-form-urlencoded`) it names a field,
+/// as a pointer (`/name`) or bare (`name`). For an XML payload (a string) it is an XPath
+/// expression selecting the elements or attributes to set.
 fn replace(
     payload: &mut Value,
     target: &str,
     value: Value,
     content_type: &str,
 ) -> Result<(), String> {
+    if is_form(content_type) {
+        let name = form_field(target)?;
+        match payload {
+            Value::String(text) => {
+                *text = replace_field(text, &name, &arazzo_sources::style::text(&value));
+            }
+            Value::Object(members) => {
+                members.insert(name, value);
+            }
+            _ => {
+                return Err(format!(
+                    "replacement target `{target}`: a form payload is an object or `name=value&…` text"
+                ));
+            }
+        }
+        return Ok(());
+    }
     if let Value::String(text) = payload {
         // A text payload: an XPath target into XML (the only text a target can address).
         if !content_type.contains("xml") {
@@ -293,6 +332,51 @@ fn replace(
     Ok(())
 }
 
+/// The form field a replacement `target` names: `/name` (a JSON pointer of one token, `~1`
+/// and `~0` unescaped) or `name`.
+fn form_field(target: &str) -> Result<String, String> {
+    let Some(pointer) = target.strip_prefix('/') else {
+        return match target.is_empty() {
+            true => Err("replacement target ``: a form field needs a name".to_string()),
+            false => Ok(target.to_string()),
+        };
+    };
+    if pointer.contains('/') {
+        return Err(format!(
+            "replacement target `{target}`: a form has no nested fields (write `/name` or `name`)"
+        ));
+    }
+    Ok(arazzo_expr::pointer::unescape(pointer))
+}
+
+/// `form` (`a=1&b=2`) with field `name` set to `value`: the first field of that name takes
+/// it and later ones are dropped (a field set to one value, as a JSON member is), or it is
+/// appended; every other field keeps its text and its place.
+fn replace_field(form: &str, name: &str, value: &str) -> String {
+    let set = format!(
+        "{}={}",
+        url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>(),
+        url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>()
+    );
+    let mut set = Some(set);
+    let mut fields = Vec::new();
+    for field in form.split('&').filter(|field| !field.is_empty()) {
+        let named = url::form_urlencoded::parse(field.as_bytes())
+            .next()
+            .is_some_and(|(field_name, _)| field_name == name);
+        match (named, set.take()) {
+            (false, unused) => {
+                set = unused;
+                fields.push(field.to_string());
+            }
+            (true, Some(set)) => fields.push(set),
+            (true, None) => {}
+        }
+    }
+    fields.extend(set);
+    fields.join("&")
+}
+
 /// `path` (its parameters substituted and encoded) appended to the server's `base` URL.
 fn operation_url(base: &url::Url, path: &str) -> Result<url::Url, String> {
     if base.query().is_none() && base.fragment().is_none() {
@@ -334,6 +418,43 @@ mod tests {
         let mut text = json!("a=1");
         let err = replace(&mut text, "/a", json!(2), "text/plain").unwrap_err();
         assert!(err.contains("cannot be addressed"), "{err}");
+    }
+
+    #[test]
+    fn form_replacements_set_fields_by_name_in_their_place() {
+        const FORM_TYPE: &str = "application/x-www-form-urlencoded; charset=utf-8";
+        let mut form = json!("a=1&b=x%20y&c=3");
+        replace(&mut form, "/a", json!("new value"), FORM_TYPE).unwrap();
+        replace(&mut form, "c", json!(30), FORM_TYPE).unwrap();
+        replace(&mut form, "/d~1e", json!("&"), FORM_TYPE).unwrap();
+        // Untouched fields keep their text (`%20`, not `+`).
+        assert_eq!(form, json!("a=new+value&b=x%20y&c=30&d%2Fe=%26"));
+        let mut repeated = json!("tag=1&keep=k&tag=2");
+        replace(&mut repeated, "tag", json!("only"), FORM).unwrap();
+        assert_eq!(repeated, json!("tag=only&keep=k"));
+        let mut empty = json!("");
+        replace(&mut empty, "/a", json!(null), FORM).unwrap();
+        assert_eq!(empty, json!("a="));
+
+        let mut object = json!({"a": "1", "b": "2"});
+        replace(&mut object, "/a", json!("one"), FORM).unwrap();
+        replace(&mut object, "b", json!(2), FORM).unwrap();
+        assert_eq!(encode(&object, FORM), Bytes::from("a=one&b=2"));
+
+        let err = replace(&mut form, "/a/b", json!(1), FORM).unwrap_err();
+        assert!(err.contains("no nested fields"), "{err}");
+        let err = replace(&mut form, "", json!(1), FORM).unwrap_err();
+        assert!(err.contains("needs a name"), "{err}");
+        let err = replace(&mut json!([1]), "/0", json!(1), FORM).unwrap_err();
+        assert!(err.contains("a form payload is an object"), "{err}");
+    }
+
+    #[test]
+    fn a_form_is_recognised_with_parameters_and_in_any_case() {
+        assert!(is_form("application/x-www-form-urlencoded"));
+        assert!(is_form("Application/X-WWW-Form-Urlencoded ; charset=utf-8"));
+        assert!(!is_form("application/json"));
+        assert!(!is_form("application/x-www-form-urlencoded-not"));
     }
 
     #[cfg(feature = "xpath")]

@@ -104,7 +104,12 @@ impl<'e> Run<'e> {
             method: request.method.to_string(),
             url: redactor.text(request.url.as_str()).into_owned(),
             headers: record_headers(&request.headers),
-            body: record_body(exchange.request_body.as_ref()),
+            // A form is shown as the text sent: its fields as the server reads them, whatever
+            // the payload was (an object, text with replacements).
+            body: match crate::request::form_text(&request) {
+                Some(form) if details => Some(Value::String(redactor.body_text(form).into_owned())),
+                _ => record_body(exchange.request_body.as_ref()),
+            },
         });
         let sent = match self.time_left() {
             None => Some(self.engine.executor.execute(&request).await),
