@@ -261,7 +261,7 @@ fn an_action_target_in_another_source_is_called_a_workflow() {
     };
     let document = document.display().to_string();
 
-    // `api` is an OpenAPI source: validation lets the reference through, planning refuses it.
+    // `api` is an OpenAPI source: validation refuses the reference, nothing is sent.
     write(
         "  - workflowId: w\n    steps:\n      - stepId: first\n        workflowId: $sourceDescriptions.library.find-available\n        parameters: [{name: status, value: available}]\n        onFailure:\n          - {name: away, type: goto, workflowId: $sourceDescriptions.api.elsewhere}\n",
     );
@@ -269,11 +269,13 @@ fn an_action_target_in_another_source_is_called_a_workflow() {
     assert_eq!(output.code, 3, "{}", output.transcript());
     assert!(
         output.stderr.contains(
-            "workflow `w` step `first` onFailure `away`: workflow `$sourceDescriptions.api.elsewhere`: `api` is not an Arazzo source description"
+            "error[unknown-workflow]: workflow `$sourceDescriptions.api.elsewhere`: `api` is an OpenAPI description, not an Arazzo document with workflows"
         ),
         "{}",
         output.stderr
     );
+    let validated = arazzo(&["validate", &document]);
+    assert_eq!(validated.code, 3, "{}", validated.transcript());
     assert!(
         !output.stderr.contains("step `$sourceDescriptions"),
         "{}",

@@ -147,6 +147,7 @@ pub(crate) fn read(value: &mut Value) -> Vec<Reading> {
                 name_actions(actions, &format!("/workflows/{w}/{field}"), &mut readings);
             }
         }
+        read_braced_outputs(workflow, &format!("/workflows/{w}"), &mut readings);
         let Some(Value::Array(steps)) = workflow.get_mut("steps") else {
             continue;
         };
@@ -209,7 +210,7 @@ fn read_step(
     rewrite(
         "workflowId",
         Rule::CompatWorkflowRef,
-        "the Arazzo drafts' `$sourceDescriptions.<name>.workflows.<id>`",
+        "the Arazzo drafts, usearazzo's toolkit: `.workflows.<id>` or `#/workflows/<id>`",
         &legacy_workflow_ref,
     );
     rewrite(
@@ -1086,12 +1087,71 @@ fn spec_operation_path(path: &str, sources: &[String]) -> Option<String> {
         .then(|| format!("{{$sourceDescriptions.{source}.url}}#{fragment}"))
 }
 
-/// `$sourceDescriptions.flows.workflows.onboard` → `$sourceDescriptions.flows.onboard`.
+/// `$sourceDescriptions.flows.workflows.onboard` (the drafts) and
+/// `$sourceDescriptions.flows#/workflows/onboard` (a pointer to the workflow by its id, as
+/// usearazzo's toolkit writes it) → `$sourceDescriptions.flows.onboard`. A pointer by index
+/// (`#/workflows/0`) is left as written: it names a workflow only once that document is read.
 fn legacy_workflow_ref(id: &str) -> Option<String> {
     let rest = id.strip_prefix("$sourceDescriptions.")?;
-    let (source, workflow) = rest.split_once(".workflows.")?;
-    (!source.contains('.') && !workflow.is_empty())
-        .then(|| format!("$sourceDescriptions.{source}.{workflow}"))
+    let (source, workflow) = rest
+        .split_once(".workflows.")
+        .or_else(|| rest.split_once("#/workflows/"))?;
+    let named = !workflow.is_empty()
+        && !workflow.contains('/')
+        && !workflow.bytes().all(|byte| byte.is_ascii_digit());
+    (!source.contains('.') && named).then(|| format!("$sourceDescriptions.{source}.{workflow}"))
+}
+
+/// Every output of the workflows and their steps written as a template of one whole
+/// expression, `{$response.body}`: the expression (outputs are expressions, not templates).
+fn read_braced_outputs(workflow: &mut Value, at: &str, readings: &mut Vec<Reading>) {
+    let mut outputs: Vec<(String, &mut Value)> = Vec::new();
+    let Some(workflow) = workflow.as_object_mut() else {
+        return;
+    };
+    for (key, value) in workflow.iter_mut() {
+        match (key.as_str(), value) {
+            ("outputs", value) => outputs.push((format!("{at}/outputs"), value)),
+            ("steps", Value::Array(steps)) => {
+                for (index, step) in steps.iter_mut().enumerate() {
+                    if let Some(value) = step.get_mut("outputs") {
+                        outputs.push((format!("{at}/steps/{index}/outputs"), value));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for (pointer, value) in outputs {
+        let Value::Object(members) = value else {
+            continue;
+        };
+        for (name, value) in members.iter_mut() {
+            let Value::String(text) = value else {
+                continue;
+            };
+            let Some(inner) = text
+                .trim()
+                .strip_prefix("{$")
+                .and_then(|rest| rest.strip_suffix('}'))
+            else {
+                continue;
+            };
+            let expression = format!("${inner}");
+            if inner.contains(['{', '}'])
+                || arazzo_expr::parse_expression(&expression, arazzo_expr::Mode::Lenient).is_err()
+            {
+                continue;
+            }
+            readings.push(Reading {
+                rule: Rule::CompatBracedOutput,
+                pointer: format!("{pointer}/{}", arazzo_expr::pointer::escape(name)),
+                written: Value::String(std::mem::replace(text, expression.clone())),
+                edit: Edit::Replace(Value::String(expression)),
+                dialect: "an output written as a template, `{$…}`",
+            });
+        }
+    }
 }
 
 #[cfg(test)]
@@ -1448,6 +1508,44 @@ mod tests {
                 "/workflows/0/steps/0/parameters/0/value",
                 "/workflows/0/steps/0/requestBody/payload/note",
                 "/workflows/0/steps/0/requestBody/replacements/0/value"
+            ]
+        );
+    }
+
+    #[test]
+    fn workflow_pointers_and_braced_outputs_take_the_spec_form() {
+        let (value, readings) = read_json(json!({
+            "arazzo": "1.0.1",
+            "workflows": [{"workflowId": "w", "steps": [
+                {"stepId": "a", "workflowId": "$sourceDescriptions.child#/workflows/child-flow",
+                 "outputs": {"whole": "{$outputs.x}", "text": "id {$outputs.y}", "two": "{$inputs.a}{$inputs.b}"}},
+                {"stepId": "b", "workflowId": "$sourceDescriptions.child#/workflows/0"}
+            ], "outputs": {"r": " {$steps.a.outputs.whole} "}}]
+        }));
+        let steps = &value["workflows"][0]["steps"];
+        assert_eq!(
+            steps[0]["workflowId"],
+            "$sourceDescriptions.child.child-flow"
+        );
+        assert_eq!(
+            steps[1]["workflowId"], "$sourceDescriptions.child#/workflows/0",
+            "by index"
+        );
+        assert_eq!(
+            steps[0]["outputs"],
+            json!({"whole": "$outputs.x", "text": "id {$outputs.y}", "two": "{$inputs.a}{$inputs.b}"})
+        );
+        assert_eq!(
+            value["workflows"][0]["outputs"]["r"],
+            "$steps.a.outputs.whole"
+        );
+        let rules: Vec<&str> = readings.iter().map(|reading| reading.rule.id()).collect();
+        assert_eq!(
+            rules,
+            [
+                "compat-braced-output",
+                "compat-braced-output",
+                "compat-workflow-ref"
             ]
         );
     }

@@ -275,6 +275,9 @@ rules! {
     /// `Bearer $inputs.token` in a value a step sends (Redocly Respect substitutes it), read
     /// as the template `Bearer {$inputs.token}`.
     CompatBracelessExpression => "compat-braceless-expression",
+    /// An output written as a template of one whole expression, `{$response.body}`, read as
+    /// the expression `$response.body`.
+    CompatBracedOutput => "compat-braced-output",
     /// `== "text"` in a condition (strefethen's arazzo-cli, JavaScript habits), read as the
     /// string literal `== 'text'`.
     CompatDoubleQuoted => "compat-double-quoted",

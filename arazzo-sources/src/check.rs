@@ -184,6 +184,20 @@ fn failure_target(action: &arazzo_model::OrReusable<arazzo_model::FailureAction>
 /// reported on its own).
 fn workflow_in_source(pointer: String, id: &str, sources: &Sources) -> Option<TargetProblem> {
     let (source, workflow_id) = id.strip_prefix("$sourceDescriptions.")?.split_once('.')?;
+    if sources.openapi(source).is_some() {
+        return Some(TargetProblem {
+            pointer,
+            rule: Rule::UnknownWorkflow,
+            severity: Severity::Error,
+            message: format!(
+                "workflow `{id}`: `{source}` is an OpenAPI description, not an Arazzo document with workflows"
+            ),
+            help: Some(format!(
+                "name a source of `type: arazzo`, or call an operation of `{source}` with `operationId`"
+            )),
+            fix: None,
+        });
+    }
     let nested = sources.arazzo(source)?;
     if nested.document.workflow(workflow_id).is_some() {
         return None;
