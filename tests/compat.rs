@@ -368,3 +368,57 @@ fn dialect_criteria_judge_the_response_as_they_read() {
         out.stdout
     );
 }
+
+#[test]
+fn respect_env_inputs_come_from_the_environment_and_stay_secret() {
+    use wiremock::matchers::{header, method, path, query_param};
+    let api = crate::util::LocalApi::start(vec![
+        wiremock::Mock::given(method("GET"))
+            .and(path("/menu"))
+            .and(header("Authorization", "s3cr3t-t0ken"))
+            .and(query_param("organizationId", "acme"))
+            .respond_with(
+                wiremock::ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!({"items": ["latte"]})),
+            ),
+    ]);
+    let doc = arg("compat/respect-env.arazzo.yaml");
+    let server = format!("cafe={}", api.server.uri());
+    let env = [
+        ("AUTH_TOKEN".to_string(), "s3cr3t-t0ken".to_string()),
+        ("organizationId".to_string(), "acme".to_string()),
+    ];
+    let out = crate::util::arazzo_with_env(&["run", &doc, "--server", &server, "-v"], env.clone());
+    assert_eq!(out.code, 0, "{}", out.transcript());
+    assert!(out.stdout.contains("latte"), "{}", out.stdout);
+    assert!(
+        out.stderr.contains("warning[compat-inputs-env]"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.transcript().contains("s3cr3t-t0ken"),
+        "the token is never shown: {}",
+        out.transcript()
+    );
+    // Given as an input, `env` wins over the environment.
+    let given = crate::util::arazzo_with_env(
+        &[
+            "run",
+            &doc,
+            "--server",
+            &server,
+            "--input",
+            r#"env={"AUTH_TOKEN": "other", "organizationId": "acme"}"#,
+        ],
+        env,
+    );
+    assert_eq!(given.code, 1, "{}", given.transcript());
+    let strict = arazzo(&["validate", "--strict", &doc]);
+    assert_eq!(strict.code, 3, "{}", strict.transcript());
+    assert!(
+        strict.stdout.contains("error[compat-inputs-env]"),
+        "{}",
+        strict.stdout
+    );
+}

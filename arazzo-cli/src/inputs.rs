@@ -22,6 +22,8 @@ const RUN_NUMBER: &str = "{n}";
 /// the document, each an object, gives each workflow its own inputs.
 pub(crate) struct Given {
     env: Vec<(String, String)>,
+    /// Every environment variable, for the members of an `env` input (`$inputs.env.NAME`).
+    process: Vec<(String, String)>,
     file: File,
     flags: Vec<(String, String)>,
 }
@@ -44,8 +46,15 @@ impl Given {
         env: impl Iterator<Item = (String, String)>,
         workflow_ids: impl IntoIterator<Item = &'a str>,
     ) -> Result<Given, CliError> {
-        let env = env
-            .filter_map(|(key, text)| Some((key.strip_prefix(INPUT_ENV_PREFIX)?.to_string(), text)))
+        let process: Vec<(String, String)> = env.collect();
+        let env = process
+            .iter()
+            .filter_map(|(key, text)| {
+                Some((
+                    key.strip_prefix(INPUT_ENV_PREFIX)?.to_string(),
+                    text.clone(),
+                ))
+            })
             .collect();
         let flags = document
             .inputs
@@ -72,7 +81,12 @@ impl Given {
             }
             None => File::None,
         };
-        Ok(Given { env, file, flags })
+        Ok(Given {
+            env,
+            process,
+            file,
+            flags,
+        })
     }
 
     /// The inputs of the workflow `workflow_id`, text typed by its inputs `schema`.
@@ -100,7 +114,37 @@ impl Given {
         for (name, text) in &self.flags {
             inputs.insert(name.clone(), typed(name, text));
         }
+        self.fill_env(&mut inputs, schema);
         inputs
+    }
+
+    /// Members of the `env` input the schema declares and the inputs do not give, from the
+    /// environment variables of their names (Redocly Respect's `$inputs.env.NAME`).
+    fn fill_env(&self, inputs: &mut Map<String, Value>, schema: Option<&InputSchema>) {
+        let Some(schema) = schema else {
+            return;
+        };
+        let names = schema.environment_names();
+        let found: Vec<(&str, &str)> = names
+            .iter()
+            .filter_map(|name| {
+                let (_, text) = self.process.iter().find(|(key, _)| key == name)?;
+                Some((*name, text.as_str()))
+            })
+            .collect();
+        if found.is_empty() {
+            return;
+        }
+        let env = inputs
+            .entry("env")
+            .or_insert_with(|| Value::Object(Map::new()));
+        let Value::Object(env) = env else {
+            return;
+        };
+        for (name, text) in found {
+            env.entry(name)
+                .or_insert_with(|| Value::String(text.to_string()));
+        }
     }
 }
 

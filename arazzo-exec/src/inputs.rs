@@ -172,6 +172,12 @@ impl InputSchema {
             .unwrap_or_default()
     }
 
+    /// The members of the `env` input the schema declares, read from the environment variables
+    /// of those names when not given (Redocly Respect's `$inputs.env.NAME`).
+    pub fn environment_names(&self) -> Vec<&str> {
+        arazzo_model::environment_inputs(&self.resolved)
+    }
+
     /// The names of the inputs that hold secrets: `format: password`, or a secret-like name.
     pub fn secret_names(&self) -> Vec<String> {
         let Some(properties) = self.resolved["properties"].as_object() else {
@@ -186,14 +192,23 @@ impl InputSchema {
 
     /// The values of the secret inputs in `inputs` (see [`InputSchema::secret_names`]), as
     /// text, for a [`Redactor`](crate::Redactor).
+    /// The members of the `env` input count as inputs of their own (`AUTH_TOKEN` is secret).
     pub fn secret_values(&self, inputs: &Value) -> Vec<String> {
+        let text = |value: &Value| match value {
+            Value::String(text) => Some(text.clone()),
+            Value::Null => None,
+            other => Some(other.to_string()),
+        };
+        let env = &self.resolved["properties"]["env"]["properties"];
+        let env_secrets = self
+            .environment_names()
+            .into_iter()
+            .filter(|name| env[*name]["format"] == "password" || is_secret_name(name))
+            .filter_map(|name| text(inputs.get("env")?.get(name)?));
         self.secret_names()
             .into_iter()
-            .filter_map(|name| match inputs.get(&name)? {
-                Value::String(text) => Some(text.clone()),
-                Value::Null => None,
-                other => Some(other.to_string()),
-            })
+            .filter_map(|name| text(inputs.get(&name)?))
+            .chain(env_secrets)
             .collect()
     }
 }

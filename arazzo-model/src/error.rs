@@ -278,6 +278,10 @@ rules! {
     /// An output written as a template of one whole expression, `{$response.body}`, read as
     /// the expression `$response.body`.
     CompatBracedOutput => "compat-braced-output",
+    /// An input `env` whose members the inputs schema declares (Redocly Respect's
+    /// `$inputs.env.NAME`): when not given, each member is read from the environment variable
+    /// of its name.
+    CompatInputsEnv => "compat-inputs-env",
     /// `== "text"` in a condition (strefethen's arazzo-cli, JavaScript habits), read as the
     /// string literal `== 'text'`.
     CompatDoubleQuoted => "compat-double-quoted",

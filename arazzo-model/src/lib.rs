@@ -165,3 +165,14 @@ pub fn resolve_pointer<'v>(value: &'v Value, fragment: &str) -> Option<&'v Value
         .ok()?;
     value.pointer(&decoded)
 }
+
+/// The members of the `env` object an inputs schema declares (`properties.env.properties`),
+/// which Redocly Respect fills from the environment variables of those names
+/// (`$inputs.env.AUTH_TOKEN`): `arazzo` does the same when `env` is not given
+/// (`compat-inputs-env`).
+pub fn environment_inputs(schema: &Value) -> Vec<&str> {
+    schema["properties"]["env"]["properties"]
+        .as_object()
+        .map(|members| members.keys().map(String::as_str).collect())
+        .unwrap_or_default()
+}

@@ -124,6 +124,20 @@ impl Rules<'_> {
     fn workflow(&mut self, pointer: &str, workflow: &Workflow) {
         if let Some(inputs) = &workflow.inputs {
             self.input_refs(&format!("{pointer}/inputs"), inputs);
+            let names = crate::environment_inputs(inputs);
+            if !names.is_empty() {
+                self.push(
+                    Finding::warning(
+                        Rule::CompatInputsEnv,
+                        format!("{pointer}/inputs/properties/env"),
+                        format!(
+                            "input `env` not given is read from the environment variables {} (Redocly Respect's `$inputs.env`)",
+                            names.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
+                        ),
+                    )
+                    .help("declare them as inputs and pass `ARAZZO_INPUT_<name>` or `--input`"),
+                );
+            }
         }
         self.outputs(pointer, &workflow.outputs);
         for (index, dependency) in workflow.depends_on.iter().enumerate() {
