@@ -422,3 +422,45 @@ fn respect_env_inputs_come_from_the_environment_and_stay_secret() {
         strict.stdout
     );
 }
+
+#[test]
+fn respect_x_security_sets_each_steps_credentials_and_hides_them() {
+    use wiremock::matchers::{header, method, path};
+    // Basic `John:s3cr3t-pw`.
+    let basic = "Basic Sm9objpzM2NyM3QtcHc=";
+    let api = crate::util::LocalApi::start(vec![
+        wiremock::Mock::given(method("GET"))
+            .and(path("/menu"))
+            .and(header("X-API-KEY", "s3cr3t-pw"))
+            .and(header("Authorization", "Bearer workflow-token"))
+            .respond_with(wiremock::ResponseTemplate::new(200)),
+        wiremock::Mock::given(method("GET"))
+            .and(path("/menu"))
+            .and(header("Authorization", basic))
+            .respond_with(wiremock::ResponseTemplate::new(200)),
+    ]);
+    let doc = arg("compat/respect-x-security.arazzo.yaml");
+    let server = format!("cafe={}", api.server.uri());
+    let out = arazzo(&[
+        "run",
+        &doc,
+        "--server",
+        &server,
+        "-i",
+        "secret=s3cr3t-pw",
+        "-v",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.transcript());
+    assert_eq!(api.received().len(), 2);
+    let transcript = out.transcript();
+    assert!(
+        !transcript.contains("s3cr3t-pw") && !transcript.contains("Sm9objpz"),
+        "{transcript}"
+    );
+    assert!(
+        transcript.contains("warning[compat-x-security]"),
+        "{transcript}"
+    );
+    let strict = arazzo(&["validate", "--strict", &doc]);
+    assert_eq!(strict.code, 3, "{}", strict.transcript());
+}

@@ -109,6 +109,49 @@ pub(crate) fn credential(scheme: &SecurityScheme, value: &str) -> Option<Credent
     })
 }
 
+/// The credentials of Redocly Respect's `x-security` entries, each scheme with its `values`
+/// evaluated (`apiKey`; `username` and `password`; `token`; `accessToken` for OAuth2 and
+/// OpenID Connect), in the order that makes a later entry win (the request keeps the first
+/// credential of a header). Every value learnt goes to `redactor`. An entry whose values do
+/// not give its credential adds nothing.
+pub(crate) fn x_security(
+    entries: &[(SecurityScheme, Value)],
+    redactor: &mut Redactor,
+) -> Vec<Credential> {
+    let text = |values: &Value, key: &str| match values.get(key)? {
+        Value::String(text) => Some(text.clone()),
+        Value::Null => None,
+        other => Some(other.to_string()),
+    };
+    let mut credentials = Vec::new();
+    for (scheme, values) in entries.iter().rev() {
+        let found = match scheme {
+            SecurityScheme::ApiKey { .. } => text(values, "apiKey"),
+            SecurityScheme::Http { scheme } if scheme == "basic" => {
+                match (text(values, "username"), text(values, "password")) {
+                    (Some(user), Some(password)) => Some(format!("{user}:{password}")),
+                    _ => None,
+                }
+            }
+            SecurityScheme::Http { .. } => text(values, "token"),
+            SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIdConnect => {
+                if let Some(token) = text(values, "accessToken") {
+                    redactor.add([token.clone()]);
+                    credentials.push(bearer(&token));
+                }
+                continue;
+            }
+            _ => None,
+        };
+        let Some(value) = found else {
+            continue;
+        };
+        redactor.add(secrets(scheme, &value));
+        credentials.extend(credential(scheme, &value));
+    }
+    credentials
+}
+
 fn bearer(token: &str) -> Credential {
     Credential::Header("Authorization".to_string(), format!("Bearer {token}"))
 }

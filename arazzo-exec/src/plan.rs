@@ -8,9 +8,9 @@ use arazzo_model::{
     Component, Document, FailureAction, FailureActionType, OrReusable, Parameter, ParameterIn,
     Step, StepTarget, SuccessAction, SuccessActionType, Workflow,
 };
-use arazzo_sources::{Operation, RequiredScheme, Sources};
+use arazzo_sources::{Operation, RequiredScheme, SecurityScheme, Sources};
 use indexmap::IndexMap;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::conformance::ResponseSpec;
 use crate::error::PlanError;
@@ -61,6 +61,10 @@ pub(crate) struct StepPlan {
     pub on_failure: Vec<ActionPlan>,
     /// The operation's security requirements, in order of preference.
     pub security: Vec<Vec<RequiredScheme>>,
+    /// Redocly Respect's `x-security` of the workflow, then of the step: schemes with their
+    /// values (`token`, `apiKey`, `username`/`password`, `accessToken`), applied before the
+    /// operation's requirements; a later one wins where two set the same header.
+    pub x_security: Vec<(SecurityScheme, ValueTree)>,
     /// What the operation declares of its responses (resolved and compiled when met).
     pub responses: Option<ResponseSpec>,
 }
@@ -490,6 +494,7 @@ impl Planner<'_> {
         .into_iter()
         .map(|action| self.failure_action(workflow, &action, &at("onFailure")))
         .collect::<Result<Vec<_>, _>>()?;
+        let x_security = self.x_security(workflow, step, &call, &at("x-security"))?;
         let (security, responses) = match &call {
             Call::Operation(operation) => (
                 self.sources
@@ -510,8 +515,66 @@ impl Planner<'_> {
             on_success,
             on_failure,
             security,
+            x_security,
             responses,
         })
+    }
+
+    /// The `x-security` entries of `workflow` and `step` (Redocly Respect's extension): a
+    /// `scheme` given inline, or a `schemeName` of the operation's source, with its `values`.
+    fn x_security(
+        &self,
+        workflow: &Workflow,
+        step: &Step,
+        call: &Call,
+        at: &str,
+    ) -> Result<Vec<(SecurityScheme, ValueTree)>, PlanError> {
+        let entries = [&workflow.extensions, &step.extensions]
+            .into_iter()
+            .filter_map(|extensions| extensions.x.get("x-security")?.as_array())
+            .flatten();
+        let mut found = Vec::new();
+        for entry in entries {
+            let unresolved = |message: String| PlanError::Reference {
+                location: at.to_string(),
+                message,
+            };
+            let scheme = match (
+                entry.get("scheme"),
+                entry.get("schemeName").and_then(Value::as_str),
+            ) {
+                (Some(definition), _) => SecurityScheme::from_definition(definition),
+                (None, Some(name)) => {
+                    let Call::Operation(operation) = call else {
+                        return Err(unresolved(format!(
+                            "scheme `{name}`: a workflow step has no security schemes"
+                        )));
+                    };
+                    self.sources
+                        .openapi(&operation.source)
+                        .and_then(|openapi| openapi.scheme_named(name))
+                        .ok_or_else(|| {
+                            unresolved(format!(
+                                "`{name}` is not a security scheme of source `{}`",
+                                operation.source
+                            ))
+                        })?
+                }
+                (None, None) => {
+                    return Err(unresolved(
+                        "an entry needs `scheme` or `schemeName`".to_string(),
+                    ));
+                }
+            };
+            let values = entry
+                .get("values")
+                .cloned()
+                .unwrap_or(Value::Object(Map::new()));
+            let values =
+                ValueTree::parse(&values).map_err(|err| expression_error(at.to_string(), err))?;
+            found.push((scheme, values));
+        }
+        Ok(found)
     }
 
     /// An action's target (`at`: the action, as `workflow `w` step `s` onSuccess `a``): a step

@@ -282,6 +282,9 @@ rules! {
     /// `$inputs.env.NAME`): when not given, each member is read from the environment variable
     /// of its name.
     CompatInputsEnv => "compat-inputs-env",
+    /// Redocly Respect's `x-security` on a workflow or step (a scheme inline or by
+    /// `schemeName`, with its values), applied as the credentials of its steps.
+    CompatXSecurity => "compat-x-security",
     /// `== "text"` in a condition (strefethen's arazzo-cli, JavaScript habits), read as the
     /// string literal `== 'text'`.
     CompatDoubleQuoted => "compat-double-quoted",

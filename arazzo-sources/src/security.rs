@@ -76,6 +76,21 @@ impl OpenApi {
     }
 }
 
+impl OpenApi {
+    /// The scheme `components/securitySchemes/<name>` defines (`$ref`s followed), if any.
+    pub fn scheme_named(&self, name: &str) -> Option<SecurityScheme> {
+        let definition = self.document()["components"]["securitySchemes"].get(name)?;
+        self.follow(definition).ok().map(scheme)
+    }
+}
+
+impl SecurityScheme {
+    /// A Security Scheme Object as written (e.g. inline in Redocly Respect's `x-security`).
+    pub fn from_definition(definition: &Value) -> SecurityScheme {
+        scheme(definition)
+    }
+}
+
 /// The requirements of a `security` list, each scheme's definition given by `scheme_of`.
 fn requirements(
     security: &Value,

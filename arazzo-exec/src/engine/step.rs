@@ -85,6 +85,10 @@ impl<'e> Run<'e> {
             Err(err) => return StepRun::stopped(report, self.redacted(err), None),
         };
         let mut scope = run.scope(&self.results);
+        let credentials = match x_security(step, &scope, &mut self.redactor) {
+            Ok(explicit) => explicit.into_iter().chain(credentials).collect::<Vec<_>>(),
+            Err(err) => return StepRun::stopped(report, self.redacted(err), None),
+        };
         let (request, mut exchange) = match crate::request::build(step, &scope, &credentials) {
             Ok(built) => built,
             Err(err) => return StepRun::stopped(report, self.redacted(err), None),
@@ -377,4 +381,26 @@ fn view(response: &Response) -> (ResponseView, Option<String>) {
         body,
     };
     (view, not_json)
+}
+
+/// The credentials of the step's `x-security` (Redocly Respect's), their values evaluated
+/// in `scope`; an absent value (an input not given) leaves its entry without a credential.
+fn x_security(
+    step: &StepPlan,
+    scope: &Scope<'_>,
+    redactor: &mut crate::redact::Redactor,
+) -> Result<Vec<crate::auth::Credential>, StepError> {
+    let mut entries = Vec::new();
+    for (scheme, values) in &step.x_security {
+        let values = match values.evaluate(scope) {
+            Ok(Evaluated::Value(values)) => values,
+            Ok(Evaluated::Absent) => continue,
+            Err(err) => {
+                let message = format!("x-security: {err}");
+                return Err(StepError::new(StepErrorKind::Credentials, message));
+            }
+        };
+        entries.push((scheme.clone(), values));
+    }
+    Ok(crate::auth::x_security(&entries, redactor))
 }

@@ -122,6 +122,25 @@ impl Rules<'_> {
     }
 
     fn workflow(&mut self, pointer: &str, workflow: &Workflow) {
+        let holders = std::iter::once((pointer.to_string(), &workflow.extensions)).chain(
+            workflow
+                .steps
+                .iter()
+                .enumerate()
+                .map(|(index, step)| (format!("{pointer}/steps/{index}"), &step.extensions)),
+        );
+        for (at, extensions) in holders {
+            if extensions.x.contains_key("x-security") {
+                self.push(
+                    Finding::warning(
+                        Rule::CompatXSecurity,
+                        format!("{at}/x-security"),
+                        "`x-security` applied as the credentials of its steps (Redocly Respect's extension)",
+                    )
+                    .help("declare the schemes in the OpenAPI description and pass `ARAZZO_AUTH_<SCHEME>`, or set the header as a parameter"),
+                );
+            }
+        }
         if let Some(inputs) = &workflow.inputs {
             self.input_refs(&format!("{pointer}/inputs"), inputs);
             let names = crate::environment_inputs(inputs);
