@@ -99,7 +99,11 @@ pub(crate) fn prepare_selected(
         .warnings()
         .iter()
         .filter(|warning| {
-            warning.rule.is_compat() || warning.rule == arazzo_model::Rule::ExpressionLenient
+            warning.rule.is_compat()
+                || matches!(
+                    warning.rule,
+                    arazzo_model::Rule::ExpressionLenient | arazzo_model::Rule::DollarText
+                )
         })
         .cloned()
         .collect();

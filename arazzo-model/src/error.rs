@@ -217,6 +217,9 @@ rules! {
     UnknownOutput => "unknown-output",
     /// `$inputs.<name>` naming an input the workflow's `inputs` schema does not declare.
     UnknownInput => "unknown-input",
+    /// A value that looks like an expression of an unknown root (`$input.apiKey`, `$faker…`):
+    /// sent as the text it is.
+    DollarText => "dollar-text",
     /// A root `$schema` member (an editor's hint): ignored.
     CompatSchemaKey => "compat-schema-key",
     /// `operationId: <source>.<id>` (Redocly Respect), read as `$sourceDescriptions.<source>.<id>`.

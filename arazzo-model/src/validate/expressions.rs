@@ -245,6 +245,9 @@ impl<'a> Check<'a> {
         match value {
             Value::String(text) => match arazzo_expr::parse_value(text, Mode::Lenient) {
                 Ok(parsed) => {
+                    if let arazzo_expr::ValueExpr::Literal(_) = &parsed.value {
+                        self.dollar_text(pointer, text);
+                    }
                     self.warnings(pointer, parsed.warnings);
                     for expression in parsed.value.expressions() {
                         self.references(pointer, expression, scope);
@@ -268,6 +271,47 @@ impl<'a> Check<'a> {
             }
             _ => {}
         }
+    }
+
+    /// `dollar-text`: a value that looks like an expression of an unknown root (`$input.key`,
+    /// `$faker.name`) is sent as the text it is, which is rarely what was meant.
+    fn dollar_text(&mut self, pointer: &str, text: &str) {
+        let Some(rest) = text.strip_prefix('$') else {
+            return;
+        };
+        let root_len = rest
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(rest.len());
+        let (root, after) = rest.split_at(root_len);
+        if root.is_empty() || !root.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            return;
+        }
+        const TYPOS: [(&str, &str); 9] = [
+            ("input", "inputs"),
+            ("step", "steps"),
+            ("workflow", "workflows"),
+            ("output", "outputs"),
+            ("sourceDescription", "sourceDescriptions"),
+            ("component", "components"),
+            ("responses", "response"),
+            ("requests", "request"),
+            ("status", "statusCode"),
+        ];
+        let help = match TYPOS.iter().find(|(typo, _)| *typo == root) {
+            Some((_, root)) => format!("did you mean `${root}{after}`?"),
+            None if root == "faker" => {
+                "`$faker` is Redocly Respect's test-data generator, which arazzo does not have: give the value as an input".to_string()
+            }
+            None => "a runtime expression starts with `$inputs`, `$steps`, `$response`…; to send the text, this warning can be ignored".to_string(),
+        };
+        self.findings.push(
+            Finding::warning(
+                Rule::DollarText,
+                pointer,
+                format!("`{text}` is sent as text: `${root}` is not a runtime expression"),
+            )
+            .help(help),
+        );
     }
 
     /// A field that must be one whole runtime expression.
