@@ -42,6 +42,15 @@ pub enum Edit {
         /// Its value.
         value: Value,
     },
+    /// The value becomes `value`, the path (relative to the document) of a new file that
+    /// `arazzo fix` writes with `contents`: an OpenAPI description made for a bare-server
+    /// source (`compat-base-url-source`).
+    ReplaceWithFile {
+        /// The new value: the file's path, relative to the document.
+        value: Value,
+        /// The file's contents.
+        contents: String,
+    },
     /// A member `key: value` is added to the mapping at the pointer (a required field the
     /// dialect leaves out, whose value is only a name).
     Insert {
@@ -57,7 +66,7 @@ impl Reading {
     pub fn message(&self) -> String {
         let written = shown(&self.written);
         match &self.edit {
-            Edit::Replace(value) => {
+            Edit::Replace(value) | Edit::ReplaceWithFile { value, .. } => {
                 format!("read `{written}` as `{}` ({})", shown(value), self.dialect)
             }
             Edit::Remove => format!("ignored `{}: {written}` ({})", self.key(), self.dialect),
@@ -90,6 +99,12 @@ impl Reading {
             Edit::Remove => "remove it (`arazzo fix` does)".to_string(),
             Edit::Rename { key, value } | Edit::Insert { key, value } => {
                 format!("write `{key}: {}` (`arazzo fix` does)", shown(value))
+            }
+            Edit::ReplaceWithFile { value, .. } => {
+                format!(
+                    "write `{}` (`arazzo fix` does, and writes that file)",
+                    shown(value)
+                )
             }
         }
     }

@@ -178,7 +178,7 @@ pub fn apply(file: &SourceFile, edits: &[(String, Edit)]) -> Result<String, FixE
             reason: reason.to_string(),
         };
         match edit {
-            Edit::Replace(value) => {
+            Edit::Replace(value) | Edit::ReplaceWithFile { value, .. } => {
                 let Value::String(new) = value else {
                     return Err(not_editable("only strings are rewritten"));
                 };

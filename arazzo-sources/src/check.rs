@@ -53,6 +53,15 @@ pub fn check_targets(document: &Document, sources: &Sources) -> Vec<TargetProble
             problems.push(relocated(index, &source.url, found, sources.document_url()));
         }
         if sources.is_bare_server(&source.name) {
+            // What `fix` writes: the description made from the steps, beside the document.
+            let file = described_file_name(sources.document_url(), &source.name);
+            let fix = sources
+                .openapi(&source.name)
+                .map(|openapi| Edit::ReplaceWithFile {
+                    value: serde_json::Value::String(format!("./{file}")),
+                    contents: serde_json::to_string_pretty(openapi.document()).unwrap_or_default()
+                        + "\n",
+                });
             problems.push(TargetProblem {
                 pointer: format!("/sourceDescriptions/{index}/url"),
                 rule: Rule::CompatBaseUrlSource,
@@ -61,11 +70,10 @@ pub fn check_targets(document: &Document, sources: &Sources) -> Vec<TargetProble
                     "`{}` is a server, not an OpenAPI description: read its operations from the steps that call it (strefethen's arazzo-cli)",
                     source.url
                 ),
-                help: Some(
-                    "point `url` at the API's OpenAPI description, and its steps at its operations"
-                        .into(),
-                ),
-                fix: None,
+                help: Some(format!(
+                    "write `./{file}`, a description of the operations its steps call at that server (`arazzo fix` writes both), or the API's own description"
+                )),
+                fix,
             });
         }
         let Some(err) = sources.failure(&source.name) else {
@@ -143,6 +151,32 @@ pub fn check_targets(document: &Document, sources: &Sources) -> Vec<TargetProble
         }
     }
     problems
+}
+
+/// The file name `fix` gives the description of the bare-server source `name` of the
+/// document at `document`: `<document>.<name>.openapi.json` (`flows.arazzo.yaml` and `api`:
+/// `flows.api.openapi.json`; two documents of a folder may each describe a server of one
+/// name), characters other than letters, digits, `-` and `_` as `_`.
+fn described_file_name(document: &url::Url, name: &str) -> String {
+    let safe = |text: &str| -> String {
+        text.chars()
+            .map(
+                |c| match c.is_ascii_alphanumeric() || matches!(c, '-' | '_') {
+                    true => c,
+                    false => '_',
+                },
+            )
+            .collect()
+    };
+    let file = document
+        .path_segments()
+        .and_then(|mut segments| segments.next_back())
+        .unwrap_or_default();
+    let stem = file.split('.').next().unwrap_or_default();
+    match stem.is_empty() {
+        true => format!("{}.openapi.json", safe(name)),
+        false => format!("{}.{}.openapi.json", safe(stem), safe(name)),
+    }
 }
 
 /// `compat-source-root`: the source at `index` was found away from its document.

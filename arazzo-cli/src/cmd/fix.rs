@@ -76,7 +76,46 @@ pub fn run(
             "{}",
             diff.unified_diff().context_radius(2).header(name, name)
         )?;
+        // Files the fix creates (an OpenAPI description for a bare-server source), shown as
+        // new files and written before the document that points at them.
+        let dir = path.parent().unwrap_or(std::path::Path::new(""));
+        let mut created = Vec::new();
+        let mut conflict = false;
+        for (_, edit) in &edits {
+            let Edit::ReplaceWithFile { value, contents } = edit else {
+                continue;
+            };
+            let Some(relative) = value.as_str() else {
+                continue;
+            };
+            let target = dir.join(relative.trim_start_matches("./"));
+            let shown = target.display().to_string();
+            match std::fs::read_to_string(&target) {
+                Ok(existing) if existing == *contents => continue,
+                Ok(_) => {
+                    (failed, conflict) = (true, true);
+                    let message = format!(
+                        "{name}: {shown} exists: not overwritten, the document left as it is"
+                    );
+                    writeln!(out, "{}", render::one_line_error("fix", &message, color))?;
+                    created.clear();
+                    break;
+                }
+                Err(_) => {}
+            }
+            let diff = similar::TextDiff::from_lines("", contents.as_str());
+            write!(out, "{}", diff.unified_diff().header("/dev/null", &shown))?;
+            created.push((target, contents));
+        }
+        if conflict {
+            continue;
+        }
         if mode == Mode::Write {
+            for (target, contents) in created {
+                std::fs::write(&target, contents).map_err(|err| {
+                    CliError::Runtime(anyhow::anyhow!("cannot write {}: {err}", target.display()))
+                })?;
+            }
             std::fs::write(path, &fixed)
                 .map_err(|err| CliError::Runtime(anyhow::anyhow!("cannot write {name}: {err}")))?;
         }
