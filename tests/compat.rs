@@ -288,6 +288,12 @@ fn fix_names_actions_references_components_and_drops_empty_fields() {
         // document, which its `url` now names.
         let strict = arazzo(&["validate", "--strict", &doc]);
         assert_eq!(strict.code, 0, "{name}: {}", strict.stdout);
+        // Lenient expressions in values (`$response.body.args.x`) got their ABNF form too.
+        assert!(
+            !strict.stdout.contains("warning[expression-lenient]: `$response.body.args"),
+            "{name}: {}",
+            strict.stdout
+        );
         let again = arazzo(&["fix", "--check", &doc]);
         assert_eq!((again.code, again.stdout.as_str()), (0, ""), "{name}");
     }

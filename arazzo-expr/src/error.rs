@@ -159,6 +159,9 @@ pub struct Warning {
     pub span: Span,
     /// What was accepted and how it was read.
     pub message: String,
+    /// The ABNF form of the text at `span`, when the lenient form has one (`$response.body.a`
+    /// → `$response.body#/a`): what `arazzo fix` writes there.
+    pub spec_form: Option<String>,
 }
 
 impl fmt::Display for Warning {

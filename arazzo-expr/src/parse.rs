@@ -199,7 +199,15 @@ impl<'s> Builder<'s> {
         match self.mode {
             Mode::Strict => Err(ParseError::new(span, kind)),
             Mode::Lenient => {
-                self.warnings.push(Warning { span, message });
+                let spec_form = match kind {
+                    ParseErrorKind::NotInAbnf { canonical, .. } => Some(canonical),
+                    _ => None,
+                };
+                self.warnings.push(Warning {
+                    span,
+                    message,
+                    spec_form,
+                });
                 Ok(())
             }
         }

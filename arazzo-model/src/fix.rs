@@ -284,8 +284,12 @@ fn scalar(value: &str, style: ScalarStyle, format: Format) -> String {
 
 /// Whether `value` reads back as the same string when written plain after `key: `.
 fn plain_safe(value: &str) -> bool {
+    // A `#` starts a comment only after a space (`$response.body#/a` stays plain); the parse
+    // below checks the rest.
     !value.is_empty()
-        && !value.contains(['\n', '#'])
+        && !value.contains('\n')
+        && !value.contains(" #")
+        && !value.contains("\t#")
         && matches!(
             yaml_serde::from_str::<Value>(&format!("key: {value}")),
             Ok(Value::Object(map)) if map.get("key") == Some(&Value::String(value.to_string()))

@@ -51,9 +51,16 @@ pub fn run(
             }
         };
         let validation = runtime.block_on(arazzo_exec::validate(&file, &options));
-        let edits: Vec<(String, Edit)> = validation
+        // A lenient expression's fix is made on the text as the readings left it, so it holds
+        // theirs: it goes last, and the last edit of a value is the one written.
+        let mut fixes: Vec<&arazzo_model::Diagnostic> = validation
             .diagnostics
             .iter()
+            .filter(|diagnostic| diagnostic.fix.is_some())
+            .collect();
+        fixes.sort_by_key(|diagnostic| diagnostic.rule == arazzo_model::Rule::ExpressionLenient);
+        let edits: Vec<(String, Edit)> = fixes
+            .into_iter()
             .filter_map(|diagnostic| Some((diagnostic.pointer.clone(), diagnostic.fix.clone()?)))
             .collect();
         if edits.is_empty() {

@@ -240,6 +240,7 @@ pub fn parse_criterion(
                     span: whole,
                     message: "draft-goessner JSONPath is evaluated with RFC 9535 semantics where the syntax overlaps"
                         .to_owned(),
+                    spec_form: None,
                 });
             }
             (
@@ -261,6 +262,7 @@ pub fn parse_criterion(
                     message:
                         "xpath-10 is evaluated with XPath 3.1 semantics (no 1.0 compatibility mode)"
                             .to_owned(),
+                    spec_form: None,
                 });
             }
             (
@@ -569,6 +571,7 @@ mod xpath {
             message:
                 "xpath criteria need the `xpath` feature of `arazzo-expr`; this criterion will fail"
                     .to_owned(),
+            spec_form: None,
         });
         Ok(())
     }

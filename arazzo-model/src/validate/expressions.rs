@@ -115,6 +115,7 @@ impl<'a> Check<'a> {
                 let field = format!("{pointer}/operationPath");
                 self.parsed(
                     &field,
+                    path,
                     arazzo_expr::parse_template(path, Mode::Lenient).map(|parsed| parsed.warnings),
                 );
             }
@@ -214,7 +215,7 @@ impl<'a> Check<'a> {
             match criterion.parse(Mode::Lenient) {
                 Ok(parsed) => {
                     let condition = format!("{criterion_pointer}/condition");
-                    self.warnings(&condition, parsed.warnings);
+                    self.warnings(&condition, &criterion.condition, parsed.warnings);
                     if let Some(context) = parsed.value.context() {
                         self.references(&format!("{criterion_pointer}/context"), context, scope);
                     }
@@ -248,7 +249,7 @@ impl<'a> Check<'a> {
                     if let arazzo_expr::ValueExpr::Literal(_) = &parsed.value {
                         self.dollar_text(pointer, text);
                     }
-                    self.warnings(pointer, parsed.warnings);
+                    self.warnings(pointer, text, parsed.warnings);
                     for expression in parsed.value.expressions() {
                         self.references(pointer, expression, scope);
                     }
@@ -318,7 +319,7 @@ impl<'a> Check<'a> {
     fn expression(&mut self, pointer: &str, text: &str, scope: &Scope<'a>, check_references: bool) {
         match arazzo_expr::parse_expression(text, Mode::Lenient) {
             Ok(parsed) => {
-                self.warnings(pointer, parsed.warnings);
+                self.warnings(pointer, text, parsed.warnings);
                 if check_references {
                     self.references(pointer, &parsed.value, scope);
                 }
@@ -327,9 +328,14 @@ impl<'a> Check<'a> {
         }
     }
 
-    fn parsed(&mut self, pointer: &str, result: Result<Vec<arazzo_expr::Warning>, ParseError>) {
+    fn parsed(
+        &mut self,
+        pointer: &str,
+        text: &str,
+        result: Result<Vec<arazzo_expr::Warning>, ParseError>,
+    ) {
         match result {
-            Ok(warnings) => self.warnings(pointer, warnings),
+            Ok(warnings) => self.warnings(pointer, text, warnings),
             Err(err) => self.syntax(pointer, &err),
         }
     }
@@ -340,12 +346,16 @@ impl<'a> Check<'a> {
         );
     }
 
-    fn warnings(&mut self, pointer: &str, warnings: Vec<arazzo_expr::Warning>) {
+    /// The lenient forms of `text` (the string the spans refer to), each a warning whose fix
+    /// is `text` with every lenient form that has an ABNF form written in it.
+    fn warnings(&mut self, pointer: &str, text: &str, warnings: Vec<arazzo_expr::Warning>) {
+        let fixed =
+            spec_text(text, &warnings).map(|fixed| crate::Edit::Replace(Value::String(fixed)));
         for warning in warnings {
-            self.findings.push(
-                Finding::warning(Rule::ExpressionLenient, pointer, warning.message)
-                    .within(warning.span.start),
-            );
+            let mut finding = Finding::warning(Rule::ExpressionLenient, pointer, warning.message)
+                .within(warning.span.start);
+            finding.fix = fixed.clone();
+            self.findings.push(finding);
         }
     }
 
@@ -537,4 +547,30 @@ impl<'a> Check<'a> {
                 .push(finding.maybe_help(did_you_mean(&name.value, candidates)));
         }
     }
+}
+
+/// `text` with each lenient form that has an ABNF form replaced by it (`$response.body.a` →
+/// `$response.body#/a`), or `None` when there is none. A span whose text does not read as its
+/// ABNF form (a warning about another string) is left alone.
+fn spec_text(text: &str, warnings: &[arazzo_expr::Warning]) -> Option<String> {
+    let mut forms: Vec<(std::ops::Range<usize>, &str)> = warnings
+        .iter()
+        .filter_map(|warning| {
+            let form = warning.spec_form.as_deref()?;
+            let range = warning.span.range();
+            let written = text.get(range.clone())?;
+            let read = arazzo_expr::parse_expression(written, Mode::Lenient).ok()?;
+            (read.value.to_string() == form).then_some((range, form))
+        })
+        .collect();
+    forms.sort_by_key(|(range, _)| std::cmp::Reverse(range.start));
+    forms.dedup_by_key(|(range, _)| range.start);
+    if forms.is_empty() || forms.windows(2).any(|pair| pair[1].0.end > pair[0].0.start) {
+        return None;
+    }
+    let mut fixed = text.to_string();
+    for (range, form) in forms {
+        fixed.replace_range(range, form);
+    }
+    Some(fixed)
 }
