@@ -290,7 +290,9 @@ fn fix_names_actions_references_components_and_drops_empty_fields() {
         assert_eq!(strict.code, 0, "{name}: {}", strict.stdout);
         // Lenient expressions in values (`$response.body.args.x`) got their ABNF form too.
         assert!(
-            !strict.stdout.contains("warning[expression-lenient]: `$response.body.args"),
+            !strict
+                .stdout
+                .contains("warning[expression-lenient]: `$response.body.args"),
             "{name}: {}",
             strict.stdout
         );

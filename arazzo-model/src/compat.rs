@@ -401,9 +401,14 @@ const NAMING_FIELDS: [&str; 6] = [
 /// workflows and components, not looking into what users write freely (payloads, values,
 /// inputs schemas, outputs).
 fn read_empty_fields(value: &mut Value, pointer: &mut String, readings: &mut Vec<Reading>) {
-    let len = pointer.len();
-    match value {
-        Value::Object(members) => {
+    walk(value, pointer, &mut |pointer, value| {
+        if matches!(
+            last_token(pointer),
+            "payload" | "value" | "inputs" | "outputs"
+        ) {
+            return false;
+        }
+        if let Value::Object(members) = value {
             for field in NAMING_FIELDS {
                 if members.get(field).is_some_and(|value| value == "") {
                     members.shift_remove(field);
@@ -416,25 +421,41 @@ fn read_empty_fields(value: &mut Value, pointer: &mut String, readings: &mut Vec
                     });
                 }
             }
+        }
+        true
+    });
+}
+
+/// Calls `visit` with every value under `value` (itself first) and its JSON pointer
+/// (`pointer` is `value`'s), looking inside the ones for which it returns `true`.
+fn walk(value: &mut Value, pointer: &mut String, visit: &mut dyn FnMut(&str, &mut Value) -> bool) {
+    if !visit(pointer, value) {
+        return;
+    }
+    let len = pointer.len();
+    match value {
+        Value::Object(members) => {
             for (key, child) in members.iter_mut() {
-                if matches!(key.as_str(), "payload" | "value" | "inputs" | "outputs") {
-                    continue;
-                }
                 pointer.push('/');
                 pointer.push_str(&arazzo_expr::pointer::escape(key));
-                read_empty_fields(child, pointer, readings);
+                walk(child, pointer, visit);
                 pointer.truncate(len);
             }
         }
         Value::Array(items) => {
             for (index, item) in items.iter_mut().enumerate() {
                 pointer.push_str(&format!("/{index}"));
-                read_empty_fields(item, pointer, readings);
+                walk(item, pointer, visit);
                 pointer.truncate(len);
             }
         }
         _ => {}
     }
+}
+
+/// The last token of a JSON pointer, as escaped.
+fn last_token(pointer: &str) -> &str {
+    pointer.rsplit('/').next().unwrap_or_default()
 }
 
 /// The output names each step of `workflow` declares, by step id.
@@ -479,26 +500,12 @@ fn for_each_string(
     pointer: &mut String,
     found: &mut dyn FnMut(&str, &mut String),
 ) {
-    let len = pointer.len();
-    match value {
-        Value::String(text) => found(pointer, text),
-        Value::Object(members) => {
-            for (key, child) in members.iter_mut() {
-                pointer.push('/');
-                pointer.push_str(&arazzo_expr::pointer::escape(key));
-                for_each_string(child, pointer, found);
-                pointer.truncate(len);
-            }
+    walk(value, pointer, &mut |pointer, value| {
+        if let Value::String(text) = value {
+            found(pointer, text);
         }
-        Value::Array(items) => {
-            for (index, item) in items.iter_mut().enumerate() {
-                pointer.push_str(&format!("/{index}"));
-                for_each_string(item, pointer, found);
-                pointer.truncate(len);
-            }
-        }
-        _ => {}
-    }
+        true
+    });
 }
 
 /// The values a step sends (parameter values, the payload, replacement values), each string
@@ -648,34 +655,18 @@ fn with_outputs(text: &str, outputs: &[(String, Vec<String>)]) -> Option<String>
 /// Every criterion of the document (steps, actions, components), wherever it is: a simple
 /// condition in Speakeasy's forms becomes a spec condition.
 fn read_criteria(value: &mut Value, pointer: &mut String, readings: &mut Vec<Reading>) {
-    let len = pointer.len();
-    match value {
-        Value::Object(members) => {
-            for (key, child) in members.iter_mut() {
-                pointer.push('/');
-                pointer.push_str(&arazzo_expr::pointer::escape(key));
-                if matches!(key.as_str(), "successCriteria" | "criteria")
-                    && let Value::Array(criteria) = child
-                {
-                    for (index, criterion) in criteria.iter_mut().enumerate() {
-                        let at = format!("{pointer}/{index}");
-                        read_condition(criterion, &at, readings);
-                    }
-                } else {
-                    read_criteria(child, pointer, readings);
-                }
-                pointer.truncate(len);
-            }
+    walk(value, pointer, &mut |pointer, value| {
+        let Value::Array(criteria) = value else {
+            return true;
+        };
+        if !matches!(last_token(pointer), "successCriteria" | "criteria") {
+            return true;
         }
-        Value::Array(items) => {
-            for (index, item) in items.iter_mut().enumerate() {
-                pointer.push_str(&format!("/{index}"));
-                read_criteria(item, pointer, readings);
-                pointer.truncate(len);
-            }
+        for (index, criterion) in criteria.iter_mut().enumerate() {
+            read_condition(criterion, &format!("{pointer}/{index}"), readings);
         }
-        _ => {}
-    }
+        false
+    });
 }
 
 /// A simple criterion's condition that does not parse, read in Speakeasy's forms: a bare word
