@@ -821,6 +821,15 @@ fn run_mock_faults_name_the_status_not_the_mocks_problem_content_type() {
     let output = run(&["--fail", "/ingest=500"]);
     assert_eq!(output.code, 1, "{}", output.transcript());
     assert!(!output.stderr.contains("warning"), "{}", output.stderr);
+    // `--strict` is the letter of the description: the problem type is not the declared one.
+    let output = run(&["--fail", "/ingest=500", "--strict", "--format", "json"]);
+    assert_eq!(output.code, 1, "{}", output.transcript());
+    let report: Value = serde_json::from_str(&output.stdout).unwrap();
+    let warnings = report["steps"][3]["warnings"].to_string();
+    assert!(
+        warnings.contains("content type `application/problem+json` is not declared"),
+        "{warnings}"
+    );
 
     // 404 is not declared: that one warning, after the failed criterion that fails the step.
     let output = run(&["--fail", "/ingest=404"]);

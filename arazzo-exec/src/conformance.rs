@@ -89,13 +89,15 @@ impl ResponseSpec {
         })
     }
 
-    /// What does not match: the status, the content type, the body.
+    /// What does not match: the status, the content type, the body. `strict` is the letter
+    /// of the description: an RFC 9457 problem for a declared error status is a mismatch too.
     pub(crate) fn check(
         &self,
         sources: &Sources,
         status: u16,
         content_type: Option<&str>,
         body: Option<&Value>,
+        strict: bool,
     ) -> Vec<String> {
         let keys = self
             .responses
@@ -136,7 +138,7 @@ impl ResponseSpec {
             .iter()
             .find(|media| media_range_matches(&media.declared.name, &received));
         let Some(matched) = matched else {
-            if status >= 400 && is_problem(&received) {
+            if status >= 400 && is_problem(&received) && !strict {
                 // RFC 9457 problem details are the generic error answer (the built-in mock's
                 // own, many servers'): an error status the operation declares, answered so,
                 // is what it declares, not a mismatch worth a warning on every failing step.

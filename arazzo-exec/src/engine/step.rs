@@ -153,6 +153,7 @@ impl<'e> Run<'e> {
                 response.status,
                 response.header("content-type"),
                 checked_body,
+                self.engine.strict,
             );
             report.warnings = problems
                 .iter()
