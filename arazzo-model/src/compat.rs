@@ -88,8 +88,7 @@ impl Reading {
 
     /// The last token of the pointer: the member's key.
     fn key(&self) -> String {
-        let key = self.pointer.rsplit('/').next().unwrap_or_default();
-        arazzo_expr::pointer::unescape(key)
+        arazzo_expr::pointer::unescape(last_token(&self.pointer))
     }
 
     /// The spec form, as a help line.

@@ -241,9 +241,7 @@ fn check_names(args: &TestArgs, files: &[(PathBuf, Option<SourceFile>)]) -> Resu
     }
     let sources = values("/sourceDescriptions", "name");
     for server in &args.servers {
-        let name = server
-            .split_once('=')
-            .map_or(server.as_str(), |(name, _)| name);
+        let name = server_source(server);
         if !sources.iter().any(|source| source == name) {
             return Err(CliError::Usage(format!(
                 "--server {server}: no document has a source `{name}`; they have {}",
@@ -271,9 +269,7 @@ fn has_workflow(file: Option<&SourceFile>, ids: &[String]) -> bool {
 /// it unless `--inputs` is given), the `--server`s naming its sources.
 fn run_args(args: &TestArgs, path: &Path, file: Option<&SourceFile>) -> RunArgs {
     let has_source = |server: &&String| {
-        let name = server
-            .split_once('=')
-            .map_or(server.as_str(), |(name, _)| name);
+        let name = server_source(server);
         file.and_then(|file| file.value().get("sourceDescriptions")?.as_array().cloned())
             .unwrap_or_default()
             .iter()
@@ -297,6 +293,11 @@ fn run_args(args: &TestArgs, path: &Path, file: Option<&SourceFile>) -> RunArgs 
         limits: args.limits.clone(),
         ..RunArgs::default()
     }
+}
+
+/// The source a `--server SOURCE=URL` names.
+fn server_source(server: &str) -> &str {
+    server.split_once('=').map_or(server, |(name, _)| name)
 }
 
 /// `<FILE without extension>.inputs.yaml` (or `.yml`, `.json`) beside the document, if there
@@ -324,10 +325,10 @@ fn summary(documents: &[DocumentResult]) -> Summary {
         summary.invalid_documents += usize::from(!document.valid);
         for report in &document.workflows {
             summary.workflows += 1;
-            match result(report) {
-                "passed" => summary.passed += 1,
-                "failed" => summary.failed += 1,
-                _ => summary.errors += 1,
+            match report.outcome {
+                Outcome::Passed => summary.passed += 1,
+                Outcome::Failed { .. } | Outcome::DependencyFailed { .. } => summary.failed += 1,
+                Outcome::Error { .. } => summary.errors += 1,
             }
         }
     }
