@@ -533,12 +533,12 @@ impl Planner<'_> {
             .into_iter()
             .filter_map(|extensions| extensions.x.get("x-security")?.as_array())
             .flatten();
+        let unresolved = |message: String| PlanError::Reference {
+            location: at.to_string(),
+            message,
+        };
         let mut found = Vec::new();
         for entry in entries {
-            let unresolved = |message: String| PlanError::Reference {
-                location: at.to_string(),
-                message,
-            };
             let scheme = match (
                 entry.get("scheme"),
                 entry.get("schemeName").and_then(Value::as_str),

@@ -270,8 +270,8 @@ fn replace(
     if is_form(content_type) {
         let name = form_field(target)?;
         match payload {
-            Value::String(text) => {
-                *text = replace_field(text, &name, &arazzo_sources::style::text(&value));
+            Value::String(form) => {
+                *form = replace_field(form, &name, &text(&value));
             }
             Value::Object(members) => {
                 members.insert(name, value);

@@ -154,10 +154,8 @@ impl<'e> Run<'e> {
             steps_run: 0,
             loop_steps_run: 0,
             depth: 0,
-            deadline: engine
-                .limits
-                .deadline
-                .map(|deadline| (engine.clock.now() + deadline, deadline)),
+            // Each workflow asked for starts its budget: `Run::top`.
+            deadline: None,
             stopped: None,
             results: HashMap::new(),
             ran_as_dependency: HashSet::new(),
