@@ -5,8 +5,8 @@ use std::collections::HashSet;
 
 use arazzo_expr::{Criterion, Expression, Mode};
 use arazzo_model::{
-    Component, Document, FailureAction, FailureActionType, OrReusable, Parameter, ParameterIn,
-    Step, StepTarget, SuccessAction, SuccessActionType, Workflow,
+    Component, Document, FailureAction, FailureActionType, OrReusable, OutputValue, Parameter,
+    ParameterIn, Step, StepTarget, SuccessAction, SuccessActionType, Workflow,
 };
 use arazzo_sources::{Operation, RequiredScheme, SecurityScheme, Sources};
 use indexmap::IndexMap;
@@ -750,14 +750,21 @@ fn plan_criteria(
 }
 
 fn parse_outputs(
-    outputs: &IndexMap<String, String>,
+    outputs: &IndexMap<String, OutputValue>,
     location: &str,
 ) -> Result<Vec<(String, Expression)>, PlanError> {
     outputs
         .iter()
-        .map(|(name, source)| {
+        .map(|(name, output)| {
+            let location = format!("{location} `{name}`");
+            let Some(source) = output.expression() else {
+                return Err(expression_error(
+                    location,
+                    "selector objects are not run yet",
+                ));
+            };
             let parsed = arazzo_expr::parse_expression(source, Mode::Lenient)
-                .map_err(|err| expression_error(format!("{location} `{name}`"), err))?;
+                .map_err(|err| expression_error(location, err))?;
             Ok((name.clone(), parsed.value))
         })
         .collect()

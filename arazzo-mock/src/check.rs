@@ -215,6 +215,8 @@ fn check_parameter(
         ParameterIn::Query => ("query", "query parameter"),
         ParameterIn::Header => ("header", "header"),
         ParameterIn::Cookie => ("cookie", "cookie"),
+        // Not OpenAPI 3.0/3.1 locations: the OpenAPI loader never declares them.
+        ParameterIn::Querystring | ParameterIn::Channel => return,
     };
     let texts: Vec<&str> = match parameter.location {
         ParameterIn::Path => path
@@ -237,6 +239,7 @@ fn check_parameter(
                 .collect()
         }
         ParameterIn::Query => request.query_values(name),
+        ParameterIn::Querystring | ParameterIn::Channel => return,
         ParameterIn::Header => request
             .headers
             .get_all(name)

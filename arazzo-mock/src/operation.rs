@@ -145,7 +145,10 @@ impl MockOperation {
                 let kind = schema.as_ref().map(types).unwrap_or_default();
                 let default_style = match parameter.location {
                     ParameterIn::Query | ParameterIn::Cookie => "form",
-                    ParameterIn::Path | ParameterIn::Header => "simple",
+                    ParameterIn::Path
+                    | ParameterIn::Header
+                    | ParameterIn::Querystring
+                    | ParameterIn::Channel => "simple",
                 };
                 let style_ok = parameter
                     .style

@@ -21,6 +21,9 @@ pub struct SuccessAction {
     /// The step of the current workflow to go to (`goto` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step_id: Option<String>,
+    /// Arazzo 1.1: the inputs handed to the `workflowId` target (no `in`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parameters: Vec<crate::OrReusable<crate::Parameter>>,
     /// Assertions that must all hold for this action to be taken; none means always.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub criteria: Vec<Criterion>,
@@ -56,6 +59,9 @@ pub struct FailureAction {
     /// The step to go to (`goto`), or to run before retrying (`retry`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step_id: Option<String>,
+    /// Arazzo 1.1: the inputs handed to the `workflowId` target (no `in`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parameters: Vec<crate::OrReusable<crate::Parameter>>,
     /// Seconds (decimal) to wait before retrying.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<f64>,

@@ -218,7 +218,7 @@ fn read_step(
     rewrite(
         "operationPath",
         Rule::CompatOperationPath,
-        "Jentic's `source#/paths/…`",
+        "Jentic's `source#/paths/…`, the 1.1 schema tests' `$sourceDescriptions.source#/paths/…`",
         &|path| spec_operation_path(path, sources),
     );
     rewrite(
@@ -1082,8 +1082,9 @@ fn spec_operation_path(path: &str, sources: &[String]) -> Option<String> {
     if !fragment.starts_with('/') {
         return None;
     }
+    // `$sourceDescriptions.x.url#/…`, and `$sourceDescriptions.x#/…` (the 1.1 schema tests).
     let source = match before.strip_prefix("$sourceDescriptions.") {
-        Some(reference) => reference.strip_suffix(".url")?,
+        Some(reference) => reference.strip_suffix(".url").unwrap_or(reference),
         None => before,
     };
     sources

@@ -38,13 +38,10 @@ impl Criterion {
         let (type_name, version) = match &self.criterion_type {
             None => ("simple", None),
             Some(CriterionType::Kind(kind)) => (kind.name(), None),
-            Some(CriterionType::ExpressionType(expression_type)) => {
-                let name = match expression_type.language {
-                    ExpressionLanguage::JsonPath => "jsonpath",
-                    ExpressionLanguage::XPath => "xpath",
-                };
-                (name, Some(expression_type.version.as_str()))
-            }
+            Some(CriterionType::ExpressionType(expression_type)) => (
+                expression_type.language.name(),
+                Some(expression_type.version.as_str()),
+            ),
         };
         let kind = arazzo_expr::CriterionKind::from_type(type_name, version).ok_or_else(|| {
             CriterionError::Type(format!("{type_name} {}", version.unwrap_or_default()))
@@ -73,7 +70,10 @@ impl Criterion {
             Some(CriterionType::ExpressionType(expression_type)) => {
                 match expression_type.language {
                     ExpressionLanguage::JsonPath => CriterionKind::JsonPath,
-                    ExpressionLanguage::XPath => CriterionKind::XPath,
+                    // Not a condition language: `parse` refuses it; validation reports it.
+                    ExpressionLanguage::XPath | ExpressionLanguage::JsonPointer => {
+                        CriterionKind::XPath
+                    }
                 }
             }
         }
@@ -101,7 +101,7 @@ pub enum CriterionType {
     /// `simple`, `regex`, `jsonpath` (RFC 9535) or `xpath` (XPath 3.1).
     Kind(CriterionKind),
     /// Another JSONPath or XPath version.
-    ExpressionType(CriterionExpressionType),
+    ExpressionType(ExpressionType),
 }
 
 /// The condition languages.
@@ -132,24 +132,28 @@ impl CriterionKind {
     }
 }
 
-/// Names the version of a criterion's expression language.
+/// Names an expression language and its version: Arazzo 1.0's Criterion Expression Type
+/// object, 1.1's Expression Type object (used by criteria, selectors and payload replacements).
 ///
-/// See <https://spec.openapis.org/arazzo/v1.0.1#criterion-expression-type-object>.
+/// See <https://spec.openapis.org/arazzo/v1.1.0#expression-type-object>.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct CriterionExpressionType {
-    /// `jsonpath` or `xpath`.
+pub struct ExpressionType {
+    /// `jsonpath`, `xpath` or (selectors only) `jsonpointer`.
     #[serde(rename = "type")]
     pub language: ExpressionLanguage,
-    /// `draft-goessner-dispatch-jsonpath-00` for JSONPath; `xpath-30`, `xpath-20` or
-    /// `xpath-10` for XPath.
+    /// `rfc9535` (1.1) or `draft-goessner-dispatch-jsonpath-00` for JSONPath; `xpath-31` (1.1),
+    /// `xpath-30`, `xpath-20` or `xpath-10` for XPath; `rfc6901` for JSON Pointer.
     pub version: String,
     /// `x-` extensions and unknown fields.
     #[serde(flatten)]
     pub extensions: Extensions,
 }
 
-/// The languages a Criterion Expression Type object can name.
+/// The name Arazzo 1.0 gave [`ExpressionType`].
+pub type CriterionExpressionType = ExpressionType;
+
+/// The languages an Expression Type object can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ExpressionLanguage {
@@ -159,4 +163,103 @@ pub enum ExpressionLanguage {
     /// XPath.
     #[serde(rename = "xpath")]
     XPath,
+    /// JSON Pointer (Arazzo 1.1; selectors and payload replacement targets only).
+    #[serde(rename = "jsonpointer")]
+    JsonPointer,
+}
+
+impl ExpressionLanguage {
+    /// The name used in documents.
+    pub fn name(self) -> &'static str {
+        match self {
+            ExpressionLanguage::JsonPath => "jsonpath",
+            ExpressionLanguage::XPath => "xpath",
+            ExpressionLanguage::JsonPointer => "jsonpointer",
+        }
+    }
+}
+
+/// How a selector or a payload replacement target is read (Arazzo 1.1): a language name (its
+/// default version), or an Expression Type object naming the version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SelectorType {
+    /// `jsonpath` (RFC 9535), `xpath` (XPath 3.1) or `jsonpointer` (RFC 6901).
+    Language(ExpressionLanguage),
+    /// A language and its version.
+    Versioned(ExpressionType),
+}
+
+impl SelectorType {
+    /// The language.
+    pub fn language(&self) -> ExpressionLanguage {
+        match self {
+            SelectorType::Language(language) => *language,
+            SelectorType::Versioned(versioned) => versioned.language,
+        }
+    }
+
+    /// The version, when one is named.
+    pub fn version(&self) -> Option<&str> {
+        match self {
+            SelectorType::Language(_) => None,
+            SelectorType::Versioned(versioned) => Some(&versioned.version),
+        }
+    }
+}
+
+/// Arazzo 1.1: a value selected from structured data by a JSONPath, XPath or JSON Pointer
+/// `selector` applied to what the runtime expression `context` gives.
+///
+/// See <https://spec.openapis.org/arazzo/v1.1.0#selector-object>.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Selector {
+    /// A runtime expression giving the structured data, e.g. `$response.body`.
+    pub context: String,
+    /// The selector expression, e.g. `$.items[0].id` or `/Envelope/Item`.
+    pub selector: String,
+    /// The selector's language.
+    #[serde(rename = "type")]
+    pub selector_type: SelectorType,
+    /// `x-` extensions and unknown fields.
+    #[serde(flatten)]
+    pub extensions: Extensions,
+}
+
+/// A workflow or step output: a runtime expression, or (Arazzo 1.1) a Selector Object.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum OutputValue {
+    /// A runtime expression such as `$response.body#/id`.
+    Expression(String),
+    /// A Selector Object.
+    Selector(Box<Selector>),
+}
+
+/// The expression as written; a selector as `<context> <type> <selector>`, e.g.
+/// `$response.body jsonpath $.items[0].id`.
+impl std::fmt::Display for OutputValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OutputValue::Expression(expression) => f.write_str(expression),
+            OutputValue::Selector(selector) => write!(
+                f,
+                "{} {} {}",
+                selector.context,
+                selector.selector_type.language().name(),
+                selector.selector
+            ),
+        }
+    }
+}
+
+impl OutputValue {
+    /// The runtime expression, when the output is one.
+    pub fn expression(&self) -> Option<&str> {
+        match self {
+            OutputValue::Expression(expression) => Some(expression),
+            OutputValue::Selector(_) => None,
+        }
+    }
 }

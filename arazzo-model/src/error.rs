@@ -139,8 +139,10 @@ rules! {
     UnknownField => "unknown-field",
     /// A value outside the allowed set (e.g. `type: loop` on an action).
     InvalidValue => "invalid-value",
-    /// `arazzo` is not a `1.0.x` version.
+    /// `arazzo` is not a `1.0.x` or `1.1.x` version.
     ArazzoVersion => "arazzo-version",
+    /// Arazzo 1.1: `$self` is not a URI-reference without fragment.
+    SelfUri => "self-uri",
     /// A source description name does not match `^[A-Za-z0-9_\-]+$` (a SHOULD of the spec
     /// text, a warning).
     SourceName => "source-name",
@@ -172,8 +174,29 @@ rules! {
     DuplicateParameter => "duplicate-parameter",
     /// Two actions of one list share a `name`.
     DuplicateAction => "duplicate-action",
-    /// A step has none, or several, of `operationId`, `operationPath`, `workflowId`.
+    /// A step has none, or several, of `operationId`, `operationPath`, `channelPath`,
+    /// `workflowId`.
     StepTarget => "step-target",
+    /// Arazzo 1.1: a step's fields do not fit what it calls: `action` or `correlationId` on an
+    /// OpenAPI or workflow step, an AsyncAPI step without `action`, `correlationId` on a `send`.
+    StepKind => "step-kind",
+    /// Arazzo 1.1: a `channelPath` that is not `{$sourceDescriptions.<name>.url}#/channels/<key>`
+    /// of an AsyncAPI source.
+    ChannelPath => "channel-path",
+    /// Arazzo 1.1: a step `dependsOn` entry of no allowed form, naming nothing, or naming a step
+    /// that comes later in the array (steps run in array order; they are not reordered).
+    DependsOn => "depends-on",
+    /// Arazzo 1.1: `$steps.<id>.outputs` of a step that runs later (the spec: "SHOULD produce an
+    /// error" when the workflow uses no `dependsOn`; a warning in 1.0 documents and where a
+    /// `goto` loops back).
+    ForwardReference => "forward-reference",
+    /// Arazzo 1.1: a parameter location the step cannot use (`channel` on an OpenAPI step,
+    /// `path`/`query`/`cookie`/`querystring` on an AsyncAPI step, `querystring` beside `query`).
+    ParameterLocation => "parameter-in",
+    /// Arazzo 1.1: action `parameters` without a `workflowId` target, or with an `in`.
+    ActionParameters => "action-parameters",
+    /// Arazzo 1.1: a `receive` step without `timeout` waits at most the default 30 s.
+    ReceiveTimeout => "receive-timeout",
     /// A `goto` without exactly one of `stepId`/`workflowId`, or a `retry`/`end` with both.
     ActionTarget => "action-target",
     /// A `stepId` target that is not a step of the current workflow.

@@ -66,9 +66,9 @@ pub use compat::{Edit, Reading};
 pub use components::Components;
 pub use criterion::{
     Criterion, CriterionError, CriterionExpressionType, CriterionKind, CriterionType,
-    ExpressionLanguage,
+    ExpressionLanguage, ExpressionType, OutputValue, Selector, SelectorType,
 };
-pub use document::{Document, Info};
+pub use document::{Document, Info, SpecVersion};
 pub use error::{Diagnostic, LoadError, LoadErrorKind, Location, Rule, Severity};
 pub use extensions::Extensions;
 pub use limits::{MAX_DOCUMENT_SIZE, MAX_NESTING_DEPTH};
@@ -78,7 +78,7 @@ pub use read::{MAX_FILE_BYTES, ReadLimitError, read_capped, read_regular_file};
 pub use request_body::{PayloadReplacement, RequestBody};
 pub use reusable::{Component, OrReusable, Reusable};
 pub use source::{SourceDescription, SourceType};
-pub use step::{Step, StepTarget};
+pub use step::{MessageAction, Step, StepTarget};
 pub use validate::{ValidateOptions, Validation, validate, validate_with};
 pub use workflow::Workflow;
 

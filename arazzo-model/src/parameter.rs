@@ -31,10 +31,14 @@ pub enum ParameterIn {
     Path,
     /// A query string parameter.
     Query,
-    /// An HTTP header (names are case-insensitive).
+    /// Arazzo 1.1 (OpenAPI 3.2): the whole query string as one value.
+    Querystring,
+    /// An HTTP header (names are case-insensitive), or an AsyncAPI message header.
     Header,
     /// A cookie.
     Cookie,
+    /// Arazzo 1.1 (in its schema, not its text): a parameter of an AsyncAPI channel address.
+    Channel,
 }
 
 impl ParameterIn {
@@ -43,8 +47,10 @@ impl ParameterIn {
         match self {
             ParameterIn::Path => "path",
             ParameterIn::Query => "query",
+            ParameterIn::Querystring => "querystring",
             ParameterIn::Header => "header",
             ParameterIn::Cookie => "cookie",
+            ParameterIn::Channel => "channel",
         }
     }
 }

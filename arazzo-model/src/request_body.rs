@@ -31,10 +31,15 @@ pub struct RequestBody {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PayloadReplacement {
-    /// A JSON Pointer (RFC 6901) or an XPath expression into the payload.
+    /// A JSON Pointer (RFC 6901), an XPath expression or (Arazzo 1.1) a JSONPath into the
+    /// payload.
     pub target: String,
-    /// A constant or a runtime expression (any JSON type: the schema's string-only typing
-    /// contradicts the spec's own example `value: 10`).
+    /// Arazzo 1.1: how `target` is read; absent means by the payload's media type (JSON
+    /// Pointer for JSON, XPath for XML).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_selector_type: Option<crate::SelectorType>,
+    /// A constant, a runtime expression or (Arazzo 1.1) a Selector Object (any JSON type: the
+    /// schema's string-only typing contradicts the spec's own example `value: 10`).
     pub value: Value,
     /// `x-` extensions and unknown fields.
     #[serde(flatten)]

@@ -30,4 +30,6 @@ pub enum SourceType {
     Openapi,
     /// Another Arazzo document.
     Arazzo,
+    /// An AsyncAPI document (Arazzo 1.1).
+    Asyncapi,
 }

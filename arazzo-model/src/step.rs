@@ -24,9 +24,28 @@ pub struct Step {
     /// An operation named by `{$sourceDescriptions.<name>.url}#<JSON pointer>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operation_path: Option<String>,
+    /// Arazzo 1.1: an AsyncAPI channel named by
+    /// `{$sourceDescriptions.<name>.url}#/channels/<key>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_path: Option<String>,
     /// A workflow of this document, or `$sourceDescriptions.<name>.<workflowId>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workflow_id: Option<String>,
+    /// Arazzo 1.1, AsyncAPI steps: whether the step sends or receives a message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<MessageAction>,
+    /// Arazzo 1.1, AsyncAPI `receive` steps: only messages with this correlation id count (a
+    /// runtime expression or a literal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correlation_id: Option<serde_json::Value>,
+    /// Arazzo 1.1: the most milliseconds the step may take before it fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<u64>,
+    /// Arazzo 1.1: steps that must have completed before this one runs (`stepId`,
+    /// `$workflows.<id>.steps.<stepId>` or `$sourceDescriptions.<name>.<id>.steps.<stepId>`);
+    /// they are not run by it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<String>,
     /// Parameters passed to the operation or, for a workflow step, the workflow's inputs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parameters: Vec<OrReusable<Parameter>>,
@@ -44,19 +63,42 @@ pub struct Step {
     pub on_failure: Vec<OrReusable<FailureAction>>,
     /// Output names mapped to runtime expressions.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub outputs: IndexMap<String, String>,
+    pub outputs: IndexMap<String, crate::OutputValue>,
     /// `x-` extensions and unknown fields.
     #[serde(flatten)]
     pub extensions: Extensions,
 }
 
-/// What a step calls: exactly one of `operationId`, `operationPath` or `workflowId`.
+/// The message flow of an AsyncAPI step, from the workflow's side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MessageAction {
+    /// The step publishes a message.
+    Send,
+    /// The step waits for a message.
+    Receive,
+}
+
+impl MessageAction {
+    /// `send` or `receive`, as documents write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageAction::Send => "send",
+            MessageAction::Receive => "receive",
+        }
+    }
+}
+
+/// What a step calls: exactly one of `operationId`, `operationPath`, `channelPath` or
+/// `workflowId`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StepTarget<'a> {
     /// `operationId`, as written.
     OperationId(&'a str),
     /// `operationPath`, as written.
     OperationPath(&'a str),
+    /// `channelPath`, as written (Arazzo 1.1).
+    ChannelPath(&'a str),
     /// `workflowId`, as written.
     WorkflowId(&'a str),
 }
@@ -64,10 +106,17 @@ pub enum StepTarget<'a> {
 impl Step {
     /// What the step calls, or `None` unless exactly one target field is set.
     pub fn target(&self) -> Option<StepTarget<'_>> {
-        match (&self.operation_id, &self.operation_path, &self.workflow_id) {
-            (Some(id), None, None) => Some(StepTarget::OperationId(id)),
-            (None, Some(path), None) => Some(StepTarget::OperationPath(path)),
-            (None, None, Some(id)) => Some(StepTarget::WorkflowId(id)),
+        let targets = [
+            self.operation_id.as_deref().map(StepTarget::OperationId),
+            self.operation_path
+                .as_deref()
+                .map(StepTarget::OperationPath),
+            self.channel_path.as_deref().map(StepTarget::ChannelPath),
+            self.workflow_id.as_deref().map(StepTarget::WorkflowId),
+        ];
+        let mut set = targets.into_iter().flatten();
+        match (set.next(), set.next()) {
+            (Some(target), None) => Some(target),
             _ => None,
         }
     }

@@ -37,7 +37,7 @@ pub struct Workflow {
     pub failure_actions: Vec<OrReusable<FailureAction>>,
     /// Output names mapped to runtime expressions.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub outputs: IndexMap<String, String>,
+    pub outputs: IndexMap<String, crate::OutputValue>,
     /// Parameters applying to every step (a step may override them by name and `in`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parameters: Vec<OrReusable<Parameter>>,

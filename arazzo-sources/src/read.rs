@@ -397,6 +397,7 @@ fn type_name(source_type: SourceType) -> &'static str {
     match source_type {
         SourceType::Openapi => "openapi",
         SourceType::Arazzo => "arazzo",
+        SourceType::Asyncapi => "asyncapi",
     }
 }
 

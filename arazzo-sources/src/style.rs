@@ -32,7 +32,10 @@ impl<'a> Style<'a> {
     /// parameter it does not declare: the location's default, `simple` or `form`).
     pub fn of(location: ParameterIn, declared: Option<&'a OperationParameter>) -> Style<'a> {
         let default = match location {
-            ParameterIn::Path | ParameterIn::Header => "simple",
+            ParameterIn::Path
+            | ParameterIn::Header
+            | ParameterIn::Querystring
+            | ParameterIn::Channel => "simple",
             ParameterIn::Query | ParameterIn::Cookie => "form",
         };
         let style = declared
@@ -108,6 +111,8 @@ pub fn serialize(name: &str, value: &Value, style: Style<'_>) -> Serialized {
         ParameterIn::Header => Serialized::Text(simple(value, explode)),
         // A cookie is `name=value`: a list or an object as the form style without explode.
         ParameterIn::Cookie => Serialized::Text(simple(value, false)),
+        // The whole query string, or a channel address parameter: the value as text.
+        ParameterIn::Querystring | ParameterIn::Channel => Serialized::Text(text(value)),
     }
 }
 

@@ -17,7 +17,7 @@ struct WorkflowSummary<'a> {
     summary: Option<&'a str>,
     inputs: Vec<InputSummary>,
     steps: Vec<StepSummary<'a>>,
-    outputs: &'a indexmap::IndexMap<String, String>,
+    outputs: &'a indexmap::IndexMap<String, arazzo_model::OutputValue>,
 }
 
 #[derive(Serialize)]
@@ -148,8 +148,15 @@ fn summarize<'a>(
             .map(|step| StepSummary {
                 step_id: &step.step_id,
                 calls: match step.target() {
-                    Some(StepTarget::OperationId(id)) => id.to_string(),
+                    Some(StepTarget::OperationId(id)) => match step.action {
+                        Some(action) => format!("{} {id}", action.as_str()),
+                        None => id.to_string(),
+                    },
                     Some(StepTarget::OperationPath(path)) => path.to_string(),
+                    Some(StepTarget::ChannelPath(path)) => match step.action {
+                        Some(action) => format!("{} {path}", action.as_str()),
+                        None => path.to_string(),
+                    },
                     Some(StepTarget::WorkflowId(id)) => format!("workflow {id}"),
                     None => "?".to_string(),
                 },

@@ -8,13 +8,22 @@ use serde_json::Value;
 use super::{Finding, did_you_mean};
 use crate::criterion::CriterionError;
 use crate::error::Rule;
-use crate::{Criterion, Document, OrReusable, Step, StepTarget, Workflow, escape_pointer_token};
+use crate::{
+    Criterion, Document, OrReusable, OutputValue, SpecVersion, Step, StepTarget, Workflow,
+    escape_pointer_token,
+};
 
 /// Runs the expression rules on `document`, whose JSON value is `value`.
-pub(super) fn check(document: &Document, value: &Value, findings: &mut Vec<Finding>) {
+pub(super) fn check(
+    document: &Document,
+    value: &Value,
+    version: SpecVersion,
+    findings: &mut Vec<Finding>,
+) {
     let mut check = Check {
         document,
         value,
+        version,
         findings,
     };
     for (index, workflow) in document.workflows.iter().enumerate() {
@@ -47,7 +56,54 @@ struct Scope<'a> {
 struct Check<'a> {
     document: &'a Document,
     value: &'a Value,
+    version: SpecVersion,
     findings: &'a mut Vec<Finding>,
+}
+
+/// What the expression rules read from a success or failure action.
+trait ActionParts {
+    fn criteria(&self) -> &[Criterion];
+    fn parameters(&self) -> &[OrReusable<crate::Parameter>];
+}
+
+impl ActionParts for crate::SuccessAction {
+    fn criteria(&self) -> &[Criterion] {
+        &self.criteria
+    }
+    fn parameters(&self) -> &[OrReusable<crate::Parameter>] {
+        &self.parameters
+    }
+}
+
+impl ActionParts for crate::FailureAction {
+    fn criteria(&self) -> &[Criterion] {
+        &self.criteria
+    }
+    fn parameters(&self) -> &[OrReusable<crate::Parameter>] {
+        &self.parameters
+    }
+}
+
+/// The `stepId`s that the workflow's `goto` actions (inline or referenced) go to.
+fn goto_steps(document: &Document, workflow: &Workflow) -> Vec<String> {
+    let components = document.components.as_ref();
+    let success = workflow
+        .steps
+        .iter()
+        .flat_map(|step| &step.on_success)
+        .chain(&workflow.success_actions)
+        .filter_map(|item| item.resolve(components))
+        .filter(|action| action.action_type == crate::SuccessActionType::Goto)
+        .filter_map(|action| action.step_id);
+    let failure = workflow
+        .steps
+        .iter()
+        .flat_map(|step| &step.on_failure)
+        .chain(&workflow.failure_actions)
+        .filter_map(|item| item.resolve(components))
+        .filter(|action| action.action_type == crate::FailureActionType::Goto)
+        .filter_map(|action| action.step_id);
+    success.chain(failure).collect()
 }
 
 /// Whether `name` is a declared name, or a declared name followed by `.` navigation.
@@ -66,9 +122,9 @@ impl<'a> Check<'a> {
             workflow: Some(workflow),
             step: None,
         };
-        for (key, source) in &workflow.outputs {
+        for (key, output) in &workflow.outputs {
             let output_pointer = format!("{pointer}/outputs/{}", escape_pointer_token(key));
-            self.expression(&output_pointer, source, &scope, true);
+            self.output(&output_pointer, output, &scope);
         }
         for (index, dependency) in workflow.depends_on.iter().enumerate() {
             if dependency.starts_with('$') {
@@ -87,11 +143,11 @@ impl<'a> Check<'a> {
         );
         for (index, action) in workflow.success_actions.iter().enumerate() {
             let action_pointer = format!("{pointer}/successActions/{index}");
-            self.action(&action_pointer, action, &scope, |action| &action.criteria);
+            self.action(&action_pointer, action, &scope);
         }
         for (index, action) in workflow.failure_actions.iter().enumerate() {
             let action_pointer = format!("{pointer}/failureActions/{index}");
-            self.action(&action_pointer, action, &scope, |action| &action.criteria);
+            self.action(&action_pointer, action, &scope);
         }
         for (index, step) in workflow.steps.iter().enumerate() {
             self.step(&format!("{pointer}/steps/{index}"), workflow, step);
@@ -110,6 +166,14 @@ impl<'a> Check<'a> {
             }
             Some(StepTarget::WorkflowId(id)) if id.starts_with('$') => {
                 self.expression(&format!("{pointer}/workflowId"), id, &scope, false);
+            }
+            Some(StepTarget::ChannelPath(path)) => {
+                let field = format!("{pointer}/channelPath");
+                self.parsed(
+                    &field,
+                    path,
+                    arazzo_expr::parse_template(path, Mode::Lenient).map(|parsed| parsed.warnings),
+                );
             }
             Some(StepTarget::OperationPath(path)) => {
                 let field = format!("{pointer}/operationPath");
@@ -132,29 +196,40 @@ impl<'a> Check<'a> {
             }
         }
         self.criteria(pointer, "successCriteria", &step.success_criteria, &scope);
-        for (key, source) in &step.outputs {
-            self.expression(
+        for (key, output) in &step.outputs {
+            self.output(
                 &format!("{pointer}/outputs/{}", escape_pointer_token(key)),
-                source,
+                output,
                 &scope,
-                true,
             );
+        }
+        if let Some(Value::String(id)) = &step.correlation_id
+            && id.starts_with('$')
+        {
+            self.expression(&format!("{pointer}/correlationId"), id, &scope, true);
         }
         for (index, action) in step.on_success.iter().enumerate() {
-            self.action(
-                &format!("{pointer}/onSuccess/{index}"),
-                action,
-                &scope,
-                |action| &action.criteria,
-            );
+            self.action(&format!("{pointer}/onSuccess/{index}"), action, &scope);
         }
         for (index, action) in step.on_failure.iter().enumerate() {
-            self.action(
-                &format!("{pointer}/onFailure/{index}"),
-                action,
-                &scope,
-                |action| &action.criteria,
-            );
+            self.action(&format!("{pointer}/onFailure/{index}"), action, &scope);
+        }
+    }
+
+    /// An output: a runtime expression, or a Selector Object whose `context` is one.
+    fn output(&mut self, pointer: &str, output: &OutputValue, scope: &Scope<'a>) {
+        match output {
+            OutputValue::Expression(expression) => {
+                self.expression(pointer, expression, scope, true);
+            }
+            OutputValue::Selector(selector) => {
+                self.expression(
+                    &format!("{pointer}/context"),
+                    &selector.context,
+                    scope,
+                    true,
+                );
+            }
         }
     }
 
@@ -184,16 +259,12 @@ impl<'a> Check<'a> {
         }
     }
 
-    fn action<T>(
-        &mut self,
-        pointer: &str,
-        item: &OrReusable<T>,
-        scope: &Scope<'a>,
-        criteria: fn(&T) -> &Vec<Criterion>,
-    ) {
+    fn action<T: ActionParts>(&mut self, pointer: &str, item: &OrReusable<T>, scope: &Scope<'a>) {
         match item {
             OrReusable::Object(action) => {
-                self.criteria(pointer, "criteria", criteria(action), scope);
+                self.criteria(pointer, "criteria", action.criteria(), scope);
+                let parameters = format!("{pointer}/parameters");
+                self.parameters(&parameters, action.parameters(), scope);
             }
             OrReusable::Reusable(reusable) => {
                 self.expression(
@@ -373,6 +444,52 @@ impl<'a> Check<'a> {
             .push(finding.maybe_help(did_you_mean(name, candidates)));
     }
 
+    /// `$steps.<id>.outputs` of a step that runs after the one reading it. Arazzo 1.1: "When
+    /// no `dependsOn` is used in a workflow …, implementations SHOULD produce an error"; a
+    /// warning in 1.0 documents, and where a `goto` goes back (the later step may have run on
+    /// an earlier pass).
+    fn forward_reference(
+        &mut self,
+        pointer: &str,
+        step_id: &arazzo_expr::Spanned<String>,
+        workflow: &Workflow,
+        target: &Step,
+        scope: &Scope<'a>,
+    ) {
+        let Some(reader) = scope.step else {
+            return;
+        };
+        let position = |id: &str| workflow.steps.iter().position(|step| step.step_id == id);
+        let (Some(here), Some(there)) = (position(&reader.step_id), position(&target.step_id))
+        else {
+            return;
+        };
+        if there <= here {
+            return;
+        }
+        let goes_back = goto_steps(self.document, workflow)
+            .iter()
+            .any(|id| position(id).is_some_and(|index| index <= here));
+        let uses_depends_on = workflow
+            .steps
+            .iter()
+            .any(|step| !step.depends_on.is_empty());
+        let message = format!(
+            "step `{}` reads `$steps.{}`, which runs later",
+            reader.step_id, step_id.value
+        );
+        let finding = if self.version >= SpecVersion::V1_1 && !goes_back && !uses_depends_on {
+            Finding::error(Rule::ForwardReference, pointer, message)
+        } else {
+            Finding::warning(Rule::ForwardReference, pointer, message)
+        };
+        self.findings
+            .push(finding.within(step_id.span.start).help(format!(
+                "move step `{}` before `{}`",
+                target.step_id, reader.step_id
+            )));
+    }
+
     /// The names `expression` refers to exist.
     fn references(&mut self, pointer: &str, expression: &Expression, scope: &Scope<'a>) {
         let document = self.document;
@@ -407,7 +524,9 @@ impl<'a> Check<'a> {
                         &output.value,
                         step.outputs.keys().map(String::as_str).collect(),
                     ),
-                    Some(_) => {}
+                    Some(target) => {
+                        self.forward_reference(pointer, step_id, workflow, target, scope);
+                    }
                 }
             }
             Expression::Workflows {

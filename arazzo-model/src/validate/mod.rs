@@ -64,13 +64,14 @@ pub fn validate_with(file: &SourceFile, options: &ValidateOptions) -> Validation
         .iter()
         .map(|reading| Finding::reading(reading, options.strict))
         .collect();
-    schema::check(file.value(), &mut findings);
+    let version = schema::version_of(file.value());
+    schema::check(file.value(), version, &mut findings);
     let document = file.document().ok();
     // The rules run even when the schema found problems, on the part of the document that
     // fits the model, so that every problem is reported at once.
     if let Some(fitted) = document.clone().or_else(|| fit(file.value().clone())) {
-        rules::check(&fitted, file.value(), options, &mut findings);
-        expressions::check(&fitted, file.value(), &mut findings);
+        rules::check(&fitted, file.value(), version, options, &mut findings);
+        expressions::check(&fitted, file.value(), version, &mut findings);
     }
     let mut diagnostics: Vec<Diagnostic> = findings
         .into_iter()

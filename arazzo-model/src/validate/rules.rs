@@ -8,23 +8,27 @@ use super::{Finding, ValidateOptions, did_you_mean};
 use crate::error::Rule;
 use crate::reusable::Component;
 use crate::{
-    Document, FailureAction, FailureActionType, OrReusable, Parameter, SourceType, Step,
-    StepTarget, SuccessAction, SuccessActionType, Workflow,
+    Document, FailureAction, FailureActionType, MessageAction, OrReusable, OutputValue, Parameter,
+    ParameterIn, SourceType, SpecVersion, Step, StepTarget, SuccessAction, SuccessActionType,
+    Workflow,
 };
 
 /// Runs every rule on `document`, whose JSON value is `value`.
 pub(super) fn check(
     document: &Document,
     value: &Value,
+    version: SpecVersion,
     options: &ValidateOptions,
     findings: &mut Vec<Finding>,
 ) {
     let mut rules = Rules {
         document,
         value,
+        version,
         options,
         findings,
     };
+    rules.self_uri();
     rules.unique_names();
     rules.components();
     for (index, workflow) in document.workflows.iter().enumerate() {
@@ -37,8 +41,18 @@ pub(super) fn check(
 struct Rules<'a> {
     document: &'a Document,
     value: &'a Value,
+    version: SpecVersion,
     options: &'a ValidateOptions,
     findings: &'a mut Vec<Finding>,
+}
+
+/// What a step calls, as far as the document alone tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Calls {
+    OpenApi,
+    AsyncApi,
+    Workflow,
+    Unknown,
 }
 
 /// The source name of a `$sourceDescriptions.<name>.<rest>` reference, and the rest.
@@ -63,6 +77,34 @@ fn output_key_is_valid(key: &str) -> bool {
 impl Rules<'_> {
     fn push(&mut self, finding: Finding) {
         self.findings.push(finding);
+    }
+
+    /// `$self` is "a URI-reference as defined by RFC3986 Section 4.1" that "MUST NOT contain a
+    /// fragment identifier" (the schema's `^[^#]*$`: an empty fragment too).
+    fn self_uri(&mut self) {
+        let Some(uri) = &self.document.self_uri else {
+            return;
+        };
+        let base = url::Url::parse("https://base.invalid/").expect("a valid URL");
+        let message = if let Some((before, _)) = uri.split_once('#') {
+            Some((
+                format!("`$self` `{uri}` has a fragment"),
+                format!("drop the fragment: `{before}`"),
+            ))
+        } else if uri.is_empty()
+            || uri.chars().any(|c| c.is_whitespace() || c.is_control())
+            || base.join(uri).is_err()
+        {
+            Some((
+                format!("`$self` `{uri}` is not a URI-reference"),
+                "e.g. `https://example.com/workflows/orders.arazzo.yaml`".to_string(),
+            ))
+        } else {
+            None
+        };
+        if let Some((message, help)) = message {
+            self.push(Finding::error(Rule::SelfUri, "/$self", message).help(help));
+        }
     }
 
     fn unique_names(&mut self) {
@@ -218,6 +260,9 @@ impl Rules<'_> {
             Some(StepTarget::OperationPath(path)) => {
                 self.operation_path(&format!("{pointer}/operationPath"), path);
             }
+            Some(StepTarget::ChannelPath(path)) => {
+                self.channel_path(&format!("{pointer}/channelPath"), path);
+            }
             Some(StepTarget::WorkflowId(id)) => {
                 self.workflow_reference(&format!("{pointer}/workflowId"), id);
             }
@@ -225,6 +270,7 @@ impl Rules<'_> {
                 let given: Vec<&str> = [
                     ("operationId", step.operation_id.is_some()),
                     ("operationPath", step.operation_path.is_some()),
+                    ("channelPath", step.channel_path.is_some()),
                     ("workflowId", step.workflow_id.is_some()),
                 ]
                 .into_iter()
@@ -238,11 +284,21 @@ impl Rules<'_> {
                         several.join(" and ")
                     ),
                 };
-                self.push(
-                    Finding::error(Rule::StepTarget, pointer, message)
-                        .help("give exactly one of `operationId`, `operationPath` or `workflowId`"),
-                );
+                let help = match self.version {
+                    SpecVersion::V1_0 => {
+                        "give exactly one of `operationId`, `operationPath` or `workflowId`"
+                    }
+                    _ => {
+                        "give exactly one of `operationId`, `operationPath`, `channelPath` or `workflowId`"
+                    }
+                };
+                self.push(Finding::error(Rule::StepTarget, pointer, message).help(help));
             }
+        }
+        let calls = self.calls(step);
+        if self.version >= SpecVersion::V1_1 {
+            self.step_fields(pointer, step, calls);
+            self.step_depends_on(pointer, workflow, step);
         }
         let calls_operation = !matches!(step.target(), Some(StepTarget::WorkflowId(_)));
         self.parameters(
@@ -250,6 +306,9 @@ impl Rules<'_> {
             &step.parameters,
             calls_operation,
         );
+        if self.version >= SpecVersion::V1_1 {
+            self.parameter_locations(&format!("{pointer}/parameters"), &step.parameters, calls);
+        }
         self.outputs(pointer, &step.outputs);
         self.actions(
             pointer,
@@ -341,6 +400,13 @@ impl Rules<'_> {
 
     fn success_action(&mut self, pointer: &str, workflow: &Workflow, action: &SuccessAction) {
         self.success_action_shape(pointer, action);
+        let ends = action.action_type == SuccessActionType::End;
+        self.action_parameters(
+            pointer,
+            action.workflow_id.is_some(),
+            ends,
+            &action.parameters,
+        );
         self.action_targets(
             pointer,
             workflow,
@@ -351,6 +417,13 @@ impl Rules<'_> {
 
     fn failure_action(&mut self, pointer: &str, workflow: &Workflow, action: &FailureAction) {
         self.failure_action_shape(pointer, action);
+        let ends = action.action_type == FailureActionType::End;
+        self.action_parameters(
+            pointer,
+            action.workflow_id.is_some(),
+            ends,
+            &action.parameters,
+        );
         self.action_targets(
             pointer,
             workflow,
@@ -391,6 +464,57 @@ impl Rules<'_> {
                 ),
             ));
         }
+    }
+
+    /// Action `parameters` (Arazzo 1.1) are the inputs of the `workflowId` target: they need
+    /// one, take no `in`, and an `end` action, which runs nothing, ignores them (D25).
+    fn action_parameters(
+        &mut self,
+        pointer: &str,
+        to_workflow: bool,
+        ends: bool,
+        list: &[OrReusable<Parameter>],
+    ) {
+        if list.is_empty() {
+            return;
+        }
+        let at = format!("{pointer}/parameters");
+        if !to_workflow {
+            self.push(
+                Finding::error(
+                    Rule::ActionParameters,
+                    at.clone(),
+                    "action `parameters` are the inputs of a `workflowId` target, and this action has none",
+                )
+                .help("add a `workflowId`, or remove `parameters`"),
+            );
+        } else if ends {
+            self.push(Finding::warning(
+                Rule::ActionParameters,
+                at.clone(),
+                "an `end` action runs no workflow: its `parameters` are ignored",
+            ));
+        }
+        for (index, item) in list.iter().enumerate() {
+            if let OrReusable::Object(parameter) = item
+                && let Some(location) = parameter.location
+            {
+                self.push(
+                    Finding::error(
+                        Rule::ActionParameters,
+                        format!("{at}/{index}/in"),
+                        format!(
+                            "action parameter `{}` has `in: {}`: an action's parameters are workflow inputs, which take no `in`",
+                            parameter.name,
+                            location.as_str()
+                        ),
+                    )
+                    .at_key()
+                    .help("remove `in`"),
+                );
+            }
+        }
+        self.parameters(&at, list, false);
     }
 
     fn action_shape(&mut self, pointer: &str, name: &str, goto: bool, step: bool, workflow: bool) {
@@ -505,7 +629,7 @@ impl Rules<'_> {
         }
     }
 
-    fn outputs(&mut self, pointer: &str, outputs: &indexmap::IndexMap<String, String>) {
+    fn outputs(&mut self, pointer: &str, outputs: &indexmap::IndexMap<String, OutputValue>) {
         for key in outputs.keys() {
             if !output_key_is_valid(key) {
                 self.push(
@@ -572,6 +696,305 @@ impl Rules<'_> {
                 )
                 .help("e.g. '{$sourceDescriptions.petStore.url}#/paths/~1pets/get'"),
             ),
+        }
+    }
+
+    /// `channelPath` is `{$sourceDescriptions.<name>.url}#/channels/<key>`, of a source that is
+    /// not declared as another type than `asyncapi`.
+    fn channel_path(&mut self, pointer: &str, path: &str) {
+        let parts = path
+            .strip_prefix('{')
+            .and_then(|rest| rest.split_once('}'))
+            .and_then(|(reference, fragment)| {
+                let channel = fragment.strip_prefix("#/channels/")?;
+                let name = reference
+                    .strip_prefix("$sourceDescriptions.")?
+                    .strip_suffix(".url")?;
+                (!channel.is_empty() && !channel.contains('/')).then_some((reference, name))
+            });
+        let Some((reference, name)) = parts else {
+            self.push(
+                Finding::error(
+                    Rule::ChannelPath,
+                    pointer,
+                    format!("channelPath `{path}` does not have the form `{{$sourceDescriptions.<name>.url}}#/channels/<key>`"),
+                )
+                .help(format!(
+                    "e.g. '{{$sourceDescriptions.{}.url}}#/channels/{}'",
+                    self.asyncapi_sources().first().copied().unwrap_or("events"),
+                    path.rsplit('/').next().filter(|key| !key.is_empty() && !key.contains(['{', '}', '$'])).unwrap_or("orders")
+                )),
+            );
+            return;
+        };
+        self.source_name(pointer, reference);
+        if let Some(source) = self.document.source(name)
+            && let Some(kind) = source.source_type
+            && kind != SourceType::Asyncapi
+        {
+            self.push(Finding::error(
+                Rule::ChannelPath,
+                pointer,
+                format!("channelPath names source `{name}`, which is not an AsyncAPI description"),
+            ));
+        }
+    }
+
+    fn asyncapi_sources(&self) -> Vec<&str> {
+        self.document
+            .source_descriptions
+            .iter()
+            .filter(|source| source.source_type == Some(SourceType::Asyncapi))
+            .map(|source| source.name.as_str())
+            .collect()
+    }
+
+    /// What a step calls, as far as the document tells: a source without `type` is only
+    /// known once it is loaded (the sources' own check finishes the step-kind rules then).
+    fn calls(&self, step: &Step) -> Calls {
+        let by_type = |kind: Option<SourceType>| match kind {
+            Some(SourceType::Openapi) => Calls::OpenApi,
+            Some(SourceType::Asyncapi) => Calls::AsyncApi,
+            _ => Calls::Unknown,
+        };
+        match step.target() {
+            Some(StepTarget::WorkflowId(_)) => Calls::Workflow,
+            Some(StepTarget::ChannelPath(_)) => Calls::AsyncApi,
+            Some(StepTarget::OperationPath(_)) => Calls::OpenApi,
+            Some(StepTarget::OperationId(id)) => match source_reference(id) {
+                Some((name, _)) => by_type(self.document.source(name).and_then(|s| s.source_type)),
+                None => {
+                    let mut kinds = self
+                        .document
+                        .source_descriptions
+                        .iter()
+                        .filter(|source| source.source_type != Some(SourceType::Arazzo))
+                        .map(|source| by_type(source.source_type));
+                    let first = kinds.next().unwrap_or(Calls::Unknown);
+                    if kinds.all(|kind| kind == first) {
+                        first
+                    } else {
+                        Calls::Unknown
+                    }
+                }
+            },
+            None => Calls::Unknown,
+        }
+    }
+
+    /// `action`, `correlationId` and `timeout` fit what the step calls (decisions D3, D4, D8).
+    fn step_fields(&mut self, pointer: &str, step: &Step, calls: Calls) {
+        let id = &step.step_id;
+        let what = match calls {
+            Calls::Workflow => Some("calls a workflow"),
+            Calls::OpenApi => Some("calls an OpenAPI operation"),
+            _ => None,
+        };
+        if calls == Calls::Workflow && step.request_body.is_some() {
+            self.push(
+                Finding::warning(
+                    Rule::StepKind,
+                    format!("{pointer}/requestBody"),
+                    format!("step `{id}` calls a workflow, which takes no request body: its `requestBody` is ignored"),
+                )
+                .help("pass the values as `parameters` (the workflow's inputs)"),
+            );
+        }
+        if let Some(what) = what {
+            for (field, present) in [
+                ("action", step.action.is_some()),
+                ("correlationId", step.correlation_id.is_some()),
+            ] {
+                if present {
+                    self.push(
+                        Finding::error(
+                            Rule::StepKind,
+                            format!("{pointer}/{field}"),
+                            format!("step `{id}` {what}: `{field}` applies only to AsyncAPI steps"),
+                        )
+                        .help(format!("remove `{field}`")),
+                    );
+                }
+            }
+            return;
+        }
+        let action_written = self.value.pointer(&format!("{pointer}/action")).is_some();
+        if calls == Calls::AsyncApi && !action_written {
+            self.push(
+                Finding::error(
+                    Rule::StepKind,
+                    pointer,
+                    format!("AsyncAPI step `{id}` has no `action`"),
+                )
+                .help("add `action: send` or `action: receive`"),
+            );
+        }
+        if step.correlation_id.is_some() && step.action != Some(MessageAction::Receive) {
+            self.push(
+                Finding::error(
+                    Rule::StepKind,
+                    format!("{pointer}/correlationId"),
+                    format!("step `{id}` is not a `receive` step: `correlationId` filters received messages only"),
+                )
+                .help("remove `correlationId`, or make the step `action: receive`"),
+            );
+        }
+        if step.action == Some(MessageAction::Receive) && step.timeout.is_none() {
+            self.push(
+                Finding::warning(
+                    Rule::ReceiveTimeout,
+                    pointer,
+                    format!("receive step `{id}` has no `timeout`: it waits at most 30 s for its message"),
+                )
+                .help("add e.g. `timeout: 5000` (milliseconds)"),
+            );
+        }
+    }
+
+    /// Step `dependsOn` entries: a stepId of an earlier step of this workflow,
+    /// `$workflows.<id>.steps.<stepId>` or `$sourceDescriptions.<name>.<id>.steps.<stepId>`
+    /// (decision D20: steps run in array order, so a dependency must come first).
+    fn step_depends_on(&mut self, pointer: &str, workflow: &Workflow, step: &Step) {
+        let position = |id: &str| workflow.steps.iter().position(|s| s.step_id == id);
+        let here = position(&step.step_id);
+        for (index, entry) in step.depends_on.iter().enumerate() {
+            let at = format!("{pointer}/dependsOn/{index}");
+            if let Some(rest) = entry.strip_prefix("$workflows.") {
+                match rest.split_once(".steps.") {
+                    Some((workflow_id, step_id))
+                        if !workflow_id.contains('.') && !step_id.contains('.') =>
+                    {
+                        match self.document.workflow(workflow_id) {
+                            None => self.workflow_reference(&at, workflow_id),
+                            Some(other) if other.step(step_id).is_none() => {
+                                let steps = other.steps.iter().map(|s| s.step_id.as_str());
+                                self.push(
+                                    Finding::error(
+                                        Rule::UnknownStep,
+                                        at,
+                                        format!(
+                                            "`{step_id}` is not a step of workflow `{workflow_id}`"
+                                        ),
+                                    )
+                                    .maybe_help(did_you_mean(step_id, steps)),
+                                );
+                            }
+                            Some(_) => {}
+                        }
+                    }
+                    _ => self.depends_on_form(&at, entry),
+                }
+            } else if let Some(rest) = entry.strip_prefix("$sourceDescriptions.") {
+                let parts: Vec<&str> = rest.split('.').collect();
+                match parts.as_slice() {
+                    [_, _, "steps", _] => self.source_name(&at, entry),
+                    _ => self.depends_on_form(&at, entry),
+                }
+            } else if entry.starts_with('$') {
+                self.depends_on_form(&at, entry);
+            } else {
+                match position(entry) {
+                    None => {
+                        let steps = workflow.steps.iter().map(|s| s.step_id.as_str());
+                        self.push(
+                            Finding::error(
+                                Rule::UnknownStep,
+                                at,
+                                format!(
+                                    "`{entry}` is not a step of workflow `{}`",
+                                    workflow.workflow_id
+                                ),
+                            )
+                            .maybe_help(did_you_mean(entry, steps)),
+                        );
+                    }
+                    Some(there) if Some(there) >= here => {
+                        let message = if Some(there) == here {
+                            format!("step `{entry}` depends on itself")
+                        } else {
+                            format!(
+                                "step `{}` depends on `{entry}`, which comes later in the steps",
+                                step.step_id
+                            )
+                        };
+                        self.push(
+                            Finding::error(Rule::DependsOn, at, message)
+                                .help("steps run in array order: move the dependency before it"),
+                        );
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+
+    fn depends_on_form(&mut self, pointer: &str, entry: &str) {
+        self.push(
+            Finding::error(
+                Rule::DependsOn,
+                pointer,
+                format!("`{entry}` is not a step reference"),
+            )
+            .help("write a stepId of this workflow, `$workflows.<workflowId>.steps.<stepId>` or `$sourceDescriptions.<name>.<workflowId>.steps.<stepId>`"),
+        );
+    }
+
+    /// Parameter locations the step can use (decision D11): AsyncAPI steps take `header` and
+    /// `channel`, OpenAPI steps everything but `channel`; `querystring` replaces the query.
+    fn parameter_locations(&mut self, pointer: &str, list: &[OrReusable<Parameter>], calls: Calls) {
+        let mut query = None;
+        let mut querystring = None;
+        for (index, item) in list.iter().enumerate() {
+            let Some(parameter) = item.resolve(self.document.components.as_ref()) else {
+                continue;
+            };
+            let Some(location) = parameter.location else {
+                continue;
+            };
+            let at = format!("{pointer}/{index}");
+            let refused = match (calls, location) {
+                (Calls::AsyncApi, ParameterIn::Header | ParameterIn::Channel) => false,
+                (Calls::AsyncApi, _) => true,
+                (Calls::OpenApi, ParameterIn::Channel) => true,
+                _ => false,
+            };
+            if refused {
+                let kind = match calls {
+                    Calls::AsyncApi => "an AsyncAPI step (it takes `header` and `channel`)",
+                    _ => "an OpenAPI step",
+                };
+                self.push(Finding::error(
+                    Rule::ParameterLocation,
+                    format!("{at}/in"),
+                    format!(
+                        "parameter `{}` is `in: {}`, which {kind} cannot use",
+                        parameter.name,
+                        location.as_str()
+                    ),
+                ));
+            }
+            match location {
+                ParameterIn::Query => query = query.or(Some(index)),
+                ParameterIn::Querystring if querystring.is_some() => {
+                    self.push(Finding::error(
+                        Rule::ParameterLocation,
+                        at.clone(),
+                        "a step has at most one `in: querystring` parameter: it is the whole query string",
+                    ));
+                }
+                ParameterIn::Querystring => querystring = Some(index),
+                _ => {}
+            }
+        }
+        if let (Some(query), Some(querystring)) = (query, querystring) {
+            self.push(
+                Finding::error(
+                    Rule::ParameterLocation,
+                    format!("{pointer}/{query}"),
+                    format!("`in: query` beside the `in: querystring` parameter at {pointer}/{querystring}: the query string is that parameter's whole value"),
+                )
+                .help("put the query parameter into the querystring value"),
+            );
         }
     }
 

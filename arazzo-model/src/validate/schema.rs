@@ -7,48 +7,87 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::Value;
 
 use super::{Finding, did_you_mean, object_kind};
+use crate::SpecVersion;
 use crate::error::Rule;
 
-/// The schema's text: the official schema with the corrections its header lists.
+/// The schemas' text: the official schemas with the corrections their headers list.
 #[cfg(test)]
-const SCHEMA_YAML: &str = include_str!("../schema/arazzo-1.0.schema.yaml");
-/// The same schema as JSON, which the validator is compiled from (see the test at the end).
-const SCHEMA_JSON: &str = include_str!("../schema/arazzo-1.0.schema.json");
+const SCHEMA_YAML: [&str; 2] = [
+    include_str!("../schema/arazzo-1.0.schema.yaml"),
+    include_str!("../schema/arazzo-1.1.schema.yaml"),
+];
+/// The same schemas as JSON, which the validators are compiled from (see the test at the end).
+const SCHEMA_JSON: [&str; 2] = [
+    include_str!("../schema/arazzo-1.0.schema.json"),
+    include_str!("../schema/arazzo-1.1.schema.json"),
+];
 
-fn schema() -> &'static Value {
-    static SCHEMA_VALUE: OnceLock<Value> = OnceLock::new();
-    SCHEMA_VALUE
-        .get_or_init(|| serde_json::from_str(SCHEMA_JSON).expect("the bundled schema is JSON"))
+fn schema(version: SpecVersion) -> &'static Value {
+    static SCHEMA_VALUE: [OnceLock<Value>; 2] = [OnceLock::new(), OnceLock::new()];
+    let index = schema_index(version);
+    SCHEMA_VALUE[index].get_or_init(|| {
+        serde_json::from_str(SCHEMA_JSON[index]).expect("the bundled schema is JSON")
+    })
 }
 
-/// The validator of the bundled schema, generated at build time.
-#[jsonschema::validator(path = "src/schema/arazzo-1.0.schema.json", draft = Draft202012)]
-struct ArazzoSchema;
+fn schema_index(version: SpecVersion) -> usize {
+    match version {
+        SpecVersion::V1_0 => 0,
+        _ => 1,
+    }
+}
 
-/// Every schema violation of `value`.
-pub(super) fn check(value: &Value, findings: &mut Vec<Finding>) {
-    if let Some(Value::String(version)) = value.get("arazzo")
-        && !is_arazzo_1_0(version)
+/// The validator of the bundled 1.0 schema, generated at build time.
+#[jsonschema::validator(path = "src/schema/arazzo-1.0.schema.json", draft = Draft202012)]
+struct Arazzo10Schema;
+
+/// The validator of the bundled 1.1 schema, generated at build time.
+#[jsonschema::validator(path = "src/schema/arazzo-1.1.schema.json", draft = Draft202012)]
+struct Arazzo11Schema;
+
+/// The feature set whose rules apply to `value`: its `arazzo` version's, or for a version this
+/// engine does not read, the closest one (`1.0…` reads as 1.0, anything else as 1.1), so that
+/// the other problems are still reported.
+pub(super) fn version_of(value: &Value) -> SpecVersion {
+    match value.get("arazzo") {
+        Some(Value::String(version)) => {
+            SpecVersion::of(version).unwrap_or(if version.starts_with("1.0") {
+                SpecVersion::V1_0
+            } else {
+                SpecVersion::V1_1
+            })
+        }
+        _ => SpecVersion::V1_1,
+    }
+}
+
+/// Every schema violation of `value`, by the schema of `version`.
+pub(super) fn check(value: &Value, version: SpecVersion, findings: &mut Vec<Finding>) {
+    if let Some(Value::String(text)) = value.get("arazzo")
+        && SpecVersion::of(text).is_none()
     {
         findings.push(
             Finding::error(
                 Rule::ArazzoVersion,
                 "/arazzo",
-                format!("`{version}` is not an Arazzo 1.0.x version"),
+                format!("`{text}` is not an Arazzo 1.0.x or 1.1.x version"),
             )
-            .help("this engine reads `1.0.0` and `1.0.1` documents (`arazzo: 1.0.1`)"),
+            .help("this engine reads Arazzo 1.0.x and 1.1.x documents (`arazzo: 1.1.0`)"),
         );
     }
     // Most documents are valid, and the yes/no check builds no errors.
-    if ArazzoSchema::is_valid(value) {
-        return;
-    }
-    for err in ArazzoSchema::iter_errors(value) {
-        findings.extend(translate(&err));
+    let errors: Vec<ValidationError<'_>> = match version {
+        SpecVersion::V1_0 if Arazzo10Schema::is_valid(value) => return,
+        SpecVersion::V1_0 => Arazzo10Schema::iter_errors(value).collect(),
+        _ if Arazzo11Schema::is_valid(value) => return,
+        _ => Arazzo11Schema::iter_errors(value).collect(),
+    };
+    for err in &errors {
+        findings.extend(translate(err, version));
     }
 }
 
-fn translate(err: &ValidationError<'_>) -> Vec<Finding> {
+fn translate(err: &ValidationError<'_>, version: SpecVersion) -> Vec<Finding> {
     let pointer = err.instance_path().as_str().to_string();
     let schema_path = err.schema_path().as_str();
     let kind = object_kind(&pointer);
@@ -80,10 +119,19 @@ fn translate(err: &ValidationError<'_>) -> Vec<Finding> {
         }
         ValidationErrorKind::UnevaluatedProperties { unexpected }
         | ValidationErrorKind::AdditionalProperties { unexpected } => {
-            let known = known_fields(schema_path);
+            let known = known_fields(schema_path, version);
             return unexpected
                 .iter()
-                .map(|field| unknown_field(&pointer, &kind, field, &known))
+                .map(|field| {
+                    let finding = unknown_field(&pointer, &kind, field, &known);
+                    if version == SpecVersion::V1_0
+                        && known_fields(schema_path, SpecVersion::V1_1).contains(&field.as_str())
+                    {
+                        finding.help(newer(&format!("`{field}`")))
+                    } else {
+                        finding
+                    }
+                })
                 .collect();
         }
         ValidationErrorKind::Type { kind: expected } => {
@@ -126,6 +174,9 @@ fn translate(err: &ValidationError<'_>) -> Vec<Finding> {
                 if let Some(text) = value.as_str() {
                     let candidates: Vec<&str> = options.iter().filter_map(Value::as_str).collect();
                     finding.help = did_you_mean(text, candidates);
+                    if version == SpecVersion::V1_0 && ARAZZO_1_1_VALUES.contains(&text) {
+                        finding.help = Some(newer(&format!("`{text}`")));
+                    }
                 }
                 finding
             }
@@ -208,13 +259,41 @@ fn component_key(pointer: &str, key: &Value) -> Finding {
     )
 }
 
+/// Values of enumerations that Arazzo 1.1 added (source `type`, parameter `in`, expression
+/// type names and versions).
+const ARAZZO_1_1_VALUES: &[&str] = &[
+    "asyncapi",
+    "querystring",
+    "channel",
+    "jsonpointer",
+    "rfc9535",
+    "rfc6901",
+    "xpath-31",
+];
+
+/// The help for an Arazzo 1.1 construct in a 1.0 document (decision: an error there, as the
+/// 1.0 schema says, with the way out).
+fn newer(construct: &str) -> String {
+    format!("{construct} is Arazzo 1.1: declare `arazzo: 1.1.0` to use it")
+}
+
 /// The fields a schema definition allows, from the schema path of an error inside it.
-fn known_fields(schema_path: &str) -> Vec<&'static str> {
+fn known_fields(schema_path: &str, version: SpecVersion) -> Vec<&'static str> {
+    let root = schema(version);
     let definition = schema_path
         .strip_prefix("/$defs/")
         .and_then(|rest| rest.split('/').next())
-        .map(|name| &schema()["$defs"][name])
-        .unwrap_or_else(|| schema());
+        .map(|name| {
+            // The 1.0 name of the Expression Type object, when a 1.0 error is looked up in 1.1.
+            let name = match name {
+                "criterion-expression-type-object" if version != SpecVersion::V1_0 => {
+                    "expression-type-object"
+                }
+                _ => name,
+            };
+            &root["$defs"][name]
+        })
+        .unwrap_or(root);
     definition["properties"]
         .as_object()
         .map(|properties| properties.keys().map(String::as_str).collect())
@@ -245,22 +324,6 @@ fn a(type_name: &str) -> String {
     }
 }
 
-/// The official schema's `^1\.0\.\d+(-.+)?$` for the `arazzo` field (change 8 of the bundled
-/// schema), as ECMA-262 reads it: `\d` is an ASCII digit, `.` any character but a line
-/// terminator.
-fn is_arazzo_1_0(version: &str) -> bool {
-    let Some(patch) = version.strip_prefix("1.0.") else {
-        return false;
-    };
-    let digits = patch.bytes().take_while(u8::is_ascii_digit).count();
-    let suffix = &patch[digits..];
-    digits > 0
-        && (suffix.is_empty()
-            || suffix.strip_prefix('-').is_some_and(|label| {
-                !label.is_empty() && !label.contains(['\n', '\r', '\u{2028}', '\u{2029}'])
-            }))
-}
-
 /// A value as written inside backticks.
 fn code(value: &Value) -> String {
     format!("`{}`", plain(value))
@@ -277,50 +340,28 @@ fn plain(value: &Value) -> String {
 mod tests {
     use super::*;
 
+    /// The compiled validators are generated from the JSON copies; the YAML is what people
+    /// read and edit (it carries the list of corrections). `ARAZZO_WRITE_SCHEMA_JSON=1 cargo
+    /// test -p arazzo-model` rewrites the JSON from the YAML.
     #[test]
-    fn arazzo_versions_follow_the_official_pattern() {
-        for version in ["1.0.0", "1.0.1", "1.0.10", "1.0.1-rc.1", "1.0.0-x y"] {
-            assert!(is_arazzo_1_0(version), "{version}");
-        }
-        let refused = [
-            "1.0",
-            "1.0.",
-            "1.1.0",
-            "2.0.0",
-            "1.0.x",
-            "1.0.1-",
-            "1.0.1+build",
-            "1.0.1\n",
-            "1.0.1-a\nb",
-            "1.0.\u{661}",
-            " 1.0.1",
-            "v1.0.1",
-            "",
-        ];
-        for version in refused {
-            assert!(!is_arazzo_1_0(version), "{version:?}");
-        }
-    }
-
-    /// The compiled validator is generated from the JSON copy; the YAML is what people read
-    /// and edit (it carries the list of corrections). `ARAZZO_WRITE_SCHEMA_JSON=1 cargo test -p
-    /// arazzo-model` rewrites the JSON from the YAML.
-    #[test]
-    fn the_json_schema_is_the_yaml_schema() {
-        let yaml: Value = yaml_serde::from_str(SCHEMA_YAML).expect("the schema is YAML");
-        let json: Value = serde_json::from_str(SCHEMA_JSON).expect("the schema is JSON");
-        if yaml != json {
+    fn the_json_schemas_are_the_yaml_schemas() {
+        for (index, name) in ["arazzo-1.0", "arazzo-1.1"].into_iter().enumerate() {
+            let yaml: Value = yaml_serde::from_str(SCHEMA_YAML[index]).expect("the schema is YAML");
+            let json: Value = serde_json::from_str(SCHEMA_JSON[index]).expect("the schema is JSON");
+            if yaml == json {
+                continue;
+            }
             if std::env::var_os("ARAZZO_WRITE_SCHEMA_JSON").is_some() {
-                let path = concat!(
-                    env!("CARGO_MANIFEST_DIR"),
-                    "/src/schema/arazzo-1.0.schema.json"
+                let path = format!(
+                    "{}/src/schema/{name}.schema.json",
+                    env!("CARGO_MANIFEST_DIR")
                 );
                 let text = serde_json::to_string_pretty(&yaml).expect("a value prints") + "\n";
                 std::fs::write(path, text).expect("the schema folder is writable");
-                return;
+                continue;
             }
             panic!(
-                "src/schema/arazzo-1.0.schema.json differs from the YAML: \
+                "src/schema/{name}.schema.json differs from the YAML: \
                  rerun with ARAZZO_WRITE_SCHEMA_JSON=1 to rewrite it"
             );
         }
