@@ -2,7 +2,6 @@
 //! with a `compat-…` warning, refused by `--strict`, rewritten by `arazzo fix` into a document
 //! that `--strict` accepts.
 
-use std::path::Path;
 
 use crate::util::{arazzo, arg, spec};
 
@@ -53,20 +52,8 @@ fn jentic_catalogue_sources_and_operation_paths_are_read_with_warnings() {
 /// A copy of `specs/compat/jentic` in a folder of its own (no repository around it).
 fn jentic_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(&spec("compat/jentic"), dir.path());
+    crate::util::copy_tree(&spec("compat/jentic"), dir.path());
     dir
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        match entry.file_type().unwrap().is_dir() {
-            true => copy_tree(&entry.path(), &target),
-            false => drop(std::fs::copy(entry.path(), target).unwrap()),
-        }
-    }
 }
 
 #[test]

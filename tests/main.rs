@@ -35,5 +35,7 @@ mod secrets;
 mod untrusted;
 // Other tools' dialects: `compat-…` readings, `--strict`, `arazzo fix` (`specs/compat/`).
 mod compat;
+// Arazzo 1.1 documents beside 1.0.x: version dispatch, the 1.1 rules, `fix --to 1.1`.
+mod v1_1;
 // Several workflows in one run: `run --all`, `arazzo test` (`specs/suite/`).
 mod suite;

@@ -119,3 +119,16 @@ pub fn validate_fully(file: &arazzo_model::SourceFile) -> arazzo_model::Validati
         &arazzo_exec::SourceOptions::default(),
     ))
 }
+
+/// Copies the folder `from` into `to`, recursively (fixtures that a test edits).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        match entry.file_type().unwrap().is_dir() {
+            true => copy_tree(&entry.path(), &target),
+            false => drop(std::fs::copy(entry.path(), target).unwrap()),
+        }
+    }
+}

@@ -85,6 +85,10 @@ pub enum Command {
         /// Change nothing; exit 1 when a file would change.
         #[arg(long)]
         check: bool,
+        /// Also upgrade Arazzo 1.0.x documents to this version (`1.1`): the `arazzo` field
+        /// becomes `1.1.0`, and the result must be a valid 1.1 document.
+        #[arg(long, value_name = "VERSION", value_parser = ["1.1", "1.1.0"])]
+        to: Option<String>,
         /// Where sources are found.
         #[command(flatten)]
         sources: SourceArgs,

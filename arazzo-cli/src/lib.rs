@@ -99,6 +99,7 @@ pub fn run_with_env(
                     files,
                     write,
                     check,
+                    to,
                     sources,
                 } => {
                     let mode = match (write, check) {
@@ -106,7 +107,8 @@ pub fn run_with_env(
                         (_, true) => cmd::fix::Mode::Check,
                         _ => cmd::fix::Mode::Diff,
                     };
-                    cmd::fix::run(&files, mode, &sources.options(), stdout, out_color)
+                    let upgrade = to.is_some();
+                    cmd::fix::run(&files, mode, upgrade, &sources.options(), stdout, out_color)
                 }
                 Command::List { file, format } => cmd::list::run(&file, format, stdout),
                 Command::Run(args) => cmd::run::run(&args, &env, stdout, stderr, err_color),

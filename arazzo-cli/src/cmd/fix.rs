@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use arazzo_exec::SourceOptions;
-use arazzo_model::{Edit, SourceFile};
+use arazzo_model::{Edit, Severity, SourceFile, SpecVersion};
 
 use crate::error::CliError;
 use crate::render;
@@ -20,10 +20,15 @@ pub enum Mode {
     Check,
 }
 
-/// Fixes every file (sources found with `options`), printing a unified diff of each change.
+/// The version `--to 1.1` writes.
+const UPGRADE_VERSION: &str = "1.1.0";
+
+/// Fixes every file (sources found with `options`), printing a unified diff of each change;
+/// `upgrade` also makes 1.0.x documents Arazzo 1.1 (`--to 1.1`).
 pub fn run(
     files: &[PathBuf],
     mode: Mode,
+    upgrade: bool,
     options: &SourceOptions,
     out: &mut dyn Write,
     color: bool,
@@ -59,10 +64,21 @@ pub fn run(
             .filter(|diagnostic| diagnostic.fix.is_some())
             .collect();
         fixes.sort_by_key(|diagnostic| diagnostic.rule == arazzo_model::Rule::ExpressionLenient);
-        let edits: Vec<(String, Edit)> = fixes
+        let mut edits: Vec<(String, Edit)> = fixes
             .into_iter()
             .filter_map(|diagnostic| Some((diagnostic.pointer.clone(), diagnostic.fix.clone()?)))
             .collect();
+        let upgrading = upgrade
+            && file
+                .value()
+                .get("arazzo")
+                .and_then(serde_json::Value::as_str)
+                .and_then(SpecVersion::of)
+                == Some(SpecVersion::V1_0);
+        if upgrading {
+            let version = serde_json::Value::String(UPGRADE_VERSION.to_string());
+            edits.push(("/arazzo".to_string(), Edit::Replace(version)));
+        }
         if edits.is_empty() {
             continue;
         }
@@ -75,6 +91,18 @@ pub fn run(
                 continue;
             }
         };
+        // What 1.1 refuses that 1.0 allowed (e.g. a step reading a later step's outputs): the
+        // upgrade is not written, and each problem is named.
+        if upgrading {
+            let problems = upgrade_problems(file.name(), &fixed, &options, &runtime);
+            if !problems.is_empty() {
+                failed = true;
+                for problem in problems {
+                    writeln!(out, "{}", render::one_line_error("fix", &problem, color))?;
+                }
+                continue;
+            }
+        }
         changed = true;
         let diff = similar::TextDiff::from_lines(file.text(), &fixed);
         let name = file.name();
@@ -134,4 +162,33 @@ pub fn run(
         (Mode::Check, true) => Err(CliError::WouldChange),
         _ => Ok(()),
     }
+}
+
+/// The errors of `text`, the upgraded document, as `file:line:col: message (rule)` lines.
+fn upgrade_problems(
+    name: &str,
+    text: &str,
+    options: &SourceOptions,
+    runtime: &tokio::runtime::Runtime,
+) -> Vec<String> {
+    let file = match SourceFile::parse(name, text.to_string()) {
+        Ok(file) => file,
+        Err(err) => return vec![err.to_string()],
+    };
+    let validation = runtime.block_on(arazzo_exec::validate(&file, options));
+    validation
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.severity == Severity::Error)
+        .map(|diagnostic| {
+            let at = diagnostic
+                .location
+                .map(|at| format!(":{at}"))
+                .unwrap_or_default();
+            format!(
+                "{name}{at}: as Arazzo {UPGRADE_VERSION}: {} ({})",
+                diagnostic.message, diagnostic.rule
+            )
+        })
+        .collect()
 }
