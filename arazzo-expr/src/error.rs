@@ -53,9 +53,19 @@ pub enum ParseErrorKind {
     /// In strict mode: `{$statusCode == 200}` as a whole condition.
     #[error("braces around a whole condition are not part of the condition language")]
     BracedCondition,
-    /// `$message.body` (Arazzo 1.0.0 only).
-    #[error("`$message` expressions were removed in Arazzo 1.0.1")]
+    /// No longer produced: the parser reads `$message` (Arazzo 1.1), and a 1.0.x document's
+    /// validator refuses it through [`VersionForm::Message`](crate::VersionForm::Message), whose
+    /// [`refusal`](crate::VersionForm::refusal) is this message.
+    #[error("{}", crate::ast::VersionForm::Message.refusal())]
     MessageRemoved,
+    /// `$message.body`, `$request.payload`, `$message.query.id`: a source of another message.
+    #[error("`{written}` is not a runtime expression; use {instead}")]
+    MisplacedSource {
+        /// The root and source as written (`$message.body`).
+        written: String,
+        /// What to write instead, in backticks (`` `$message.payload` ``).
+        instead: String,
+    },
     /// `$statusCode.value` as a value, `$url[0]`: only conditions navigate such values.
     #[error("`{navigation}` cannot follow `{expression}` outside a condition")]
     UnexpectedNavigation {

@@ -1,4 +1,4 @@
-//! Runtime expressions, templates and success criteria of Arazzo 1.0.x.
+//! Runtime expressions, templates, success criteria and selectors of Arazzo 1.0.x and 1.1.
 //!
 //! The crate parses the expression languages of an Arazzo document into spanned syntax trees
 //! (a pest grammar recognises, Rust builders build) and evaluates them against a [`Context`]
@@ -11,6 +11,10 @@
 //! - [`parse_criterion`]: a Criterion Object (`simple`, `regex`, `jsonpath`, `xpath`);
 //! - [`evaluate`], [`evaluate_value`], [`render_template`], [`evaluate_condition`],
 //!   [`evaluate_criterion`].
+//!
+//! The crate knows no document version: it reads the expressions of 1.0.x and 1.1 alike and
+//! tells which forms only one version has ([`Expression::version_form`], [`VersionForm`]), so
+//! that a validator can refuse them in documents of the other version.
 //!
 //! Each `Display` prints canonical source that parses back to the same tree.
 //!
@@ -67,16 +71,17 @@
 //!
 //! The spec leaves these open; each is pinned by fixtures in `specs/expr/` and by tests.
 //!
-//! 1. **Strict and lenient modes** (checklist §8 item 18, §9 decision 7). [`Mode::Strict`]
-//!    accepts the 1.0.1 ABNF with the structure the spec text gives it (next items).
-//!    [`Mode::Lenient`] also accepts, each with a [`Warning`]: `.name`/`[n]` navigation after
-//!    an expression that has a pointer slot, outside conditions (`$response.body.a.b` is read
-//!    as `$response.body#/a/b`); `$response.headers.X` (read as `header`); a whole condition
-//!    in braces (`{$statusCode == 401}`, the spec's Components JSON example). `$message`
-//!    (1.0.0 only, checklist §8 item 3) and `$steps.<id>.<name>` without `.outputs.` are
-//!    errors in both modes.
-//! 2. **Structure of the `name` tails** (checklist §4.3). `$steps.<id>.outputs.<name>`,
-//!    `$workflows.<id>.inputs|outputs.<name>`, `$sourceDescriptions.<name>.<reference>`,
+//! 1. **Strict and lenient modes** (checklist §8 item 18, §9 decision 7; 1.1 checklist D24).
+//!    [`Mode::Strict`] accepts the ABNF of 1.0.1 and 1.1 with the structure the spec text gives
+//!    it (next items). [`Mode::Lenient`] also accepts, each with a [`Warning`]: `.name`/`[n]`
+//!    navigation after an expression that has a pointer slot, outside conditions
+//!    (`$response.body.a.b` is read as `$response.body#/a/b`, and `$message.payload.orderId`,
+//!    the 1.1 spec's own form, as `$message.payload#/orderId`); `$response.headers.X` (read as
+//!    `header`); a whole condition in braces (`{$statusCode == 401}`, the spec's Components
+//!    JSON example). `$steps.<id>.<name>` without `.outputs.` is an error in both modes.
+//! 2. **Structure of the `name` tails** (checklist §4.3; the 1.1 ABNF formalises it).
+//!    `$steps.<id>.outputs.<name>`, `$workflows.<id>.inputs|outputs.<name>`,
+//!    `$sourceDescriptions.<name>.<reference>`,
 //!    `$components.parameters|successActions|failureActions|inputs.<key>`. Ids are
 //!    `[A-Za-z0-9_-]+`; input, output and component names `[A-Za-z0-9._-]+`.
 //! 3. **`#` pointers** (checklist §8 item 15) are accepted after `$inputs.x`, `$outputs.x`,
@@ -154,6 +159,17 @@
 //!     an evaluation error is [`CriterionOutcome::Error`], which also fails the criterion. A
 //!     missing or `null` context fails a `regex`, `jsonpath` or `xpath` criterion. Their
 //!     `{$…}` parts are substituted textually before compiling (Arazzo 1.1 clarification).
+//! 16. **Forms of one version** (1.1 checklist §8.2, D12). Parsed whatever the document's
+//!     version, and reported by [`Expression::version_form`] (and `version_forms()` of
+//!     templates, conditions and values) with their span: `$self` and `$message…` are Arazzo
+//!     1.1 ([`VersionForm::refusal`] keeps the 1.0.1 wording, "`$message` expressions were
+//!     removed in Arazzo 1.0.1"); `$components.inputs.…` is 1.0.x only. `$self` takes nothing
+//!     after it. `$message` reads `header.<token>` and `payload[#pointer]`; `$request` and
+//!     `$response` read `header.`, `query.`, `path.` and `body[#pointer]`. The ABNF's shared
+//!     `source` would allow `$message.body`, `$message.query.x` and `$response.payload`: they
+//!     are errors in both modes that name the right source ([`ParseErrorKind::MisplacedSource`]).
+//!     [`Context::message_header`] matches the exact name first, then case-insensitively
+//!     ([`message_header_value`]; broker headers are case-sensitive, the ABNF `token` is not).
 //!
 //! # Crate features
 //!
@@ -174,8 +190,9 @@ mod parse;
 pub mod pointer;
 
 pub use ast::{
-    Comparable, CompareOp, ComponentKind, Condition, Expression, Literal, MessageSource, Name,
-    Navigation, Operand, Span, Spanned, Template, TemplatePart, ValueExpr, WorkflowField,
+    Comparable, CompareOp, ComponentKind, Condition, Expression, Literal, MessagePart,
+    MessageSource, Name, Navigation, Operand, Span, Spanned, Template, TemplatePart, ValueExpr,
+    VersionForm, WorkflowField,
 };
 pub use error::{EvalError, ParseError, ParseErrorKind, Warning};
 pub use eval::criterion::{
@@ -184,7 +201,7 @@ pub use eval::criterion::{
 };
 pub use eval::{
     Context, HttpMessage, evaluate, evaluate_condition, evaluate_value, header_value,
-    render_template,
+    message_header_value, render_template,
 };
 pub use limits::{
     MAX_QUERY_DEPTH, MAX_REGEX_LENGTH, MAX_XPATH_DEPTH, MAX_XPATH_LENGTH, REGEX_BACKTRACK_LIMIT,
