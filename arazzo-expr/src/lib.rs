@@ -9,8 +9,10 @@
 //! - [`parse_condition`]: a simple condition (`$statusCode == 200 && $response.body#/ok`);
 //! - [`parse_value`]: a document string classified as expression, template or literal;
 //! - [`parse_criterion`]: a Criterion Object (`simple`, `regex`, `jsonpath`, `xpath`);
+//! - [`parse_selector`], [`is_selector_object`]: a Selector Object (Arazzo 1.1);
 //! - [`evaluate`], [`evaluate_value`], [`render_template`], [`evaluate_condition`],
-//!   [`evaluate_criterion`].
+//!   [`evaluate_criterion`], [`evaluate_selector`];
+//! - [`replace_in_json`], [`replace_in_xml`]: Payload Replacement targets.
 //!
 //! The crate knows no document version: it reads the expressions of 1.0.x and 1.1 alike and
 //! tells which forms only one version has ([`Expression::version_form`], [`VersionForm`]), so
@@ -145,15 +147,11 @@
 //! 13. **JSONPath** (checklist §5.4, §8 item 24, §9 decision 8). RFC 9535 exactly, through
 //!     `serde_json_path`: a non-empty node list passes. There is no compatibility flag, so
 //!     `$[?count(@.pets) > 0]` fails on `{"pets": [...]}` as RFC 9535 says. The Goessner draft
-//!     version is evaluated with the same engine where the syntax overlaps (it also accepts the
-//!     draft's `?(…)` filters), with a warning; other draft syntax, such as script
-//!     expressions `(@.length-1)`, is an invalid query, never a silent pass.
+//!     version: decision 17.
 //! 14. **XPath** (checklist §5.5, §8 item 25, §9 decision 9). Behind the `xpath` feature,
 //!     through `xee-xpath` (XPath 3.1): the context must be XML text, the effective boolean
-//!     value decides. `xpath-30` and `xpath-20` run on the 3.1 engine (3.1 is backward
-//!     compatible for them); `xpath-10` also does, with a warning, since 1.0's compatibility
-//!     mode is not implemented. Without the feature an `xpath` criterion parses with a warning
-//!     and evaluates to [`EvalError::XPathFeature`], never a pass.
+//!     value decides. Other versions: decision 17. Without the feature an `xpath` criterion
+//!     parses with a warning and evaluates to [`EvalError::XPathFeature`], never a pass.
 //! 15. **Criteria** (checklist §8 item 26). [`evaluate_criterion`] never panics and never
 //!     returns an error for a false condition ([`CriterionOutcome::Failed`] with a reason);
 //!     an evaluation error is [`CriterionOutcome::Error`], which also fails the criterion. A
@@ -170,11 +168,50 @@
 //!     are errors in both modes that name the right source ([`ParseErrorKind::MisplacedSource`]).
 //!     [`Context::message_header`] matches the exact name first, then case-insensitively
 //!     ([`message_header_value`]; broker headers are case-sensitive, the ABNF `token` is not).
+//! 17. **Versions of JSONPath and XPath** (1.1 checklist §3.8, D17: "implementations MUST apply
+//!     the semantics defined in that version's specification"). [`CriterionKind::parse_type`]
+//!     and [`SelectorKind::parse_type`] read a `type` name or an Expression Type Object,
+//!     defaults included (`rfc9535`, `xpath-31`); `jsonpointer` is a selector type only
+//!     ([`TypeError::JsonPointerCriterion`]). A version is evaluated by the default engine
+//!     only where that gives the version's own result, else it fails visibly with
+//!     [`EvalError::UnsupportedVersion`] (the criterion fails, the selector gives no value),
+//!     and its parse carries a warning saying which:
+//!     - `xpath-30` and `xpath-20` run on the XPath 3.1 engine: XPath 3.1 is backward compatible
+//!       with 3.0, and 3.0 with 2.0 (same data model, EBV and general comparisons); a failure
+//!       reason names the version and the engine;
+//!     - `xpath-10` is not supported: 1.0's conversions differ where 3.1 still succeeds
+//!       (`0.1 + 0.2 = 0.3` is false on 1.0's doubles, true on 3.1's decimals), and `xee-xpath`
+//!       has no 1.0 compatibility mode;
+//!     - `draft-goessner-dispatch-jsonpath-00` runs on the RFC 9535 engine when the query uses
+//!       no filter (`?`), script expression (`(`) or negative number (`-`) outside strings:
+//!       names, wildcards, unions, positive indexes and slices, `..` select the same nodes in
+//!       both. Draft filters are JavaScript (`?(@.isbn)` is false for `0`, `==` coerces) and
+//!       `[-1]` selects nothing in the draft's implementation, so those are not supported; a
+//!       failure reason names the version and the engine.
+//! 18. **Selector Objects** (1.1 checklist §6, D14–D16). [`parse_selector`] checks the
+//!     `selector` at validation ([`Selector::from_json`] reads a whole object);
+//!     [`evaluate_selector`] evaluates `context`, then applies it: `jsonpointer` is a plain
+//!     RFC 6901 pointer (`/a/0`; `#/a/0` is refused with the hint to drop the `#`); `jsonpath`
+//!     gives one node's value, or a JSON array of several in document order; `xpath` gives a
+//!     node's string value, an atomic value as a JSON scalar (booleans and numbers; `INF`, dates
+//!     and others as text), or an array of several. No node is
+//!     [`EvalError::NothingSelected`], which [`EvalError::is_unresolved`] groups with an
+//!     unresolvable expression. The context MUST be structured data: for `jsonpointer` and
+//!     `jsonpath` an object or array (a JSON *string* is not parsed: a JSON body is parsed by
+//!     its media type before it gets here, so a string is text), for `xpath` XML text;
+//!     anything else is [`EvalError::NothingSelected`] with the reason. `{$…}` in a `selector`
+//!     is text, not substituted (D16). [`is_selector_object`] tells a selector inside a payload
+//!     or parameter value from a literal by its exact key set (D15).
+//! 19. **JSONPath replacement targets** (1.1 checklist §7.2, D18). [`replace_in_json`]
+//!     replaces every node the RFC 9535 query selects (located node lists, duplicates once; a
+//!     node inside another selected node goes with it) and returns how many; `0` is for the
+//!     caller to report, since JSONPath never creates members. [`replace_in_xml`] is the XPath
+//!     counterpart.
 //!
 //! # Crate features
 //!
-//! - `xpath` (off by default): XPath criteria through `xee-xpath`. It takes the crate from 51
-//!   to 230 dependencies; measured on the 2-core machines, a clean debug test build of this
+//! - `xpath` (off by default): XPath criteria and selectors through `xee-xpath`. It takes the
+//!   crate from 51 to 230 dependencies; measured on the 2-core machines, a clean debug test build of this
 //!   crate takes 26 s without it and 1 min 57 s with it. Test it with
 //!   `cargo test -p arazzo-expr --features xpath`.
 
@@ -196,8 +233,12 @@ pub use ast::{
 };
 pub use error::{EvalError, ParseError, ParseErrorKind, Warning};
 pub use eval::criterion::{
-    Criterion, CriterionKind, CriterionOutcome, JsonPathVersion, XPathVersion, evaluate_criterion,
-    parse_criterion, replace_in_xml,
+    Criterion, CriterionKind, CriterionOutcome, evaluate_criterion, parse_criterion,
+};
+pub use eval::language::{JsonPathVersion, TypeError, XPathVersion};
+pub use eval::replace::{replace_in_json, replace_in_xml};
+pub use eval::selector::{
+    Selector, SelectorError, SelectorKind, evaluate_selector, is_selector_object, parse_selector,
 };
 pub use eval::{
     Context, HttpMessage, evaluate, evaluate_condition, evaluate_value, header_value,

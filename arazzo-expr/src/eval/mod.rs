@@ -1,8 +1,12 @@
 //! Evaluation of expressions, templates and conditions against a [`Context`].
 
 pub(crate) mod criterion;
+pub(crate) mod language;
 mod regex;
+pub(crate) mod replace;
+pub(crate) mod selector;
 mod value;
+mod xpath;
 
 use std::borrow::Cow;
 
@@ -438,6 +442,25 @@ mod tests {
         assert_eq!(
             render_template(&template.unwrap().value, &ctx).unwrap(),
             r#"5|{"k":[1,"x"]}|text|null|{ $inputs.s }"#
+        );
+    }
+
+    #[test]
+    fn embedding_renders_strings_as_is_scalars_as_text_structures_as_compact_json() {
+        let ctx = Inputs(json!({
+            "xml": "<a b=\"1\">x</a>",
+            "yes": true,
+            "ratio": 0.5,
+            "list": [1, {"z": null, "a": "é"}],
+            "order": {"z": 1, "a": 2},
+        }));
+        let template = parse_template(
+            "{$inputs.xml} {$inputs.yes} {$inputs.ratio} {$inputs.list} {$inputs.order}",
+            Mode::Strict,
+        );
+        assert_eq!(
+            render_template(&template.unwrap().value, &ctx).unwrap(),
+            r#"<a b="1">x</a> true 0.5 [1,{"z":null,"a":"é"}] {"z":1,"a":2}"#
         );
     }
 
