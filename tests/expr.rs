@@ -13,8 +13,8 @@ use std::path::Path;
 use arazzo_expr::{
     ComponentKind, Context, CriterionKind, CriterionOutcome, HttpMessage, Mode, ParseError,
     Warning, evaluate, evaluate_condition, evaluate_criterion, evaluate_value, header_value,
-    parse_condition, parse_criterion, parse_expression, parse_template, parse_value,
-    render_template,
+    message_header_value, parse_condition, parse_criterion, parse_expression, parse_template,
+    parse_value, render_template,
 };
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -233,6 +233,20 @@ impl Context for Fixture {
     }
     fn component(&self, kind: ComponentKind, key: &str) -> Option<Cow<'_, Value>> {
         self.at(&["components", kind.as_str(), key])
+    }
+    fn message_header(&self, name: &str) -> Option<Cow<'_, Value>> {
+        let headers = self.at(&["message", "headers"])?;
+        let pairs = headers
+            .as_array()?
+            .iter()
+            .map(|pair| (pair[0].as_str().unwrap(), &pair[1]));
+        message_header_value(pairs.collect::<Vec<_>>(), name).map(|value| Cow::Owned(value.clone()))
+    }
+    fn message_payload(&self) -> Option<Cow<'_, Value>> {
+        self.at(&["message", "payload"])
+    }
+    fn self_uri(&self) -> Option<Cow<'_, Value>> {
+        self.at(&["self"])
     }
 }
 

@@ -46,7 +46,8 @@ pub struct Spanned<T> {
 /// A name inside an expression: a step id, an output name, a header token, …
 pub type Name = Spanned<String>;
 
-/// A runtime expression (Arazzo 1.0.1 "Runtime Expressions").
+/// A runtime expression (Arazzo 1.0.1 and 1.1 "Runtime Expressions"; the forms of one version
+/// only are told by [`version_form`](Expression::version_form)).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expression {
     /// `$url`: the URL of the step's request.
@@ -139,6 +140,76 @@ pub enum Expression {
         /// The whole expression.
         span: Span,
     },
+    /// `$message.header.<token>` or `$message.payload[#pointer]` (Arazzo 1.1): the message an
+    /// AsyncAPI step received (or sent).
+    Message {
+        /// Header or payload.
+        part: MessagePart,
+        /// The whole expression.
+        span: Span,
+    },
+    /// `$self` (Arazzo 1.1): the URI of the Arazzo Description, from its `$self` field.
+    SelfUri {
+        /// The whole expression.
+        span: Span,
+    },
+}
+
+/// The part of an AsyncAPI message that `$message.` reads.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MessagePart {
+    /// `header.<token>`.
+    Header(Name),
+    /// `payload[#pointer]`.
+    Payload(Option<Spanned<JsonPointer>>),
+}
+
+/// A form of the expression language that not every Arazzo version has. The parser accepts
+/// them all; a document validator, which knows the document's version, refuses the forms of
+/// other versions (see [`Expression::version_form`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum VersionForm {
+    /// `$self`: new in Arazzo 1.1.
+    SelfUri,
+    /// `$message.…`: in Arazzo 1.0.0, removed in 1.0.1, back in 1.1 (with `payload`).
+    Message,
+    /// `$components.inputs.<key>`: in Arazzo 1.0.x; 1.1's component types are `parameters`,
+    /// `successActions` and `failureActions` (inputs are referenced with `$ref`).
+    ComponentsInputs,
+}
+
+impl VersionForm {
+    /// The form as written: `$self`, `$message`, `$components.inputs`.
+    pub fn name(self) -> &'static str {
+        match self {
+            VersionForm::SelfUri => "$self",
+            VersionForm::Message => "$message",
+            VersionForm::ComponentsInputs => "$components.inputs",
+        }
+    }
+
+    /// Whether Arazzo 1.0.1 (and so this project's reading of every 1.0.x document) has it.
+    pub fn in_arazzo_1_0(self) -> bool {
+        matches!(self, VersionForm::ComponentsInputs)
+    }
+
+    /// Whether Arazzo 1.1 has it.
+    pub fn in_arazzo_1_1(self) -> bool {
+        !matches!(self, VersionForm::ComponentsInputs)
+    }
+
+    /// Why a document of the other version cannot use it, for a diagnostic:
+    /// "`$message` expressions were removed in Arazzo 1.0.1".
+    pub fn refusal(self) -> &'static str {
+        match self {
+            VersionForm::SelfUri => "`$self` expressions are new in Arazzo 1.1",
+            VersionForm::Message => "`$message` expressions were removed in Arazzo 1.0.1",
+            VersionForm::ComponentsInputs => {
+                "`$components.inputs` expressions were removed in Arazzo 1.1 (reference inputs with `$ref`)"
+            }
+        }
+    }
 }
 
 /// The part of an HTTP message that `$request.` / `$response.` reads.
@@ -172,7 +243,8 @@ pub enum ComponentKind {
     SuccessActions,
     /// `failureActions`.
     FailureActions,
-    /// `inputs` (parseable under the 1.0 ABNF; the spec says inputs are referenced with `$ref`).
+    /// `inputs` (parseable under the 1.0 ABNF, not in 1.1: [`VersionForm::ComponentsInputs`]; the
+    /// spec says inputs are referenced with `$ref`).
     Inputs,
 }
 
@@ -355,8 +427,28 @@ impl Expression {
             | Expression::Steps { span, .. }
             | Expression::Workflows { span, .. }
             | Expression::SourceDescriptions { span, .. }
-            | Expression::Components { span, .. } => *span,
+            | Expression::Components { span, .. }
+            | Expression::Message { span, .. }
+            | Expression::SelfUri { span } => *span,
         }
+    }
+
+    /// The form of one Arazzo version this expression is, with its span: `$self`, `$message…`
+    /// (Arazzo 1.1) or `$components.inputs.…` (Arazzo 1.0.x); `None` for the forms both have.
+    pub fn version_form(&self) -> Option<Spanned<VersionForm>> {
+        let value = match self {
+            Expression::SelfUri { .. } => VersionForm::SelfUri,
+            Expression::Message { .. } => VersionForm::Message,
+            Expression::Components {
+                kind: ComponentKind::Inputs,
+                ..
+            } => VersionForm::ComponentsInputs,
+            _ => return None,
+        };
+        Some(Spanned {
+            value,
+            span: self.span(),
+        })
     }
 
     /// The `#` pointer of the expression, if it has one.
@@ -368,6 +460,10 @@ impl Expression {
             }
             | Expression::Response {
                 source: MessageSource::Body(pointer),
+                ..
+            }
+            | Expression::Message {
+                part: MessagePart::Payload(pointer),
                 ..
             }
             | Expression::Inputs { pointer, .. }
@@ -394,8 +490,16 @@ impl Expression {
         match self {
             Expression::Url { span }
             | Expression::Method { span }
-            | Expression::StatusCode { span } => {
+            | Expression::StatusCode { span }
+            | Expression::SelfUri { span } => {
                 *span = Span::default();
+            }
+            Expression::Message { part, span } => {
+                *span = Span::default();
+                match part {
+                    MessagePart::Header(name) => name.span = Span::default(),
+                    MessagePart::Payload(pointer) => clear_pointer(pointer),
+                }
             }
             Expression::Request { source, span } | Expression::Response { source, span } => {
                 *span = Span::default();
@@ -471,6 +575,11 @@ impl Template {
         })
     }
 
+    /// The forms of one Arazzo version among the embedded expressions, in source order.
+    pub fn version_forms(&self) -> impl Iterator<Item = Spanned<VersionForm>> {
+        self.expressions().filter_map(Expression::version_form)
+    }
+
     /// A copy with every span set to `0..0`, to compare trees by structure.
     pub fn without_spans(&self) -> Self {
         let mut copy = self.clone();
@@ -510,6 +619,11 @@ impl Condition {
         let mut found = Vec::new();
         self.collect_expressions(&mut found);
         found.into_iter()
+    }
+
+    /// The forms of one Arazzo version among the condition's expressions, in source order.
+    pub fn version_forms(&self) -> impl Iterator<Item = Spanned<VersionForm>> {
+        self.expressions().filter_map(Expression::version_form)
     }
 
     fn collect_expressions<'a>(&'a self, found: &mut Vec<&'a Expression>) {
@@ -606,6 +720,11 @@ impl ValueExpr {
             ValueExpr::Literal(_) => Vec::new(),
         };
         found.into_iter()
+    }
+
+    /// The forms of one Arazzo version among the value's expressions, in source order.
+    pub fn version_forms(&self) -> impl Iterator<Item = Spanned<VersionForm>> {
+        self.expressions().filter_map(Expression::version_form)
     }
 
     /// A copy with every span set to `0..0`, to compare trees by structure.

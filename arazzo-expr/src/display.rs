@@ -3,8 +3,8 @@
 use std::fmt::{self, Display, Formatter};
 
 use crate::ast::{
-    Comparable, Condition, Expression, Literal, MessageSource, Navigation, Operand, Spanned,
-    Template, TemplatePart, ValueExpr, WorkflowField,
+    Comparable, Condition, Expression, Literal, MessagePart, MessageSource, Navigation, Operand,
+    Spanned, Template, TemplatePart, ValueExpr, WorkflowField,
 };
 use crate::pointer::JsonPointer;
 
@@ -66,6 +66,18 @@ impl Display for Expression {
             Expression::Components { kind, key, .. } => {
                 write!(f, "$components.{}.{}", kind.as_str(), key.value)
             }
+            Expression::Message {
+                part: MessagePart::Header(name),
+                ..
+            } => write!(f, "$message.header.{}", name.value),
+            Expression::Message {
+                part: MessagePart::Payload(ptr),
+                ..
+            } => {
+                f.write_str("$message.payload")?;
+                pointer(f, ptr)
+            }
+            Expression::SelfUri { .. } => f.write_str("$self"),
         }
     }
 }

@@ -53,9 +53,19 @@ pub enum ParseErrorKind {
     /// In strict mode: `{$statusCode == 200}` as a whole condition.
     #[error("braces around a whole condition are not part of the condition language")]
     BracedCondition,
-    /// `$message.body` (Arazzo 1.0.0 only).
-    #[error("`$message` expressions were removed in Arazzo 1.0.1")]
+    /// No longer produced: the parser reads `$message` (Arazzo 1.1), and a 1.0.x document's
+    /// validator refuses it through [`VersionForm::Message`](crate::VersionForm::Message), whose
+    /// [`refusal`](crate::VersionForm::refusal) is this message.
+    #[error("{}", crate::ast::VersionForm::Message.refusal())]
     MessageRemoved,
+    /// `$message.body`, `$request.payload`, `$message.query.id`: a source of another message.
+    #[error("`{written}` is not a runtime expression; use {instead}")]
+    MisplacedSource {
+        /// The root and source as written (`$message.body`).
+        written: String,
+        /// What to write instead, in backticks (`` `$message.payload` ``).
+        instead: String,
+    },
     /// `$statusCode.value` as a value, `$url[0]`: only conditions navigate such values.
     #[error("`{navigation}` cannot follow `{expression}` outside a condition")]
     UnexpectedNavigation {
@@ -71,6 +81,16 @@ pub enum ParseErrorKind {
         pointer: String,
         /// Why it is invalid.
         reason: crate::pointer::PointerError,
+    },
+    /// A `jsonpointer` selector written as a URI fragment, `#/items/0`.
+    #[error(
+        "a `jsonpointer` selector is a plain JSON pointer, not a URI fragment: write `{plain}`, not `{pointer}`"
+    )]
+    PointerFragment {
+        /// The selector as written.
+        pointer: String,
+        /// It without the `#`.
+        plain: String,
     },
     /// `1e999`, `[99999999999999999999999]`.
     #[error("number `{text}` is out of range")]
@@ -180,6 +200,18 @@ pub enum EvalError {
         /// The expression, in canonical form.
         expression: String,
     },
+    /// A Selector Object that selects nothing, or whose context is not data its selector
+    /// applies to (a string for `jsonpath`, JSON for `xpath`): no value, like
+    /// [`Unresolved`](EvalError::Unresolved).
+    #[error("`{selector}` on `{context}` did not resolve to a value: {reason}")]
+    NothingSelected {
+        /// The context expression, in canonical form.
+        context: String,
+        /// The selector, as written.
+        selector: String,
+        /// Why nothing was selected.
+        reason: String,
+    },
     /// A regex pattern that is invalid after template substitution.
     #[error("invalid regular expression `{pattern}`: {reason}")]
     InvalidRegex {
@@ -225,9 +257,31 @@ pub enum EvalError {
         /// The XPath engine's message.
         reason: String,
     },
+    /// A version of a criterion or selector language that this engine cannot evaluate with
+    /// that version's semantics: `xpath-10`, or a draft-goessner JSONPath query outside the
+    /// syntax it shares with RFC 9535.
+    #[error("{version} is not supported: {reason}")]
+    UnsupportedVersion {
+        /// The version asked for, as named in `version`.
+        version: &'static str,
+        /// Why, and what to write instead.
+        reason: String,
+    },
     /// An `xpath` criterion in a build without the `xpath` feature.
     #[error("xpath criteria need the `xpath` feature of `arazzo-expr`")]
     XPathFeature,
+}
+
+impl EvalError {
+    /// Whether the error means "no value" ([`Unresolved`](EvalError::Unresolved),
+    /// [`NothingSelected`](EvalError::NothingSelected)), which an engine may tolerate, rather
+    /// than a failed evaluation.
+    pub fn is_unresolved(&self) -> bool {
+        matches!(
+            self,
+            EvalError::Unresolved { .. } | EvalError::NothingSelected { .. }
+        )
+    }
 }
 
 #[cfg(test)]

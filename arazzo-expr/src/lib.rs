@@ -1,4 +1,4 @@
-//! Runtime expressions, templates and success criteria of Arazzo 1.0.x.
+//! Runtime expressions, templates, success criteria and selectors of Arazzo 1.0.x and 1.1.
 //!
 //! The crate parses the expression languages of an Arazzo document into spanned syntax trees
 //! (a pest grammar recognises, Rust builders build) and evaluates them against a [`Context`]
@@ -9,8 +9,14 @@
 //! - [`parse_condition`]: a simple condition (`$statusCode == 200 && $response.body#/ok`);
 //! - [`parse_value`]: a document string classified as expression, template or literal;
 //! - [`parse_criterion`]: a Criterion Object (`simple`, `regex`, `jsonpath`, `xpath`);
+//! - [`parse_selector`], [`is_selector_object`]: a Selector Object (Arazzo 1.1);
 //! - [`evaluate`], [`evaluate_value`], [`render_template`], [`evaluate_condition`],
-//!   [`evaluate_criterion`].
+//!   [`evaluate_criterion`], [`evaluate_selector`];
+//! - [`replace_in_json`], [`replace_in_xml`]: Payload Replacement targets.
+//!
+//! The crate knows no document version: it reads the expressions of 1.0.x and 1.1 alike and
+//! tells which forms only one version has ([`Expression::version_form`], [`VersionForm`]), so
+//! that a validator can refuse them in documents of the other version.
 //!
 //! Each `Display` prints canonical source that parses back to the same tree.
 //!
@@ -67,16 +73,17 @@
 //!
 //! The spec leaves these open; each is pinned by fixtures in `specs/expr/` and by tests.
 //!
-//! 1. **Strict and lenient modes** (checklist §8 item 18, §9 decision 7). [`Mode::Strict`]
-//!    accepts the 1.0.1 ABNF with the structure the spec text gives it (next items).
-//!    [`Mode::Lenient`] also accepts, each with a [`Warning`]: `.name`/`[n]` navigation after
-//!    an expression that has a pointer slot, outside conditions (`$response.body.a.b` is read
-//!    as `$response.body#/a/b`); `$response.headers.X` (read as `header`); a whole condition
-//!    in braces (`{$statusCode == 401}`, the spec's Components JSON example). `$message`
-//!    (1.0.0 only, checklist §8 item 3) and `$steps.<id>.<name>` without `.outputs.` are
-//!    errors in both modes.
-//! 2. **Structure of the `name` tails** (checklist §4.3). `$steps.<id>.outputs.<name>`,
-//!    `$workflows.<id>.inputs|outputs.<name>`, `$sourceDescriptions.<name>.<reference>`,
+//! 1. **Strict and lenient modes** (checklist §8 item 18, §9 decision 7; 1.1 checklist D24).
+//!    [`Mode::Strict`] accepts the ABNF of 1.0.1 and 1.1 with the structure the spec text gives
+//!    it (next items). [`Mode::Lenient`] also accepts, each with a [`Warning`]: `.name`/`[n]`
+//!    navigation after an expression that has a pointer slot, outside conditions
+//!    (`$response.body.a.b` is read as `$response.body#/a/b`, and `$message.payload.orderId`,
+//!    the 1.1 spec's own form, as `$message.payload#/orderId`); `$response.headers.X` (read as
+//!    `header`); a whole condition in braces (`{$statusCode == 401}`, the spec's Components
+//!    JSON example). `$steps.<id>.<name>` without `.outputs.` is an error in both modes.
+//! 2. **Structure of the `name` tails** (checklist §4.3; the 1.1 ABNF formalises it).
+//!    `$steps.<id>.outputs.<name>`, `$workflows.<id>.inputs|outputs.<name>`,
+//!    `$sourceDescriptions.<name>.<reference>`,
 //!    `$components.parameters|successActions|failureActions|inputs.<key>`. Ids are
 //!    `[A-Za-z0-9_-]+`; input, output and component names `[A-Za-z0-9._-]+`.
 //! 3. **`#` pointers** (checklist §8 item 15) are accepted after `$inputs.x`, `$outputs.x`,
@@ -140,25 +147,71 @@
 //! 13. **JSONPath** (checklist §5.4, §8 item 24, §9 decision 8). RFC 9535 exactly, through
 //!     `serde_json_path`: a non-empty node list passes. There is no compatibility flag, so
 //!     `$[?count(@.pets) > 0]` fails on `{"pets": [...]}` as RFC 9535 says. The Goessner draft
-//!     version is evaluated with the same engine where the syntax overlaps (it also accepts the
-//!     draft's `?(…)` filters), with a warning; other draft syntax, such as script
-//!     expressions `(@.length-1)`, is an invalid query, never a silent pass.
+//!     version: decision 17.
 //! 14. **XPath** (checklist §5.5, §8 item 25, §9 decision 9). Behind the `xpath` feature,
 //!     through `xee-xpath` (XPath 3.1): the context must be XML text, the effective boolean
-//!     value decides. `xpath-30` and `xpath-20` run on the 3.1 engine (3.1 is backward
-//!     compatible for them); `xpath-10` also does, with a warning, since 1.0's compatibility
-//!     mode is not implemented. Without the feature an `xpath` criterion parses with a warning
-//!     and evaluates to [`EvalError::XPathFeature`], never a pass.
+//!     value decides. Other versions: decision 17. Without the feature an `xpath` criterion
+//!     parses with a warning and evaluates to [`EvalError::XPathFeature`], never a pass.
 //! 15. **Criteria** (checklist §8 item 26). [`evaluate_criterion`] never panics and never
 //!     returns an error for a false condition ([`CriterionOutcome::Failed`] with a reason);
 //!     an evaluation error is [`CriterionOutcome::Error`], which also fails the criterion. A
 //!     missing or `null` context fails a `regex`, `jsonpath` or `xpath` criterion. Their
 //!     `{$…}` parts are substituted textually before compiling (Arazzo 1.1 clarification).
+//! 16. **Forms of one version** (1.1 checklist §8.2, D12). Parsed whatever the document's
+//!     version, and reported by [`Expression::version_form`] (and `version_forms()` of
+//!     templates, conditions and values) with their span: `$self` and `$message…` are Arazzo
+//!     1.1 ([`VersionForm::refusal`] keeps the 1.0.1 wording, "`$message` expressions were
+//!     removed in Arazzo 1.0.1"); `$components.inputs.…` is 1.0.x only. `$self` takes nothing
+//!     after it. `$message` reads `header.<token>` and `payload[#pointer]`; `$request` and
+//!     `$response` read `header.`, `query.`, `path.` and `body[#pointer]`. The ABNF's shared
+//!     `source` would allow `$message.body`, `$message.query.x` and `$response.payload`: they
+//!     are errors in both modes that name the right source ([`ParseErrorKind::MisplacedSource`]).
+//!     [`Context::message_header`] matches the exact name first, then case-insensitively
+//!     ([`message_header_value`]; broker headers are case-sensitive, the ABNF `token` is not).
+//! 17. **Versions of JSONPath and XPath** (1.1 checklist §3.8, D17: "implementations MUST apply
+//!     the semantics defined in that version's specification"). [`CriterionKind::parse_type`]
+//!     and [`SelectorKind::parse_type`] read a `type` name or an Expression Type Object,
+//!     defaults included (`rfc9535`, `xpath-31`); `jsonpointer` is a selector type only
+//!     ([`TypeError::JsonPointerCriterion`]). A version is evaluated by the default engine
+//!     only where that gives the version's own result, else it fails visibly with
+//!     [`EvalError::UnsupportedVersion`] (the criterion fails, the selector gives no value),
+//!     and its parse carries a warning saying which:
+//!     - `xpath-30` and `xpath-20` run on the XPath 3.1 engine: XPath 3.1 is backward compatible
+//!       with 3.0, and 3.0 with 2.0 (same data model, EBV and general comparisons); a failure
+//!       reason names the version and the engine;
+//!     - `xpath-10` is not supported: 1.0's conversions differ where 3.1 still succeeds
+//!       (`0.1 + 0.2 = 0.3` is false on 1.0's doubles, true on 3.1's decimals), and `xee-xpath`
+//!       has no 1.0 compatibility mode;
+//!     - `draft-goessner-dispatch-jsonpath-00` runs on the RFC 9535 engine when the query uses
+//!       no filter (`?`), script expression (`(`) or negative number (`-`) outside strings:
+//!       names, wildcards, unions, positive indexes and slices, `..` select the same nodes in
+//!       both. Draft filters are JavaScript (`?(@.isbn)` is false for `0`, `==` coerces) and
+//!       `[-1]` selects nothing in the draft's implementation, so those are not supported; a
+//!       failure reason names the version and the engine.
+//! 18. **Selector Objects** (1.1 checklist §6, D14–D16). [`parse_selector`] checks the
+//!     `selector` at validation ([`Selector::from_json`] reads a whole object);
+//!     [`evaluate_selector`] evaluates `context`, then applies it: `jsonpointer` is a plain
+//!     RFC 6901 pointer (`/a/0`; `#/a/0` is refused with the hint to drop the `#`); `jsonpath`
+//!     gives one node's value, or a JSON array of several in document order; `xpath` gives a
+//!     node's string value, an atomic value as a JSON scalar (booleans and numbers; `INF`, dates
+//!     and others as text), or an array of several. No node is
+//!     [`EvalError::NothingSelected`], which [`EvalError::is_unresolved`] groups with an
+//!     unresolvable expression. The context MUST be structured data: for `jsonpointer` and
+//!     `jsonpath` an object or array (a JSON *string* is not parsed: a JSON body is parsed by
+//!     its media type before it gets here, so a string is text), for `xpath` XML text;
+//!     anything else is [`EvalError::NothingSelected`] with the reason. `{$…}` in a `selector`
+//!     is text, not substituted (D16). [`is_selector_object`] tells a selector inside a payload
+//!     or parameter value from a literal by its exact key set (D15).
+//! 19. **JSONPath replacement targets** (1.1 checklist §7.2, D18). [`replace_in_json`]
+//!     replaces every node the RFC 9535 query selects (located node lists, duplicates once; a
+//!     node inside another selected node goes with it) and returns how many; `0` is for the
+//!     caller to report, since JSONPath never creates members. [`replace_in_xml`] is the XPath
+//!     counterpart.
 //!
 //! # Crate features
 //!
-//! - `xpath` (off by default): XPath criteria through `xee-xpath`. It takes the crate from 51
-//!   to 230 dependencies; measured on the 2-core machines, a clean debug test build of this
+//! - `xpath` (off by default): XPath criteria and selectors through `xee-xpath`. It takes the
+//!   crate from 51 to 230 dependencies; measured on the 2-core machines, a clean debug test build of this
 //!   crate takes 26 s without it and 1 min 57 s with it. Test it with
 //!   `cargo test -p arazzo-expr --features xpath`.
 
@@ -174,17 +227,22 @@ mod parse;
 pub mod pointer;
 
 pub use ast::{
-    Comparable, CompareOp, ComponentKind, Condition, Expression, Literal, MessageSource, Name,
-    Navigation, Operand, Span, Spanned, Template, TemplatePart, ValueExpr, WorkflowField,
+    Comparable, CompareOp, ComponentKind, Condition, Expression, Literal, MessagePart,
+    MessageSource, Name, Navigation, Operand, Span, Spanned, Template, TemplatePart, ValueExpr,
+    VersionForm, WorkflowField,
 };
 pub use error::{EvalError, ParseError, ParseErrorKind, Warning};
 pub use eval::criterion::{
-    Criterion, CriterionKind, CriterionOutcome, JsonPathVersion, XPathVersion, evaluate_criterion,
-    parse_criterion, replace_in_xml,
+    Criterion, CriterionKind, CriterionOutcome, evaluate_criterion, parse_criterion,
+};
+pub use eval::language::{JsonPathVersion, TypeError, XPathVersion};
+pub use eval::replace::{replace_in_json, replace_in_xml};
+pub use eval::selector::{
+    Selector, SelectorError, SelectorKind, evaluate_selector, is_selector_object, parse_selector,
 };
 pub use eval::{
     Context, HttpMessage, evaluate, evaluate_condition, evaluate_value, header_value,
-    render_template,
+    message_header_value, render_template,
 };
 pub use limits::{
     MAX_QUERY_DEPTH, MAX_REGEX_LENGTH, MAX_XPATH_DEPTH, MAX_XPATH_LENGTH, REGEX_BACKTRACK_LIMIT,

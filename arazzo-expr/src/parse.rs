@@ -5,8 +5,9 @@ use pest::error::{ErrorVariant, InputLocation};
 use pest::iterators::Pair;
 
 use crate::ast::{
-    Comparable, CompareOp, ComponentKind, Condition, Expression, Literal, MessageSource, Name,
-    Navigation, Operand, Span, Spanned, Template, TemplatePart, ValueExpr, WorkflowField,
+    Comparable, CompareOp, ComponentKind, Condition, Expression, Literal, MessagePart,
+    MessageSource, Name, Navigation, Operand, Span, Spanned, Template, TemplatePart, ValueExpr,
+    WorkflowField,
 };
 use crate::error::{ParseError, ParseErrorKind, Warning};
 use crate::pointer::JsonPointer;
@@ -15,13 +16,14 @@ use crate::pointer::JsonPointer;
 #[grammar = "grammar.pest"]
 struct Grammar;
 
-/// How much beyond the Arazzo 1.0.1 ABNF the parser accepts.
+/// How much beyond the runtime-expression ABNF (Arazzo 1.0.1 and 1.1) the parser accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     /// Only the ABNF (with the structure and `#` pointers the spec text uses).
     Strict,
     /// Also the non-ABNF forms found in official files, each reported as a [`Warning`]:
-    /// `$response.body.a.b` (read as `$response.body#/a/b`), `$response.headers.X`
+    /// `$response.body.a.b` and `$message.payload.a.b` (read as `$response.body#/a/b`,
+    /// `$message.payload#/a/b`), `$response.headers.X`
     /// (read as `$response.header.X`) and a condition wrapped in `{…}`.
     Lenient,
 }
@@ -86,7 +88,8 @@ pub fn parse_condition(source: &str, mode: Mode) -> Result<Parsed<Condition>, Pa
 ///
 /// - it starts with `$` and a known root (`$url`, `$method`, `$statusCode`, `$request`,
 ///   `$response`, `$inputs`, `$outputs`, `$steps`, `$workflows`, `$sourceDescriptions`,
-///   `$components`, `$message`): it must be one whole expression ([`ValueExpr::Expression`]);
+///   `$components`, `$message`, `$self`): it must be one whole expression
+///   ([`ValueExpr::Expression`]);
 ///   anything else after it is an error;
 /// - otherwise, it embeds at least one `{$<root>…}`: a [`ValueExpr::Template`];
 /// - otherwise, a [`ValueExpr::Literal`] — including `$100 off` or `$foo`.
@@ -508,7 +511,11 @@ impl<'s> Builder<'s> {
                     span: whole,
                 }
             }
-            Rule::message => return Err(ParseError::new(whole, ParseErrorKind::MessageRemoved)),
+            Rule::message => Expression::Message {
+                part: self.message_part(next(), whole)?,
+                span: whole,
+            },
+            Rule::self_uri => Expression::SelfUri { span: whole },
             rule => unreachable!("grammar: expression is {rule:?}"),
         };
         Ok(expression)
@@ -522,32 +529,79 @@ impl<'s> Builder<'s> {
         prefix: &str,
     ) -> Result<MessageSource, ParseError> {
         let rule = pair.as_rule();
+        let source_span = span(&pair);
         let mut inner = pair.into_inner();
         Ok(match rule {
             Rule::header => {
                 MessageSource::Header(name(inner.next().expect("grammar: header token")))
             }
-            Rule::headers => {
-                let token = name(inner.next().expect("grammar: header token"));
-                let written = self.source[whole.range()].to_owned();
-                let canonical = format!("{prefix}.header.{}", token.value);
-                self.lenient(
-                    whole,
-                    ParseErrorKind::NotInAbnf {
-                        found: written.clone(),
-                        canonical: canonical.clone(),
-                    },
-                    format!(
-                        "`{written}` is not in the runtime-expression ABNF; read as `{canonical}`"
-                    ),
-                )?;
-                MessageSource::Header(token)
-            }
+            Rule::headers => MessageSource::Header(self.headers(inner, whole, prefix)?),
             Rule::query => MessageSource::Query(name(inner.next().expect("grammar: query name"))),
             Rule::path => MessageSource::Path(name(inner.next().expect("grammar: path name"))),
             Rule::body => MessageSource::Body(optional_pointer(inner.next())?),
+            Rule::misplaced_payload => {
+                return Err(misplaced(
+                    source_span,
+                    format!("{prefix}.payload"),
+                    format!("`{prefix}.body`"),
+                ));
+            }
             rule => unreachable!("grammar: message source is {rule:?}"),
         })
+    }
+
+    /// The part of `$message.…`; `whole` is the span of the whole expression.
+    fn message_part(
+        &mut self,
+        pair: Pair<'s, Rule>,
+        whole: Span,
+    ) -> Result<MessagePart, ParseError> {
+        let rule = pair.as_rule();
+        let source_span = span(&pair);
+        let written = pair.as_str().split(['.', '#']).next().unwrap_or_default();
+        let written = format!("$message.{written}");
+        let mut inner = pair.into_inner();
+        Ok(match rule {
+            Rule::header => MessagePart::Header(name(inner.next().expect("grammar: header token"))),
+            Rule::headers => MessagePart::Header(self.headers(inner, whole, "$message")?),
+            Rule::payload => MessagePart::Payload(optional_pointer(inner.next())?),
+            Rule::misplaced_body => {
+                return Err(misplaced(
+                    source_span,
+                    written,
+                    "`$message.payload`".to_owned(),
+                ));
+            }
+            Rule::misplaced_parameter => {
+                return Err(misplaced(
+                    source_span,
+                    written,
+                    "`$message.header.<name>` or `$message.payload`".to_owned(),
+                ));
+            }
+            rule => unreachable!("grammar: message part is {rule:?}"),
+        })
+    }
+
+    /// The token of `headers.<token>`, accepted in lenient mode as `header.<token>`.
+    fn headers(
+        &mut self,
+        mut inner: pest::iterators::Pairs<'s, Rule>,
+        whole: Span,
+        prefix: &str,
+    ) -> Result<Name, ParseError> {
+        let token = name(inner.next().expect("grammar: header token"));
+        let written = self.source[whole.range()].to_owned();
+        let canonical = format!("{prefix}.header.{}", token.value);
+        self.lenient(
+            whole,
+            ParseErrorKind::NotInAbnf {
+                found: written.clone(),
+                canonical: canonical.clone(),
+            },
+            format!("`{written}` is not in the runtime-expression ABNF; read as `{canonical}`"),
+        )?;
+        Ok(token)
     }
 
     // ----- errors ------------------------------------------------------------------------
@@ -608,12 +662,20 @@ fn pointer_slot(expression: &mut Expression) -> Option<&mut Option<Spanned<JsonP
             source: MessageSource::Body(pointer),
             ..
         }
+        | Expression::Message {
+            part: MessagePart::Payload(pointer),
+            ..
+        }
         | Expression::Inputs { pointer, .. }
         | Expression::Outputs { pointer, .. }
         | Expression::Steps { pointer, .. }
         | Expression::Workflows { pointer, .. } => Some(pointer),
         _ => None,
     }
+}
+
+fn misplaced(span: Span, written: String, instead: String) -> ParseError {
+    ParseError::new(span, ParseErrorKind::MisplacedSource { written, instead })
 }
 
 fn set_span_end(expression: &mut Expression, end: usize) {
@@ -628,7 +690,9 @@ fn set_span_end(expression: &mut Expression, end: usize) {
         | Expression::Steps { span, .. }
         | Expression::Workflows { span, .. }
         | Expression::SourceDescriptions { span, .. }
-        | Expression::Components { span, .. } => span.end = end,
+        | Expression::Components { span, .. }
+        | Expression::Message { span, .. }
+        | Expression::SelfUri { span } => span.end = end,
     }
 }
 
@@ -744,7 +808,8 @@ fn rule_words(rule: Rule) -> &'static str {
         | Rule::workflows
         | Rule::source_descriptions
         | Rule::components
-        | Rule::message => "a runtime expression",
+        | Rule::message
+        | Rule::self_uri => "a runtime expression",
         Rule::template | Rule::text => "text or a `{$…}` expression",
         Rule::condition_only
         | Rule::braced_condition
@@ -770,9 +835,13 @@ fn rule_words(rule: Rule) -> &'static str {
         Rule::dot_outputs => "`.outputs.`",
         Rule::workflow_field => "`.inputs.` or `.outputs.`",
         Rule::component_type => "`parameters.`, `successActions.`, `failureActions.` or `inputs.`",
-        Rule::header | Rule::headers | Rule::query | Rule::path | Rule::body => {
-            "`header.`, `query.`, `path.` or `body`"
-        }
+        Rule::header | Rule::headers => "`header.`",
+        Rule::query => "`query.`",
+        Rule::path => "`path.`",
+        Rule::body => "`body`",
+        Rule::payload => "`payload`",
+        // Rules that exist only to name the right source are never expected.
+        Rule::misplaced_payload | Rule::misplaced_body | Rule::misplaced_parameter => "",
         Rule::pointer => "a `#` JSON pointer",
         Rule::json_pointer => "a JSON pointer",
         Rule::id => "an id (letters, digits, `-`, `_`)",
@@ -787,6 +856,7 @@ fn rule_words(rule: Rule) -> &'static str {
         | Rule::navigation
         | Rule::expression
         | Rule::source
+        | Rule::message_source
         | Rule::reference_token
         | Rule::stop => "something else",
     }
@@ -798,7 +868,7 @@ fn expected_words(rules: &[Rule]) -> String {
     let (ends, others): (Vec<Rule>, Vec<Rule>) = rules.iter().partition(|rule| **rule == Rule::EOI);
     for rule in others.iter().chain(&ends) {
         let word = rule_words(*rule);
-        if !words.contains(&word) {
+        if !word.is_empty() && !words.contains(&word) {
             words.push(word);
         }
     }
@@ -812,6 +882,7 @@ fn expected_words(rules: &[Rule]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ast::VersionForm;
     use proptest::prelude::*;
 
     /// Parses `source` in strict mode and returns its canonical text.
@@ -999,10 +1070,164 @@ mod tests {
     }
 
     #[test]
-    fn message_is_removed() {
-        let err = parse_expression("$message.header.x", Mode::Lenient).unwrap_err();
-        assert_eq!(err.kind, ParseErrorKind::MessageRemoved);
-        assert_eq!(err.span, Span::new(0, 17));
+    fn arazzo_1_1_forms_parse() {
+        for source in [
+            "$self",
+            "$message.header.X-Request-Id",
+            "$message.payload",
+            "$message.payload#",
+            "$message.payload#/items/0/id",
+        ] {
+            assert_eq!(canonical(parse_expression, source), source);
+        }
+        let form = |source: &str| {
+            parse_expression(source, Mode::Strict)
+                .unwrap()
+                .value
+                .version_form()
+                .map(|form| (form.value, form.span))
+        };
+        assert_eq!(form("$self"), Some((VersionForm::SelfUri, Span::new(0, 5))));
+        assert_eq!(
+            form("$message.payload#/a"),
+            Some((VersionForm::Message, Span::new(0, 19)))
+        );
+        assert_eq!(
+            form("$components.inputs.pet"),
+            Some((VersionForm::ComponentsInputs, Span::new(0, 22)))
+        );
+        assert_eq!(form("$components.parameters.pet"), None);
+        assert_eq!(form("$response.body#/a"), None);
+        // `$selfie` is no expression, so the string is a literal.
+        assert_eq!(
+            parse_value("$selfie", Mode::Strict).unwrap().value,
+            ValueExpr::Literal("$selfie".into())
+        );
+    }
+
+    #[test]
+    fn nothing_follows_self() {
+        let err = parse_expression("$self.x", Mode::Lenient).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`.x` cannot follow `$self` outside a condition"
+        );
+        let err = parse_expression("$self#/a", Mode::Lenient).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unexpected `#/a` after the runtime expression `$self`"
+        );
+    }
+
+    #[test]
+    fn version_forms_of_templates_and_conditions() {
+        let template = parse_template("{$self}/{$inputs.a}/{$message.payload}", Mode::Strict)
+            .unwrap()
+            .value;
+        let forms: Vec<_> = template.version_forms().map(|form| form.value).collect();
+        assert_eq!(forms, [VersionForm::SelfUri, VersionForm::Message]);
+        let condition = parse_condition(
+            "$statusCode == 200 && $components.inputs.x == $message.header.a",
+            Mode::Strict,
+        )
+        .unwrap()
+        .value;
+        let forms: Vec<_> = condition
+            .version_forms()
+            .map(|form| (form.value.name(), form.span))
+            .collect();
+        assert_eq!(
+            forms,
+            [
+                ("$components.inputs", Span::new(22, 42)),
+                ("$message", Span::new(46, 63))
+            ]
+        );
+        assert!(VersionForm::Message.in_arazzo_1_1() && !VersionForm::Message.in_arazzo_1_0());
+        assert!(VersionForm::ComponentsInputs.in_arazzo_1_0());
+        assert!(!VersionForm::ComponentsInputs.in_arazzo_1_1());
+        assert_eq!(
+            VersionForm::Message.refusal(),
+            "`$message` expressions were removed in Arazzo 1.0.1"
+        );
+        assert_eq!(
+            ParseErrorKind::MessageRemoved.to_string(),
+            VersionForm::Message.refusal()
+        );
+    }
+
+    #[test]
+    fn message_payload_navigation_is_lenient() {
+        let parsed = parse_expression("$message.payload.order.id", Mode::Lenient).unwrap();
+        assert_eq!(parsed.value.to_string(), "$message.payload#/order/id");
+        assert_eq!(
+            parsed.warnings[0].spec_form.as_deref(),
+            Some("$message.payload#/order/id")
+        );
+        let err = parse_expression("$message.payload.order.id", Mode::Strict).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`$message.payload.order.id` is not in the runtime-expression ABNF; write `$message.payload#/order/id`"
+        );
+        let headers = parse_expression("$message.headers.a", Mode::Lenient).unwrap();
+        assert_eq!(headers.value.to_string(), "$message.header.a");
+        assert_eq!(headers.warnings.len(), 1);
+        // In a condition, navigation is the property operator, as after `body`.
+        let condition = parse_condition("$message.payload.status == 'ok'", Mode::Strict);
+        assert!(condition.is_ok());
+    }
+
+    #[test]
+    fn misplaced_sources_name_the_right_one() {
+        for (source, message, at) in [
+            (
+                "$message.body",
+                "`$message.body` is not a runtime expression; use `$message.payload`",
+                9..13,
+            ),
+            (
+                "$message.body#/a",
+                "`$message.body` is not a runtime expression; use `$message.payload`",
+                9..16,
+            ),
+            (
+                "$request.payload",
+                "`$request.payload` is not a runtime expression; use `$request.body`",
+                9..16,
+            ),
+            (
+                "$response.payload#/id",
+                "`$response.payload` is not a runtime expression; use `$response.body`",
+                10..21,
+            ),
+            (
+                "$message.query.id",
+                "`$message.query` is not a runtime expression; use `$message.header.<name>` or `$message.payload`",
+                9..17,
+            ),
+        ] {
+            for mode in [Mode::Strict, Mode::Lenient] {
+                let err = parse_expression(source, mode).unwrap_err();
+                assert_eq!(err.to_string(), message, "{source}");
+                assert_eq!(err.span.range(), at, "{source}");
+            }
+        }
+        // Conditions and templates read the same expressions.
+        let err = parse_condition("$message.body == null", Mode::Lenient).unwrap_err();
+        assert!(matches!(err.kind, ParseErrorKind::MisplacedSource { .. }));
+        // The misplaced forms are never offered as what was expected.
+        assert_eq!(
+            parse_expression("$message.x", Mode::Strict)
+                .unwrap_err()
+                .to_string(),
+            "expected `header.` or `payload`, found `x`"
+        );
+        assert_eq!(
+            parse_expression("$response.bogus", Mode::Strict)
+                .unwrap_err()
+                .to_string(),
+            "expected `header.`, `query.`, `path.` or `body`, found `bogus`"
+        );
     }
 
     #[test]

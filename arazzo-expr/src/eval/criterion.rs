@@ -4,9 +4,11 @@ use serde_json::Value;
 
 use crate::ast::{Comparable, Condition, Expression, Span, Template};
 use crate::error::{EvalError, ParseError, ParseErrorKind, Warning};
+use crate::eval::language::{
+    self, JsonPathVersion, TypeError, Versioned, XPathVersion, compile_jsonpath,
+};
 use crate::eval::regex::Pattern;
-use crate::eval::{self, Context, value};
-use crate::limits::{self, Syntax};
+use crate::eval::{self, Context, value, xpath};
 use crate::parse::{Mode, Parsed, parse_condition, parse_template};
 
 /// The condition language of a criterion: its `type`, with the version of a Criterion
@@ -23,58 +25,51 @@ pub enum CriterionKind {
     XPath(XPathVersion),
 }
 
-/// JSONPath versions of Arazzo 1.0.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JsonPathVersion {
-    /// RFC 9535, the default.
-    Rfc9535,
-    /// `draft-goessner-dispatch-jsonpath-00`: evaluated with RFC 9535 semantics where the
-    /// syntax overlaps (see the crate's `# Decisions`).
-    DraftGoessner,
-}
-
-/// XPath versions of Arazzo 1.0.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum XPathVersion {
-    /// XPath 3.1, the default.
-    XPath31,
-    /// `xpath-30`.
-    XPath30,
-    /// `xpath-20`.
-    XPath20,
-    /// `xpath-10`.
-    XPath10,
-}
-
 impl CriterionKind {
-    /// The kind for a Criterion Object's `type` string, or for a Criterion Expression Type
-    /// Object's `type` and `version`. `None` for anything Arazzo 1.0 does not define, such as
-    /// `asyncapi`, or `version: rfc9535` (1.0 names only the non-default versions).
+    /// The kind for a Criterion Object's `type` string, or for an Expression Type Object's
+    /// `type` and `version`; `None` for anything else (see [`parse_type`](Self::parse_type)
+    /// for why).
     ///
     /// ```
-    /// use arazzo_expr::{CriterionKind, JsonPathVersion};
+    /// use arazzo_expr::{CriterionKind, JsonPathVersion, XPathVersion};
     ///
     /// assert_eq!(CriterionKind::from_type("jsonpath", None), Some(CriterionKind::JsonPath(JsonPathVersion::Rfc9535)));
     /// assert_eq!(
     ///     CriterionKind::from_type("jsonpath", Some("draft-goessner-dispatch-jsonpath-00")),
     ///     Some(CriterionKind::JsonPath(JsonPathVersion::DraftGoessner)),
     /// );
+    /// // Arazzo 1.1 names the default versions too.
+    /// assert_eq!(CriterionKind::from_type("xpath", Some("xpath-31")), Some(CriterionKind::XPath(XPathVersion::XPath31)));
     /// assert_eq!(CriterionKind::from_type("regex", Some("xpath-10")), None);
     /// ```
     pub fn from_type(type_name: &str, version: Option<&str>) -> Option<Self> {
-        Some(match (type_name, version) {
-            ("simple", None) => CriterionKind::Simple,
-            ("regex", None) => CriterionKind::Regex,
-            ("jsonpath", None) => CriterionKind::JsonPath(JsonPathVersion::Rfc9535),
-            ("jsonpath", Some("draft-goessner-dispatch-jsonpath-00")) => {
-                CriterionKind::JsonPath(JsonPathVersion::DraftGoessner)
-            }
-            ("xpath", None) => CriterionKind::XPath(XPathVersion::XPath31),
-            ("xpath", Some("xpath-30")) => CriterionKind::XPath(XPathVersion::XPath30),
-            ("xpath", Some("xpath-20")) => CriterionKind::XPath(XPathVersion::XPath20),
-            ("xpath", Some("xpath-10")) => CriterionKind::XPath(XPathVersion::XPath10),
-            _ => return None,
-        })
+        Self::parse_type(type_name, version).ok()
+    }
+
+    /// As [`from_type`](Self::from_type), with the reason when the type is not a criterion
+    /// language: an unknown type or version, or `jsonpointer` (a selector type only).
+    ///
+    /// # Errors
+    ///
+    /// [`TypeError::JsonPointerCriterion`], [`TypeError::UnknownType`],
+    /// [`TypeError::UnknownVersion`].
+    pub fn parse_type(type_name: &str, version: Option<&str>) -> Result<Self, TypeError> {
+        Ok(
+            match (type_name, language::versioned(type_name, version)?) {
+                (_, Some(Versioned::JsonPath(version))) => CriterionKind::JsonPath(version),
+                (_, Some(Versioned::XPath(version))) => CriterionKind::XPath(version),
+                (_, Some(Versioned::JsonPointer)) => return Err(TypeError::JsonPointerCriterion),
+                ("simple", None) => CriterionKind::Simple,
+                ("regex", None) => CriterionKind::Regex,
+                (name, None) => {
+                    return Err(TypeError::UnknownType {
+                        role: "criterion",
+                        name: name.to_owned(),
+                        expected: "`simple`, `regex`, `jsonpath` or `xpath`",
+                    });
+                }
+            },
+        )
     }
 
     /// The `type` string.
@@ -228,20 +223,20 @@ pub fn parse_criterion(
         }
         CriterionKind::JsonPath(version) => {
             let (context, query, is_static) = pattern(context)?;
-            if is_static {
-                compile_jsonpath(condition).map_err(|reason| {
-                    let query = condition.to_owned();
-                    ParseError::new(whole, ParseErrorKind::InvalidJsonPath { query, reason })
-                })?;
-            }
             let mut warnings = query.warnings;
-            if version == JsonPathVersion::DraftGoessner {
-                warnings.push(Warning {
-                    span: whole,
-                    message: "draft-goessner JSONPath is evaluated with RFC 9535 semantics where the syntax overlaps"
-                        .to_owned(),
-                    spec_form: None,
-                });
+            match version {
+                JsonPathVersion::Rfc9535 if is_static => {
+                    compile_jsonpath(condition).map_err(|reason| {
+                        let query = condition.to_owned();
+                        ParseError::new(whole, ParseErrorKind::InvalidJsonPath { query, reason })
+                    })?;
+                }
+                JsonPathVersion::Rfc9535 => {}
+                JsonPathVersion::DraftGoessner => {
+                    let checked = is_static
+                        .then(|| language::compile_versioned(condition, version).map(drop));
+                    warnings.extend(version_warning(whole, version, checked));
+                }
             }
             (
                 Criterion::JsonPath {
@@ -255,13 +250,15 @@ pub fn parse_criterion(
         CriterionKind::XPath(version) => {
             let (context, expression, is_static) = pattern(context)?;
             let mut warnings = expression.warnings;
-            xpath::check(condition, is_static, whole, &mut warnings)?;
-            if version == XPathVersion::XPath10 {
+            xpath::check(condition, is_static, whole)?;
+            if let Err(err) = language::check_xpath_version(version) {
+                warnings.push(refused_warning(whole, &err));
+            }
+            if !crate::XPATH {
                 warnings.push(Warning {
                     span: whole,
-                    message:
-                        "xpath-10 is evaluated with XPath 3.1 semantics (no 1.0 compatibility mode)"
-                            .to_owned(),
+                    message: "xpath criteria need the `xpath` feature of `arazzo-expr`; this criterion will fail"
+                        .to_owned(),
                     spec_form: None,
                 });
             }
@@ -307,37 +304,76 @@ pub fn evaluate_criterion(criterion: &Criterion, ctx: &dyn Context) -> Criterion
                 }))
             })
         }
-        Criterion::JsonPath { context, query, .. } => {
-            with_context(context, query, ctx, |value, query| {
-                let path =
-                    compile_jsonpath(query).map_err(|reason| EvalError::InvalidJsonPath {
-                        query: query.to_owned(),
-                        reason,
-                    })?;
-                Ok(holds(!path.query(value).is_empty(), || {
-                    // Redocly Respect applies a root filter to the context itself; RFC 9535
-                    // to its members. Say so where only the other reading matches.
-                    let on_itself = query.trim_start().starts_with("$[?")
-                        && value.is_object()
-                        && !path
-                            .query(&serde_json::Value::Array(vec![value.clone()]))
-                            .is_empty();
-                    match on_itself {
-                        true => format!(
-                            "`{query}` selects no node: RFC 9535 filters the members of the context, and only the context itself matches (as Redocly Respect reads it); use a simple condition or the parent as the context"
-                        ),
-                        false => format!("`{query}` selects no node"),
-                    }
-                }))
-            })
-        }
+        Criterion::JsonPath {
+            version,
+            context,
+            query,
+        } => with_context(context, query, ctx, |value, query| {
+            let path = language::compile_versioned(query, *version)?;
+            let reason = holds(!path.query(value).is_empty(), || {
+                // Redocly Respect applies a root filter to the context itself; RFC 9535
+                // to its members. Say so where only the other reading matches.
+                let on_itself = query.trim_start().starts_with("$[?")
+                    && value.is_object()
+                    && !path.query(&Value::Array(vec![value.clone()])).is_empty();
+                match on_itself {
+                    true => format!(
+                        "`{query}` selects no node: RFC 9535 filters the members of the context, and only the context itself matches (as Redocly Respect reads it); use a simple condition or the parent as the context"
+                    ),
+                    false => format!("`{query}` selects no node"),
+                }
+            });
+            Ok(noted(reason, language::jsonpath_note(*version)))
+        }),
         Criterion::XPath {
+            version,
             context,
             expression,
-            ..
         } => with_context(context, expression, ctx, |value, expression| {
-            xpath::evaluate(value, expression)
+            if crate::XPATH {
+                language::check_xpath_version(*version)?;
+            }
+            let reason = xpath::evaluate(value, expression)?;
+            Ok(noted(reason, language::xpath_note(*version)))
         }),
+    }
+}
+
+/// The warning of a criterion or selector of a non-default version: how it is evaluated, or
+/// why it will fail (`checked`: the result of compiling a static query; `None` when the query
+/// has `{$…}` parts and is compiled at evaluation).
+pub(crate) fn version_warning(
+    span: Span,
+    version: JsonPathVersion,
+    checked: Option<Result<(), EvalError>>,
+) -> Option<Warning> {
+    let note = language::jsonpath_note(version)?;
+    let message = match checked {
+        Some(Ok(())) => note.to_owned(),
+        Some(Err(err)) => format!("{err}; this will fail"),
+        None => format!("{note}; a query outside that syntax fails as not supported"),
+    };
+    Some(Warning {
+        span,
+        message,
+        spec_form: None,
+    })
+}
+
+/// A warning that a version will fail.
+pub(crate) fn refused_warning(span: Span, err: &EvalError) -> Warning {
+    Warning {
+        span,
+        message: format!("{err}; this will fail"),
+        spec_form: None,
+    }
+}
+
+/// A failure reason that says how a non-default version was evaluated.
+fn noted(reason: Result<(), String>, note: Option<&str>) -> Result<(), String> {
+    match (reason, note) {
+        (Err(reason), Some(note)) => Err(format!("{reason} ({note})")),
+        (reason, _) => reason,
     }
 }
 
@@ -383,7 +419,7 @@ fn excerpt(text: &str) -> String {
 }
 
 /// `Ok(())` when the condition holds, else the reason it does not.
-fn holds(condition: bool, reason: impl FnOnce() -> String) -> Result<(), String> {
+pub(crate) fn holds(condition: bool, reason: impl FnOnce() -> String) -> Result<(), String> {
     if condition { Ok(()) } else { Err(reason()) }
 }
 
@@ -426,175 +462,6 @@ fn collect_operands<'a>(condition: &'a Condition, found: &mut Vec<&'a Comparable
         }
         Condition::Value(comparable) => push(comparable),
     }
-}
-
-/// Parses a JSONPath query whose nesting is bounded; the error is the reason it is refused.
-fn compile_jsonpath(query: &str) -> Result<serde_json_path::JsonPath, String> {
-    limits::check_bounds(query, Syntax::JsonPath)?;
-    serde_json_path::JsonPath::parse(query).map_err(|err| err.to_string())
-}
-
-#[cfg(feature = "xpath")]
-mod xpath {
-    use serde_json::Value;
-    use xee_xpath::{DocumentHandle, Documents, Queries, Query as _, Sequence};
-
-    use crate::ast::Span;
-    use crate::error::{EvalError, ParseError, ParseErrorKind, Warning};
-    use crate::limits::{self, Syntax};
-
-    pub(super) fn check(
-        expression: &str,
-        is_static: bool,
-        whole: Span,
-        _: &mut Vec<Warning>,
-    ) -> Result<(), ParseError> {
-        if is_static {
-            compile(expression).map_err(|reason| {
-                ParseError::new(
-                    whole,
-                    ParseErrorKind::InvalidXPath {
-                        expression: expression.to_owned(),
-                        reason,
-                    },
-                )
-            })?;
-        }
-        Ok(())
-    }
-
-    /// Compiles an XPath expression whose nesting is bounded; the error is the reason it is
-    /// refused.
-    fn compile(expression: &str) -> Result<xee_xpath::query::SequenceQuery, String> {
-        limits::check_bounds(expression, Syntax::XPath)?;
-        Queries::default()
-            .sequence(expression)
-            .map_err(|err| err.to_string())
-    }
-
-    pub(super) fn evaluate(
-        value: &Value,
-        expression: &str,
-    ) -> Result<Result<(), String>, EvalError> {
-        let Value::String(xml) = value else {
-            return Err(EvalError::NotXml {
-                reason: format!("the context is JSON, not XML text: `{value}`"),
-            });
-        };
-        let (_, _, sequence) = select(xml, expression)?;
-        let holds = sequence
-            .effective_boolean_value()
-            .map_err(|err| EvalError::XPath {
-                reason: err.to_string(),
-            })?;
-        Ok(super::holds(holds, || format!("`{expression}` is false")))
-    }
-
-    /// Parses `xml` and evaluates `expression` on it: the documents (to read or change what it
-    /// selected), the document, and the result.
-    fn select(
-        xml: &str,
-        expression: &str,
-    ) -> Result<(Documents, DocumentHandle, Sequence), EvalError> {
-        let mut documents = Documents::new();
-        let document = documents
-            .add_string_without_uri(xml)
-            .map_err(|err| EvalError::NotXml {
-                reason: err.to_string(),
-            })?;
-        let query = compile(expression).map_err(|reason| EvalError::InvalidXPath {
-            expression: expression.to_owned(),
-            reason,
-        })?;
-        let sequence = query
-            .execute(&mut documents, document)
-            .map_err(|err| EvalError::XPath {
-                reason: err.to_string(),
-            })?;
-        Ok((documents, document, sequence))
-    }
-
-    pub(super) fn replace(xml: &str, target: &str, value: &str) -> Result<String, EvalError> {
-        let failed = |reason: String| EvalError::XPath { reason };
-        let (mut documents, document, selected) = select(xml, target)?;
-        let nodes = selected
-            .iter()
-            .map(|item| item.to_node())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|_| {
-                failed(format!(
-                    "`{target}` selects values, not elements or attributes"
-                ))
-            })?;
-        if nodes.is_empty() {
-            return Err(failed(format!("`{target}` selects nothing in the payload")));
-        }
-        let xot = documents.xot_mut();
-        for node in nodes {
-            if xot.is_attribute_node(node) {
-                if let Some(attribute) = xot.attribute_node_mut(node) {
-                    attribute.set_value(value);
-                }
-            } else if let Some(text) = xot.text_content_mut(node) {
-                text.set(value);
-            } else {
-                return Err(failed(format!(
-                    "`{target}` selects an element with child elements: select an element holding text, or an attribute"
-                )));
-            }
-        }
-        let root = documents
-            .document_node(document)
-            .ok_or_else(|| failed("the payload has no document node".to_owned()))?;
-        documents
-            .xot()
-            .to_string(root)
-            .map_err(|err| failed(err.to_string()))
-    }
-}
-
-#[cfg(not(feature = "xpath"))]
-mod xpath {
-    use serde_json::Value;
-
-    use crate::ast::Span;
-    use crate::error::{EvalError, ParseError, Warning};
-
-    pub(super) fn check(
-        _: &str,
-        _: bool,
-        whole: Span,
-        warnings: &mut Vec<Warning>,
-    ) -> Result<(), ParseError> {
-        warnings.push(Warning {
-            span: whole,
-            message:
-                "xpath criteria need the `xpath` feature of `arazzo-expr`; this criterion will fail"
-                    .to_owned(),
-            spec_form: None,
-        });
-        Ok(())
-    }
-
-    pub(super) fn evaluate(_: &Value, _: &str) -> Result<Result<(), String>, EvalError> {
-        Err(EvalError::XPathFeature)
-    }
-
-    pub(super) fn replace(_: &str, _: &str, _: &str) -> Result<String, EvalError> {
-        Err(EvalError::XPathFeature)
-    }
-}
-
-/// Sets the text of the elements, or the value of the attributes, that the XPath expression
-/// `target` selects in the XML text `xml` (a Payload Replacement on an XML payload), and returns
-/// the new XML text.
-///
-/// # Errors
-/// When `xml` is not XML, `target` is not an XPath expression, selects nothing, or selects
-/// something other than attributes and elements holding only text; without the `xpath`
-/// feature, always ([`EvalError::XPathFeature`]).
-pub fn replace_in_xml(xml: &str, target: &str, value: &str) -> Result<String, EvalError> {
-    xpath::replace(xml, target, value)
 }
 
 #[cfg(test)]
@@ -687,6 +554,54 @@ mod tests {
         );
         let warned = xpath("/root", XPathVersion::XPath10).unwrap();
         assert_eq!(warned.warnings.len(), 1);
+    }
+
+    #[test]
+    fn criterion_types_of_the_expression_type_object() {
+        use CriterionKind::{JsonPath, XPath};
+        for (type_name, version, kind) in [
+            (
+                "jsonpath",
+                Some("rfc9535"),
+                JsonPath(JsonPathVersion::Rfc9535),
+            ),
+            (
+                "jsonpath",
+                Some("draft-goessner-dispatch-jsonpath-00"),
+                JsonPath(JsonPathVersion::DraftGoessner),
+            ),
+            ("xpath", Some("xpath-31"), XPath(XPathVersion::XPath31)),
+            ("xpath", Some("xpath-30"), XPath(XPathVersion::XPath30)),
+            ("xpath", Some("xpath-20"), XPath(XPathVersion::XPath20)),
+            ("xpath", Some("xpath-10"), XPath(XPathVersion::XPath10)),
+            ("xpath", None, XPath(XPathVersion::XPath31)),
+            ("simple", None, CriterionKind::Simple),
+        ] {
+            assert_eq!(CriterionKind::parse_type(type_name, version), Ok(kind));
+        }
+        let err = |type_name, version| {
+            CriterionKind::parse_type(type_name, version)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            err("jsonpointer", Some("rfc6901")),
+            "`jsonpointer` is a selector type, not a criterion type; use `simple`, `regex`, `jsonpath` or `xpath`"
+        );
+        assert_eq!(
+            err("jsonpointer", None),
+            err("jsonpointer", Some("rfc6901"))
+        );
+        assert_eq!(
+            err("jsonpath", Some("xpath-31")),
+            "`jsonpath` has no version `xpath-31`; expected `rfc9535` or `draft-goessner-dispatch-jsonpath-00`"
+        );
+        assert_eq!(
+            err("asyncapi", None),
+            "unknown criterion type `asyncapi`; expected `simple`, `regex`, `jsonpath` or `xpath`"
+        );
+        assert!(CriterionKind::parse_type("regex", Some("rfc9535")).is_err());
+        assert_eq!(CriterionKind::from_type("jsonpointer", None), None);
     }
 
     #[test]

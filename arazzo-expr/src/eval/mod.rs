@@ -1,16 +1,20 @@
 //! Evaluation of expressions, templates and conditions against a [`Context`].
 
 pub(crate) mod criterion;
+pub(crate) mod language;
 mod regex;
+pub(crate) mod replace;
+pub(crate) mod selector;
 mod value;
+mod xpath;
 
 use std::borrow::Cow;
 
 use serde_json::Value;
 
 use crate::ast::{
-    Comparable, ComponentKind, Condition, Expression, Literal, MessageSource, Navigation, Operand,
-    Template, TemplatePart, ValueExpr, WorkflowField,
+    Comparable, ComponentKind, Condition, Expression, Literal, MessagePart, MessageSource,
+    Navigation, Operand, Template, TemplatePart, ValueExpr, WorkflowField,
 };
 use crate::error::EvalError;
 use crate::pointer;
@@ -39,6 +43,9 @@ pub enum HttpMessage {
 ///   navigates into the first value it gets (longest declared name first).
 /// - [`header`](Context::header) names must match case-insensitively, and a repeated header
 ///   must give one value; [`header_value`] implements the documented policy.
+/// - [`message_header`](Context::message_header) names match exactly first, then
+///   case-insensitively (broker headers are case-sensitive byte strings, the ABNF `token` is
+///   not); [`message_header_value`] implements it.
 /// - Values keep their JSON type (`$statusCode` is a number, headers are strings, a JSON body
 ///   is parsed, an XML or text body is a string).
 pub trait Context {
@@ -110,6 +117,22 @@ pub trait Context {
         let _ = (kind, key);
         None
     }
+    /// `$message.header.<name>`: a header of the message of an AsyncAPI step; `name` is as
+    /// written (see [`message_header_value`]).
+    fn message_header(&self, name: &str) -> Option<Cow<'_, Value>> {
+        let _ = name;
+        None
+    }
+    /// `$message.payload`: the payload of the message of an AsyncAPI step, parsed JSON or a
+    /// string.
+    fn message_payload(&self) -> Option<Cow<'_, Value>> {
+        None
+    }
+    /// `$self`: the URI of the Arazzo Description (its `$self` field, resolved); `None` when
+    /// the document has no `$self`.
+    fn self_uri(&self) -> Option<Cow<'_, Value>> {
+        None
+    }
 }
 
 /// The documented header policy, for [`Context::header`] implementations: names compare
@@ -138,6 +161,34 @@ pub fn header_value<'a>(
         return Some(first.to_owned());
     }
     Some(values.fold(first.to_owned(), |joined, value| joined + ", " + value))
+}
+
+/// The header policy of `$message.header.<name>`, for [`Context::message_header`]
+/// implementations: a header named exactly `name` first, else the first whose name matches
+/// ASCII case-insensitively (checklist §8.5); `None` when there is none.
+///
+/// ```
+/// use arazzo_expr::message_header_value;
+///
+/// let headers = [("requestId", 1), ("RequestID", 2)];
+/// assert_eq!(message_header_value(headers, "RequestID"), Some(2));
+/// assert_eq!(message_header_value(headers, "requestid"), Some(1));
+/// assert_eq!(message_header_value(headers, "other"), None);
+/// ```
+pub fn message_header_value<'a, V>(
+    headers: impl IntoIterator<Item = (&'a str, V)>,
+    name: &str,
+) -> Option<V> {
+    let mut folded = None;
+    for (key, value) in headers {
+        if key == name {
+            return Some(value);
+        }
+        if folded.is_none() && key.eq_ignore_ascii_case(name) {
+            folded = Some(value);
+        }
+    }
+    folded
 }
 
 /// Evaluates a runtime expression to its JSON value, keeping the type ("Runtime expressions
@@ -280,6 +331,15 @@ fn resolve(expression: &Expression, ctx: &dyn Context) -> Option<Value> {
         Expression::Components { kind, key, .. } => {
             (ctx.component(*kind, &key.value)?.into_owned(), &None)
         }
+        Expression::Message {
+            part: MessagePart::Header(name),
+            ..
+        } => (ctx.message_header(&name.value)?.into_owned(), &None),
+        Expression::Message {
+            part: MessagePart::Payload(pointer),
+            ..
+        } => (ctx.message_payload()?.into_owned(), pointer),
+        Expression::SelfUri { .. } => (ctx.self_uri()?.into_owned(), &None),
     };
     match pointer {
         Some(pointer) => pointer.value.resolve(&base).cloned(),
@@ -386,6 +446,25 @@ mod tests {
     }
 
     #[test]
+    fn embedding_renders_strings_as_is_scalars_as_text_structures_as_compact_json() {
+        let ctx = Inputs(json!({
+            "xml": "<a b=\"1\">x</a>",
+            "yes": true,
+            "ratio": 0.5,
+            "list": [1, {"z": null, "a": "é"}],
+            "order": {"z": 1, "a": 2},
+        }));
+        let template = parse_template(
+            "{$inputs.xml} {$inputs.yes} {$inputs.ratio} {$inputs.list} {$inputs.order}",
+            Mode::Strict,
+        );
+        assert_eq!(
+            render_template(&template.unwrap().value, &ctx).unwrap(),
+            r#"<a b="1">x</a> true 0.5 [1,{"z":null,"a":"é"}] {"z":1,"a":2}"#
+        );
+    }
+
+    #[test]
     fn navigation_in_conditions() {
         let ctx = Inputs(json!({"body": {"items": [{"id": 7}]}}));
         let holds = |source| {
@@ -397,6 +476,60 @@ mod tests {
         assert!(holds("$inputs.body.items[1].id == null"));
         assert!(!holds("$inputs.body.items[1].id"));
         assert!(holds("$statusCode == 200 && !($statusCode == 201)"));
+    }
+
+    /// A received AsyncAPI message, in a document with a `$self`.
+    struct Received {
+        headers: Vec<(&'static str, Value)>,
+        payload: Value,
+    }
+
+    impl Context for Received {
+        fn message_header(&self, name: &str) -> Option<Cow<'_, Value>> {
+            let headers = self.headers.iter().map(|(key, value)| (*key, value));
+            message_header_value(headers, name).map(Cow::Borrowed)
+        }
+        fn message_payload(&self) -> Option<Cow<'_, Value>> {
+            Some(Cow::Borrowed(&self.payload))
+        }
+        fn self_uri(&self) -> Option<Cow<'_, Value>> {
+            Some(Cow::Owned(json!("https://example.com/pets.arazzo.yaml")))
+        }
+    }
+
+    #[test]
+    fn message_and_self_read_their_context_methods() {
+        let ctx = Received {
+            headers: vec![("requestId", json!("a")), ("RequestId", json!("b"))],
+            payload: json!({"order": {"id": 7}}),
+        };
+        assert_eq!(eval("$message.header.RequestId", &ctx), Ok(json!("b")));
+        assert_eq!(eval("$message.header.requestid", &ctx), Ok(json!("a")));
+        assert_eq!(eval("$message.payload#/order/id", &ctx), Ok(json!(7)));
+        assert_eq!(eval("$message.payload", &ctx), Ok(ctx.payload.clone()));
+        assert_eq!(
+            eval("$self", &ctx),
+            Ok(json!("https://example.com/pets.arazzo.yaml"))
+        );
+        assert_eq!(
+            eval("$message.payload#/order/missing", &ctx),
+            Err(EvalError::Unresolved {
+                expression: "$message.payload#/order/missing".into()
+            })
+        );
+        // The defaults: nothing to read.
+        assert!(matches!(
+            eval("$message.header.x", &Inputs(json!({}))),
+            Err(EvalError::Unresolved { .. })
+        ));
+        assert!(matches!(
+            eval("$self", &Inputs(json!({}))),
+            Err(EvalError::Unresolved { .. })
+        ));
+        let lenient = parse_expression("$message.payload.order.id", Mode::Lenient).unwrap();
+        assert_eq!(evaluate(&lenient.value, &ctx), Ok(json!(7)));
+        let condition = parse_condition("$message.payload.order.id == 7", Mode::Strict).unwrap();
+        assert!(evaluate_condition(&condition.value, &ctx));
     }
 
     #[test]
