@@ -131,9 +131,11 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use engine::{Engine, Limits, NoObserver, Observer, Session};
 pub use error::{PlanError, RunError};
 pub use executor::{
-    Executor, ExecutorError, ExecutorErrorKind, HttpExecutor, HttpExecutorBuilder, Request,
-    Response,
+    ChannelTarget, Executor, ExecutorError, ExecutorErrorKind, HttpExecutor, HttpExecutorBuilder,
+    MemoryBroker, MessageError, MessageErrorKind, MessageExecutor, MessageRouter, OutgoingMessage,
+    ReceivedMessage, Request, Response, SentMessage, Subscription,
 };
+
 pub use inputs::{InputProblem, InputSchema};
 pub use prepare::{PrepareError, validate};
 /// The old name of [`PrepareError`], kept for one release (it shadowed `arazzo_model::LoadError`).
