@@ -100,6 +100,8 @@
 //! - `testing` (off by default): the `testing` module, to make a workflow replayed from a
 //!   cassette an [insta](https://insta.rs) snapshot test in a few lines
 //!   (`assert_workflow_snapshot!`).
+//! - `mqtt` (off by default): the [`MessageExecutor`] transport of AsyncAPI steps on MQTT 5
+//!   (`MqttExecutor`, rumqttc, pure Rust); [`MemoryBroker`] is always built.
 
 pub mod auth;
 pub mod cassette;
@@ -135,6 +137,8 @@ pub use executor::{
     MemoryBroker, MessageError, MessageErrorKind, MessageExecutor, MessageRouter, OutgoingMessage,
     ReceivedMessage, Request, Response, SentMessage, Subscription,
 };
+#[cfg(feature = "mqtt")]
+pub use executor::{MqttExecutor, MqttExecutorBuilder};
 
 pub use inputs::{InputProblem, InputSchema};
 pub use prepare::{PrepareError, validate};

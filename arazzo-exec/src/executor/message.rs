@@ -136,7 +136,8 @@ impl MessageError {
 
 /// Sends messages to broker channels and subscribes to them, for AsyncAPI steps.
 ///
-/// Implemented by [`MemoryBroker`](super::MemoryBroker), [`MessageRouter`] and test doubles; dyn-compatible like [`Executor`](super::Executor)
+/// Implemented by [`MemoryBroker`](super::MemoryBroker), the transport of the `mqtt` feature,
+/// [`MessageRouter`] and test doubles; dyn-compatible like [`Executor`](super::Executor)
 /// (implement it with `#[arazzo_exec::async_trait]`). [`send`](Self::send) and
 /// [`subscribe`](Self::subscribe) are required.
 #[async_trait::async_trait]
@@ -271,9 +272,16 @@ impl MessageRouter {
         MessageRouter::default()
     }
 
-    /// A router with every transport this build has, with default settings (none yet).
+    /// A router with every transport this build has, with default settings: `mqtt` (feature
+    /// `mqtt`).
     pub fn with_transports() -> Self {
-        MessageRouter::new()
+        #[allow(unused_mut)]
+        let mut router = MessageRouter::new();
+        #[cfg(feature = "mqtt")]
+        {
+            router = router.route("mqtt", super::MqttExecutor::new());
+        }
+        router
     }
 
     /// Sends `protocol` to `executor`, in place of any executor it had.
@@ -378,6 +386,7 @@ mod tests {
         assert_eq!(err.kind, MessageErrorKind::Unsupported);
     }
 
+    #[cfg(not(feature = "mqtt"))]
     #[test]
     fn router_without_the_mqtt_feature_has_no_mqtt() {
         let err = MessageRouter::with_transports()

@@ -5,6 +5,8 @@
 mod http;
 mod memory;
 mod message;
+#[cfg(feature = "mqtt")]
+mod mqtt;
 
 use std::sync::Arc;
 
@@ -16,6 +18,8 @@ pub use self::message::{
     ChannelTarget, MessageError, MessageErrorKind, MessageExecutor, MessageRouter, OutgoingMessage,
     ReceivedMessage, Subscription,
 };
+#[cfg(feature = "mqtt")]
+pub use self::mqtt::{MqttExecutor, MqttExecutorBuilder};
 
 /// An HTTP request with every runtime expression already substituted.
 #[derive(Debug, Clone, PartialEq)]
