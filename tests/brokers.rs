@@ -1,5 +1,5 @@
-//! The message transports of AsyncAPI steps against real brokers: mosquitto (MQTT 5), from
-//! Debian's packages (installed here when missing), each started by its test
+//! The message transports of AsyncAPI steps against real brokers: mosquitto (MQTT 5) and
+//! nats-server, from Debian's packages (installed here when missing), each started by its test
 //! on a free 127.0.0.1 port and stopped when the test ends, even by a panic.
 
 use std::fs;
@@ -10,8 +10,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use arazzo_exec::{
-    ChannelTarget, MessageErrorKind, MessageExecutor, MqttExecutor, OutgoingMessage,
-    ReceivedMessage, Subscription,
+    ChannelTarget, MessageErrorKind, MessageExecutor, MessageRouter, MqttExecutor, NatsExecutor,
+    OutgoingMessage, ReceivedMessage, Subscription,
 };
 
 /// Long enough for a loaded 2-core machine; a message that is coming takes milliseconds.
@@ -65,6 +65,16 @@ impl Broker {
             format!(
                 "listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n"
             )
+        })
+    }
+
+    fn nats(headers: bool) -> Broker {
+        Broker::start("nats-server", "nats-server", |port| {
+            let mut config = format!("host: 127.0.0.1\nport: {port}\n");
+            if !headers {
+                config.push_str("no_header_support: true\n");
+            }
+            config
         })
     }
 
@@ -263,4 +273,103 @@ async fn mqtt_close_disconnects_and_a_later_call_connects_again() {
     let mut after = executor.subscribe(&target).await.unwrap();
     executor.send(&target, &order_message()).await.unwrap();
     assert_eq!(arrives(after.as_mut()).await.payload, r#"{"petId":7}"#);
+}
+
+#[tokio::test]
+async fn nats_send_then_receive_round_trips_headers_and_payload() {
+    let broker = Broker::nats(true);
+    let target = ChannelTarget::new("nats", broker.host(), "pets.confirm-order");
+    let receiver = NatsExecutor::new();
+    let mut subscription = receiver.subscribe(&target).await.unwrap();
+    let sender = NatsExecutor::new();
+    sender.send(&target, &order_message()).await.unwrap();
+
+    let received = arrives(subscription.as_mut()).await;
+    assert_eq!(received.address, "pets.confirm-order");
+    assert_eq!(received.payload, r#"{"petId":7}"#);
+    assert_eq!(received.content_type.as_deref(), Some("application/json"));
+    // NATS orders headers by name, values of one name as sent.
+    assert_eq!(
+        received.headers,
+        [
+            ("Content-Type", "application/json"),
+            ("orderRequestId", "req-42"),
+            ("trace", "b"),
+            ("trace", "a"),
+        ]
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+    );
+    nothing_arrives(subscription.as_mut()).await;
+    sender.close().await;
+    receiver.close().await;
+}
+
+#[tokio::test]
+async fn nats_receive_with_nothing_sent_times_out_and_the_subscription_still_works() {
+    let broker = Broker::nats(true);
+    let executor = NatsExecutor::new();
+    let quiet = ChannelTarget::new("nats", broker.host(), "quiet");
+    let mut subscription = executor.subscribe(&quiet).await.unwrap();
+    nothing_arrives(subscription.as_mut()).await;
+    executor
+        .send(&quiet, &OutgoingMessage::default())
+        .await
+        .unwrap();
+    let received = arrives(subscription.as_mut()).await;
+    assert!(received.payload.is_empty());
+    assert!(received.headers.is_empty());
+}
+
+#[tokio::test]
+async fn nats_refused_connection_is_a_connect_error_fast() {
+    let target = ChannelTarget::new("nats", format!("127.0.0.1:{}", free_port()), "t");
+    let started = Instant::now();
+    let err = NatsExecutor::new()
+        .send(&target, &order_message())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, MessageErrorKind::Connect, "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// async-nats always asks for headers (for "no responders"), so a server with headers turned
+/// off refuses the connection; a server without headers at all (before NATS 2.2) is refused
+/// headers message by message (the unit tests of `nats.rs`).
+#[tokio::test]
+async fn nats_server_without_headers_is_a_connect_error_naming_them() {
+    let broker = Broker::nats(false);
+    let target = ChannelTarget::new("nats", broker.host(), "orders");
+    let err = NatsExecutor::new()
+        .send(&target, &order_message())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, MessageErrorKind::Connect, "{err}");
+    assert!(err.message.contains("headers"), "{err}");
+}
+
+#[tokio::test]
+async fn router_sends_each_protocol_to_its_broker_and_refuses_others() {
+    let mosquitto = Broker::mosquitto();
+    let nats = Broker::nats(true);
+    let router = MessageRouter::with_transports();
+    assert_eq!(router.protocols().collect::<Vec<_>>(), ["mqtt", "nats"]);
+    for target in [
+        ChannelTarget::new("mqtt", mosquitto.host(), "a/b"),
+        ChannelTarget::new("NATS", nats.host(), "a.b"),
+    ] {
+        let mut subscription = router.subscribe(&target).await.unwrap();
+        router.send(&target, &order_message()).await.unwrap();
+        assert_eq!(arrives(subscription.as_mut()).await.address, target.address);
+    }
+    for protocol in ["kafka", "amqp", "secure-mqtt"] {
+        let target = ChannelTarget::new(protocol, mosquitto.host(), "a/b");
+        let err = router.send(&target, &order_message()).await.unwrap_err();
+        assert_eq!(err.kind, MessageErrorKind::Unsupported, "{err}");
+        assert!(err.message.contains(&format!("`{protocol}`")), "{err}");
+    }
+    router.close().await;
 }

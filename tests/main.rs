@@ -37,5 +37,5 @@ mod untrusted;
 mod compat;
 // Several workflows in one run: `run --all`, `arazzo test` (`specs/suite/`).
 mod suite;
-// The message transports of AsyncAPI steps against real brokers started here.
+// The message transports of AsyncAPI steps against mosquitto and nats-server, started here.
 mod brokers;

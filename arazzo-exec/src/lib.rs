@@ -100,8 +100,9 @@
 //! - `testing` (off by default): the `testing` module, to make a workflow replayed from a
 //!   cassette an [insta](https://insta.rs) snapshot test in a few lines
 //!   (`assert_workflow_snapshot!`).
-//! - `mqtt` (off by default): the [`MessageExecutor`] transport of AsyncAPI steps on MQTT 5
-//!   (`MqttExecutor`, rumqttc, pure Rust); [`MemoryBroker`] is always built.
+//! - `mqtt`, `nats` (off by default): the [`MessageExecutor`] transports of AsyncAPI steps on
+//!   MQTT 5 (`MqttExecutor`, rumqttc) and NATS (`NatsExecutor`, async-nats), both pure Rust;
+//!   [`MemoryBroker`] is always built.
 
 pub mod auth;
 pub mod cassette;
@@ -139,7 +140,8 @@ pub use executor::{
 };
 #[cfg(feature = "mqtt")]
 pub use executor::{MqttExecutor, MqttExecutorBuilder};
-
+#[cfg(feature = "nats")]
+pub use executor::{NatsExecutor, NatsExecutorBuilder};
 pub use inputs::{InputProblem, InputSchema};
 pub use prepare::{PrepareError, validate};
 /// The old name of [`PrepareError`], kept for one release (it shadowed `arazzo_model::LoadError`).

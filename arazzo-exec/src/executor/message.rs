@@ -136,8 +136,8 @@ impl MessageError {
 
 /// Sends messages to broker channels and subscribes to them, for AsyncAPI steps.
 ///
-/// Implemented by [`MemoryBroker`](super::MemoryBroker), the transport of the `mqtt` feature,
-/// [`MessageRouter`] and test doubles; dyn-compatible like [`Executor`](super::Executor)
+/// Implemented by [`MemoryBroker`](super::MemoryBroker), the transports of the `mqtt` and `nats`
+/// features, [`MessageRouter`] and test doubles; dyn-compatible like [`Executor`](super::Executor)
 /// (implement it with `#[arazzo_exec::async_trait]`). [`send`](Self::send) and
 /// [`subscribe`](Self::subscribe) are required.
 #[async_trait::async_trait]
@@ -273,13 +273,17 @@ impl MessageRouter {
     }
 
     /// A router with every transport this build has, with default settings: `mqtt` (feature
-    /// `mqtt`).
+    /// `mqtt`) and `nats` (feature `nats`).
     pub fn with_transports() -> Self {
         #[allow(unused_mut)]
         let mut router = MessageRouter::new();
         #[cfg(feature = "mqtt")]
         {
             router = router.route("mqtt", super::MqttExecutor::new());
+        }
+        #[cfg(feature = "nats")]
+        {
+            router = router.route("nats", super::NatsExecutor::new());
         }
         router
     }

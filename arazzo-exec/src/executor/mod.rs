@@ -7,6 +7,8 @@ mod memory;
 mod message;
 #[cfg(feature = "mqtt")]
 mod mqtt;
+#[cfg(feature = "nats")]
+mod nats;
 
 use std::sync::Arc;
 
@@ -20,6 +22,8 @@ pub use self::message::{
 };
 #[cfg(feature = "mqtt")]
 pub use self::mqtt::{MqttExecutor, MqttExecutorBuilder};
+#[cfg(feature = "nats")]
+pub use self::nats::{NatsExecutor, NatsExecutorBuilder};
 
 /// An HTTP request with every runtime expression already substituted.
 #[derive(Debug, Clone, PartialEq)]
