@@ -39,3 +39,5 @@ mod compat;
 mod v1_1;
 // Several workflows in one run: `run --all`, `arazzo test` (`specs/suite/`).
 mod suite;
+// The message transports of AsyncAPI steps against mosquitto and nats-server, started here.
+mod brokers;

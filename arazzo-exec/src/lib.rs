@@ -100,6 +100,9 @@
 //! - `testing` (off by default): the `testing` module, to make a workflow replayed from a
 //!   cassette an [insta](https://insta.rs) snapshot test in a few lines
 //!   (`assert_workflow_snapshot!`).
+//! - `mqtt`, `nats` (off by default): the [`MessageExecutor`] transports of AsyncAPI steps on
+//!   MQTT 5 (`MqttExecutor`, rumqttc) and NATS (`NatsExecutor`, async-nats), both pure Rust;
+//!   [`MemoryBroker`] is always built.
 
 pub mod auth;
 pub mod cassette;
@@ -131,9 +134,14 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use engine::{Engine, Limits, NoObserver, Observer, Session};
 pub use error::{PlanError, RunError};
 pub use executor::{
-    Executor, ExecutorError, ExecutorErrorKind, HttpExecutor, HttpExecutorBuilder, Request,
-    Response,
+    ChannelTarget, Executor, ExecutorError, ExecutorErrorKind, HttpExecutor, HttpExecutorBuilder,
+    MemoryBroker, MessageError, MessageErrorKind, MessageExecutor, MessageRouter, OutgoingMessage,
+    ReceivedMessage, Request, Response, SentMessage, Subscription,
 };
+#[cfg(feature = "mqtt")]
+pub use executor::{MqttExecutor, MqttExecutorBuilder};
+#[cfg(feature = "nats")]
+pub use executor::{NatsExecutor, NatsExecutorBuilder};
 pub use inputs::{InputProblem, InputSchema};
 pub use prepare::{PrepareError, validate};
 /// The old name of [`PrepareError`], kept for one release (it shadowed `arazzo_model::LoadError`).

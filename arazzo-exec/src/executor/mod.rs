@@ -1,13 +1,29 @@
-//! The pluggable seam: an [`Executor`] sends a fully resolved [`Request`] and returns the
-//! [`Response`]. The engine never sees reqwest; tests and embedding tools plug their own.
+//! The pluggable seams: an [`Executor`] sends a fully resolved [`Request`] and returns the
+//! [`Response`]; a [`MessageExecutor`] sends and receives the messages of AsyncAPI steps. The
+//! engine never sees reqwest or a broker client; tests and embedding tools plug their own.
 
 mod http;
+mod memory;
+mod message;
+#[cfg(feature = "mqtt")]
+mod mqtt;
+#[cfg(feature = "nats")]
+mod nats;
 
 use std::sync::Arc;
 
 use bytes::Bytes;
 
 pub use self::http::{HttpExecutor, HttpExecutorBuilder};
+pub use self::memory::{MemoryBroker, SentMessage};
+pub use self::message::{
+    ChannelTarget, MessageError, MessageErrorKind, MessageExecutor, MessageRouter, OutgoingMessage,
+    ReceivedMessage, Subscription,
+};
+#[cfg(feature = "mqtt")]
+pub use self::mqtt::{MqttExecutor, MqttExecutorBuilder};
+#[cfg(feature = "nats")]
+pub use self::nats::{NatsExecutor, NatsExecutorBuilder};
 
 /// An HTTP request with every runtime expression already substituted.
 #[derive(Debug, Clone, PartialEq)]
