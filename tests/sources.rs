@@ -769,3 +769,23 @@ async fn channel_paths_name_keys_not_addresses() {
         "source `devices` has no channel `deviceconfig`; did you mean `deviceConfig`?"
     );
 }
+
+/// The engine does not run AsyncAPI steps yet: `run` refuses the document at planning, exit
+/// 4, before any request (the OpenAPI step before it is not sent either).
+#[test]
+fn run_refuses_asyncapi_steps_before_sending_anything() {
+    let out = crate::util::arazzo(&[
+        "run",
+        &crate::util::arg("asyncapi/orders.arazzo.yaml"),
+        "--mock",
+        "--input",
+        "requestId=r1",
+    ]);
+    assert_eq!(out.code, 4, "{}", out.transcript());
+    assert_eq!(
+        out.stderr,
+        "error[unsupported]: step `place`: AsyncAPI steps (sending and receiving messages) are \
+         not supported yet\n"
+    );
+    assert!(out.stdout.is_empty(), "{}", out.transcript());
+}
