@@ -209,7 +209,7 @@ fn cli_an_unloadable_source_is_exit_3_in_every_command() {
     for (source, message) in [
         (
             not_openapi.as_str(),
-            "neither an OpenAPI nor an Arazzo document",
+            "neither an OpenAPI, an AsyncAPI nor an Arazzo document",
         ),
         (remote, "is remote: fetching it needs --allow-remote"),
     ] {

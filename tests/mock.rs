@@ -710,7 +710,7 @@ fn mock_command_refuses_what_it_cannot_serve() {
     assert!(
         output
             .stderr
-            .contains("neither an OpenAPI nor an Arazzo document"),
+            .contains("neither an OpenAPI, an AsyncAPI nor an Arazzo document"),
         "{}",
         output.stderr
     );

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use arazzo_model::{Diagnostic, Document, Rule, Severity, SourceFile};
 use arazzo_sources::{
-    ResolveErrorKind, SourceErrorKind, SourceOptions, Sources, check_targets, document_url,
-    parse_server_override, servers_from_env,
+    MessageTarget, ResolveErrorKind, SourceErrorKind, SourceOptions, Sources, StepCall,
+    check_targets, document_url, parse_server_override, servers_from_env,
 };
 
 use crate::util::spec;
@@ -579,4 +579,213 @@ fn check_targets_reports_every_broken_target_and_source() {
         })
         .collect();
     assert_eq!(problems, expected);
+}
+
+/// Each step's (pointer, rule, message | help) from [`check_targets`], for a `specs/` document.
+fn target_problems(relative: &str) -> Vec<String> {
+    let path = spec(relative);
+    let file = SourceFile::read(&path).unwrap();
+    target_diagnostics(&file, &path)
+        .into_iter()
+        .map(|d| {
+            let help = d.help.map(|help| format!(" | {help}")).unwrap_or_default();
+            format!("{} {} {}{help}", d.pointer, d.rule, d.message)
+        })
+        .collect()
+}
+
+fn step<'d>(document: &'d Document, step_id: &str) -> &'d arazzo_model::Step {
+    document.workflows[0].step(step_id).unwrap()
+}
+
+/// The AsyncAPI target of a step, or why it has none.
+fn message_target<'s>(sources: &'s Sources, step: &arazzo_model::Step) -> MessageTarget<'s> {
+    match sources.call(step) {
+        Ok(StepCall::AsyncApi(target)) => target,
+        other => panic!("{}: {other:?}", step.step_id),
+    }
+}
+
+#[tokio::test]
+async fn asyncapi_sources_without_type_resolve_operations_and_channels() {
+    let (document, sources) = load("asyncapi/orders.arazzo.yaml").await;
+    assert!(check_targets(&document, &sources).is_empty());
+    assert!(matches!(
+        sources.call(step(&document, "find")),
+        Ok(StepCall::OpenApi(operation)) if operation.path == "/pets"
+    ));
+
+    let place = message_target(&sources, step(&document, "place"));
+    assert_eq!(place.source.name(), "orders");
+    assert_eq!(place.operation.map(|o| o.key.as_str()), Some("placeOrder"));
+    assert_eq!(place.address(), Some("place-order"));
+    let messages: Vec<&str> = place.messages.iter().map(|m| m.key.as_str()).collect();
+    assert_eq!(messages, ["placeOrder.message"]);
+    assert_eq!(
+        place.messages[0].content_type.as_deref(),
+        Some("application/json")
+    );
+    let servers: Vec<(&str, &str, &str)> = place
+        .servers()
+        .iter()
+        .map(|s| (s.key.as_str(), s.host.as_str(), s.protocol.as_str()))
+        .collect();
+    assert_eq!(servers, [("localKafka", "localhost:9092", "kafka")]);
+
+    // Decision D5: the receive after the send on `placeOrder` listens on its reply.
+    let confirmed = message_target(&sources, step(&document, "confirmed"));
+    assert_eq!(confirmed.listen(false).channel.key, "place-order");
+    let reply = confirmed.listen(true);
+    assert_eq!(reply.channel.key, "confirm-order");
+    assert_eq!(reply.messages[0].key, "confirmOrder.message");
+    let watched = message_target(&sources, step(&document, "watched"));
+    assert!(watched.operation.is_none());
+    assert_eq!(watched.channel.key, "confirm-order");
+    assert_eq!(
+        watched.messages[0]
+            .correlation_id
+            .as_ref()
+            .map(|c| c.location.as_str()),
+        Some("$message.header#/orderRequestId")
+    );
+
+    // The OpenAPI API says what an AsyncAPI target is, bare ids included.
+    let err = sources.operation(step(&document, "place")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "`$sourceDescriptions.orders.placeOrder` is an AsyncAPI operation of source `orders`, \
+         not an OpenAPI operation"
+    );
+    assert!(matches!(
+        sources.operation_by_id("placeOrder").unwrap_err().kind,
+        ResolveErrorKind::AsyncApiTarget {
+            what: "operation",
+            ..
+        }
+    ));
+    assert_eq!(sources.asyncapi("orders").unwrap().channels().count(), 2);
+    assert!(sources.asyncapi("petStore").is_none());
+}
+
+#[test]
+fn check_targets_reports_asyncapi_steps_that_do_not_fit_their_sources() {
+    let expected = [
+        "/sourceDescriptions/2/url source-unavailable source `legacy`: ./legacy.asyncapi.yaml is \
+         AsyncAPI 2.6.0, which is not supported: only AsyncAPI 3.x is (2.x `publish`/`subscribe` \
+         describe the application's side, the inverse of a step's `send`/`receive`); convert it \
+         with `asyncapi convert ./legacy.asyncapi.yaml --target-version 3.0.0`",
+        "/workflows/0/steps/0/operationId unknown-operation unknown operation `placeOrdr` in \
+         source `events` | did you mean `placeOrder`?",
+        "/workflows/0/steps/1/channelPath channel-path source `events` has no channel \
+         `shop/confirmations` | `shop/confirmations` is the address of channel \
+         `confirmations`: write `#/channels/confirmations`",
+        "/workflows/0/steps/2 step-kind AsyncAPI step `noAction` has no `action` | add \
+         `action: send` or `action: receive`",
+        "/workflows/0/steps/3/action step-kind step `openApiReceive` calls an OpenAPI \
+         operation: `action` applies only to AsyncAPI steps | remove `action`",
+        "/workflows/0/steps/4/parameters/0/in parameter-in parameter `orderId` is `in: path`, \
+         which an AsyncAPI step (it takes `header` and `channel`) cannot use",
+        "/workflows/0/steps/5/correlationId step-kind step `uncorrelated` has a \
+         `correlationId`, but no message it receives on channel `orders` of source `events` \
+         defines one: no message could match it | declare where the messages carry it \
+         (`correlationId: {location: $message.header#/…}`) in the AsyncAPI document, or remove \
+         the step's `correlationId`",
+        "/workflows/0/steps/6/channelPath channel-path source `petStore` is an OpenAPI \
+         description, not an AsyncAPI description",
+        "/workflows/0/steps/7/operationPath operation-path-target source `events` is an \
+         AsyncAPI description, not an OpenAPI description",
+    ];
+    assert_eq!(target_problems("asyncapi/broken.arazzo.yaml"), expected);
+}
+
+/// A third-party AMQP workflow: its AsyncAPI and OpenAPI steps resolve; its two receive
+/// steps filter by a `correlationId` that no message of the AsyncAPI document locates (D9).
+#[tokio::test]
+async fn the_amqp_example_resolves_and_its_correlation_ids_match_nothing() {
+    let relative = "asyncapi/frankkilcommins/amqp/support-ticket-workflow.amqp1.arazzo.yaml";
+    let path = spec(relative);
+    let document = arazzo_model::from_path(&path).unwrap();
+    let sources = Sources::load(
+        &document,
+        &document_url(&path).unwrap(),
+        &SourceOptions::default(),
+    )
+    .await
+    .unwrap();
+    let kinds: Vec<&str> = document.workflows[0]
+        .steps
+        .iter()
+        .map(|step| match sources.call(step) {
+            Ok(StepCall::OpenApi(_)) => "openapi",
+            Ok(StepCall::AsyncApi(_)) => "asyncapi",
+            other => panic!("{}: {other:?}", step.step_id),
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "openapi", "openapi", "openapi", "asyncapi", "asyncapi", "asyncapi", "openapi"
+        ]
+    );
+    let ack = message_target(&sources, step(&document, "WaitForAck"));
+    assert_eq!(ack.address(), Some("support.tickets.acknowledged"));
+    assert_eq!(ack.servers()[0].protocol, "amqp1");
+    assert_eq!(ack.messages[0].name.as_deref(), Some("ticketAcknowledged"));
+    let problems: Vec<String> = check_targets(&document, &sources)
+        .iter()
+        .map(|p| format!("{} {} {}", p.pointer, p.rule, p.message))
+        .map(|problem| problem.split(" has a").next().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            "/workflows/0/steps/3/correlationId step-kind step `WaitForVerification`",
+            "/workflows/0/steps/5/correlationId step-kind step `WaitForAck`",
+        ]
+    );
+}
+
+/// A channel's key is what `channelPath` names; its address may hold `{parameters}`.
+#[tokio::test]
+async fn channel_paths_name_keys_not_addresses() {
+    let yaml = "arazzo: 1.1.0\ninfo: {title: t, version: v}\nsourceDescriptions:\n  - {name: devices, url: ./mqtt/device-config-mqtt.asyncapi.yaml, type: asyncapi}\nworkflows:\n  - workflowId: w\n    steps:\n      - {stepId: send, channelPath: '{$sourceDescriptions.devices.url}#/channels/deviceConfig', action: send}\n";
+    let sources = load_inline("asyncapi/frankkilcommins/flow.arazzo.yaml", yaml)
+        .await
+        .unwrap();
+    let target = sources
+        .channel_by_path("{$sourceDescriptions.devices.url}#/channels/deviceConfig")
+        .unwrap();
+    assert_eq!(target.address(), Some("devices/{deviceId}/config"));
+    assert_eq!(
+        target.channel.parameters["deviceId"]["location"],
+        "$message.payload#/deviceId"
+    );
+    assert_eq!(target.servers()[0].host, "mqtt.example.com");
+    let err = sources
+        .channel_by_path("{$sourceDescriptions.devices.url}#/channels/deviceconfig")
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "source `devices` has no channel `deviceconfig`; did you mean `deviceConfig`?"
+    );
+}
+
+/// The engine does not run AsyncAPI steps yet: `run` refuses the document at planning, exit
+/// 4, before any request (the OpenAPI step before it is not sent either).
+#[test]
+fn run_refuses_asyncapi_steps_before_sending_anything() {
+    let out = crate::util::arazzo(&[
+        "run",
+        &crate::util::arg("asyncapi/orders.arazzo.yaml"),
+        "--mock",
+        "--input",
+        "requestId=r1",
+    ]);
+    assert_eq!(out.code, 4, "{}", out.transcript());
+    assert_eq!(
+        out.stderr,
+        "error[unsupported]: step `place`: AsyncAPI steps (sending and receiving messages) are \
+         not supported yet\n"
+    );
+    assert!(out.stdout.is_empty(), "{}", out.transcript());
 }

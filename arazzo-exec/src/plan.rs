@@ -6,9 +6,9 @@ use std::collections::HashSet;
 use arazzo_expr::{Criterion, Expression, Mode};
 use arazzo_model::{
     Component, Document, FailureAction, FailureActionType, OrReusable, OutputValue, Parameter,
-    ParameterIn, Step, StepTarget, SuccessAction, SuccessActionType, Workflow,
+    ParameterIn, Step, SuccessAction, SuccessActionType, Workflow,
 };
-use arazzo_sources::{Operation, RequiredScheme, SecurityScheme, Sources};
+use arazzo_sources::{Operation, RequiredScheme, SecurityScheme, Sources, StepCall};
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
@@ -389,16 +389,23 @@ impl Planner<'_> {
             step_id: step.step_id.clone(),
             message,
         };
-        let call = match step.target() {
-            Some(StepTarget::WorkflowId(id)) => {
+        let call = match self
+            .sources
+            .call(step)
+            .map_err(|err| target_error(err.to_string()))?
+        {
+            StepCall::Workflow => {
+                let id = step.workflow_id.as_deref().unwrap_or_default();
                 Call::Workflow(self.workflow_ref(id).map_err(target_error)?)
             }
-            _ => Call::Operation(Box::new(
-                self.sources
-                    .operation(step)
-                    .map_err(|err| target_error(err.to_string()))?
-                    .clone(),
-            )),
+            StepCall::OpenApi(operation) => Call::Operation(Box::new(operation.clone())),
+            // Refused at planning, before anything of the run is sent.
+            StepCall::AsyncApi(_) => {
+                return Err(PlanError::Unsupported {
+                    step_id: step.step_id.clone(),
+                    what: "AsyncAPI steps (sending and receiving messages) are".to_string(),
+                });
+            }
         };
         let calls_workflow = matches!(call, Call::Workflow(_));
         let components = self.document.components.as_ref();

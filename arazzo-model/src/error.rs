@@ -178,7 +178,9 @@ rules! {
     /// `workflowId`.
     StepTarget => "step-target",
     /// Arazzo 1.1: a step's fields do not fit what it calls: `action` or `correlationId` on an
-    /// OpenAPI or workflow step, an AsyncAPI step without `action`, `correlationId` on a `send`.
+    /// OpenAPI or workflow step, an AsyncAPI step without `action`, `correlationId` on a `send`,
+    /// or on a `receive` none of whose messages defines a `correlationId` (checked with the
+    /// sources).
     StepKind => "step-kind",
     /// Arazzo 1.1: a `channelPath` that is not `{$sourceDescriptions.<name>.url}#/channels/<key>`
     /// of an AsyncAPI source.

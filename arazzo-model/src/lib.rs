@@ -78,8 +78,8 @@ pub use read::{MAX_FILE_BYTES, ReadLimitError, read_capped, read_regular_file};
 pub use request_body::{PayloadReplacement, RequestBody};
 pub use reusable::{Component, OrReusable, Reusable};
 pub use source::{SourceDescription, SourceType};
-pub use step::{MessageAction, Step, StepTarget};
-pub use validate::{ValidateOptions, Validation, validate, validate_with};
+pub use step::{MessageAction, Step, StepKind, StepTarget};
+pub use validate::{ValidateOptions, Validation, step_kind_rules, validate, validate_with};
 pub use workflow::Workflow;
 
 /// Reads a document from a YAML or JSON file into the model.

@@ -121,3 +121,14 @@ impl Step {
         }
     }
 }
+
+/// What a step calls, once its target is resolved against its sources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepKind {
+    /// An OpenAPI operation (`operationId` or `operationPath`).
+    OpenApi,
+    /// An AsyncAPI operation or channel (`operationId` or `channelPath`, Arazzo 1.1).
+    AsyncApi,
+    /// A workflow (`workflowId`).
+    Workflow,
+}

@@ -1,10 +1,14 @@
 //! `arazzo validate`'s checks that need the sources: every source loads, every step's
-//! `operationId`/`operationPath` resolves.
+//! `operationId`/`operationPath`/`channelPath` resolves, and its fields fit what it calls.
 
-use arazzo_model::{Diagnostic, Document, Edit, Rule, Severity, SourceFile, StepTarget};
+use arazzo_model::{
+    Diagnostic, Document, Edit, MessageAction, Rule, Severity, SourceFile, Step, StepTarget,
+    Workflow,
+};
 
-use crate::Sources;
+use crate::asyncapi::MessageTarget;
 use crate::error::{ResolveErrorKind, SourceErrorKind};
+use crate::{Sources, StepCall};
 
 /// A problem found by [`check_targets`].
 #[derive(Debug, Clone, PartialEq)]
@@ -38,13 +42,16 @@ impl TargetProblem {
     }
 }
 
-/// Checks that every source description of `document` loaded (`source-unavailable`) and that
-/// every step's `operationId` or `operationPath` resolves (`unknown-operation`,
-/// `ambiguous-operation-id`, `operation-path-target`). `sources` should come from
+/// Checks that every source description of `document` loaded (`source-unavailable`), that
+/// every step's `operationId`, `operationPath` or `channelPath` resolves (`unknown-operation`,
+/// `ambiguous-operation-id`, `operation-path-target`, `channel-path`), and that the step's
+/// fields fit what it calls where its source has no `type` ([`arazzo_model::step_kind_rules`]:
+/// `step-kind`, `parameter-in`). A `receive` step's `correlationId` needs a message that
+/// defines where its correlation id is (decision D9, `step-kind`). `sources` should come from
 /// [`Sources::load_partial`], so that one unavailable source does not hide the other problems.
 ///
-/// Not reported here, because `arazzo_model::validate` does: unknown source names and
-/// malformed targets. Steps needing a source that did not load are skipped (the source is
+/// Not reported here, because `arazzo_model::validate` does: unknown source names, malformed
+/// targets, and a `channelPath` into a source of another declared `type`. Steps needing a source that did not load are skipped (the source is
 /// reported). Nested Arazzo documents are checked when they are validated themselves.
 pub fn check_targets(document: &Document, sources: &Sources) -> Vec<TargetProblem> {
     let mut problems = Vec::new();
@@ -125,19 +132,37 @@ pub fn check_targets(document: &Document, sources: &Sources) -> Vec<TargetProble
             let field = match step.target() {
                 Some(StepTarget::OperationId(_)) => "operationId",
                 Some(StepTarget::OperationPath(_)) => "operationPath",
+                Some(StepTarget::ChannelPath(_)) => "channelPath",
                 _ => continue,
             };
-            let Err(err) = sources.operation(step) else {
-                continue;
+            let err = match sources.call(step) {
+                Ok(call) => {
+                    let kind_rules = arazzo_model::step_kind_rules(document, w, s, call.kind());
+                    problems.extend(kind_rules.into_iter().map(TargetProblem::from));
+                    if let StepCall::AsyncApi(target) = call {
+                        problems.extend(uncorrelated(&at, workflow, s, target, sources));
+                    }
+                    continue;
+                }
+                Err(err) => err,
             };
             let rule = match err.kind {
                 ResolveErrorKind::UnknownOperation { .. } | ResolveErrorKind::NotOpenApi { .. } => {
                     Rule::UnknownOperation
                 }
                 ResolveErrorKind::AmbiguousOperation { .. } => Rule::AmbiguousOperationId,
-                ResolveErrorKind::PathItem { .. } | ResolveErrorKind::NotAnOperation { .. } => {
+                ResolveErrorKind::PathItem { .. }
+                | ResolveErrorKind::NotAnOperation { .. }
+                | ResolveErrorKind::WrongSourceKind { .. }
+                    if field == "operationPath" =>
+                {
                     Rule::OperationPathTarget
                 }
+                ResolveErrorKind::WrongSourceKind { .. } if declares_type(document, step) => {
+                    continue;
+                }
+                ResolveErrorKind::WrongSourceKind { .. }
+                | ResolveErrorKind::UnknownChannel { .. } => Rule::ChannelPath,
                 _ => continue,
             };
             problems.push(TargetProblem {
@@ -151,6 +176,83 @@ pub fn check_targets(document: &Document, sources: &Sources) -> Vec<TargetProble
         }
     }
     problems
+}
+
+impl From<Diagnostic> for TargetProblem {
+    fn from(diagnostic: Diagnostic) -> TargetProblem {
+        TargetProblem {
+            pointer: diagnostic.pointer,
+            rule: diagnostic.rule,
+            severity: diagnostic.severity,
+            message: diagnostic.message,
+            help: diagnostic.help,
+            fix: diagnostic.fix,
+        }
+    }
+}
+
+/// Whether the source a step's `channelPath` names declares its `type` (then the model
+/// reported a `channelPath` into a source of another type).
+fn declares_type(document: &Document, step: &Step) -> bool {
+    let name = step
+        .channel_path
+        .as_deref()
+        .and_then(|path| path.strip_prefix("{$sourceDescriptions."))
+        .and_then(|rest| rest.split_once(".url}"))
+        .map(|(name, _)| name);
+    name.and_then(|name| document.source(name))
+        .is_some_and(|source| source.source_type.is_some())
+}
+
+/// Decision D9: a `receive` step's `correlationId` where no message it may receive defines a
+/// `correlationId` (nothing could match). Where it listens follows decision D5
+/// ([`MessageTarget::listen`]), an earlier step of the workflow sending on the same operation
+/// standing for "a step of the run sent on it".
+fn uncorrelated(
+    at: &str,
+    workflow: &Workflow,
+    index: usize,
+    target: MessageTarget<'_>,
+    sources: &Sources,
+) -> Option<TargetProblem> {
+    let step = &workflow.steps[index];
+    if step.correlation_id.is_none() || step.action != Some(MessageAction::Receive) {
+        return None;
+    }
+    let same_operation = |earlier: &Step| match (sources.call(earlier), target.operation) {
+        (Ok(StepCall::AsyncApi(sent)), Some(operation)) => {
+            sent.source.name() == target.source.name()
+                && sent.operation.is_some_and(|sent| sent.key == operation.key)
+        }
+        _ => false,
+    };
+    let after_send = workflow.steps[..index]
+        .iter()
+        .any(|earlier| earlier.action == Some(MessageAction::Send) && same_operation(earlier));
+    let listened = target.listen(after_send);
+    if listened
+        .messages
+        .iter()
+        .any(|message| message.correlation_id.is_some())
+    {
+        return None;
+    }
+    Some(TargetProblem {
+        pointer: format!("{at}/correlationId"),
+        rule: Rule::StepKind,
+        severity: Severity::Error,
+        message: format!(
+            "step `{}` has a `correlationId`, but no message it receives on channel `{}` of source `{}` defines one: no message could match it",
+            step.step_id,
+            listened.channel.key,
+            target.source.name()
+        ),
+        help: Some(
+            "declare where the messages carry it (`correlationId: {location: $message.header#/…}`) in the AsyncAPI document, or remove the step's `correlationId`"
+                .to_string(),
+        ),
+        fix: None,
+    })
 }
 
 /// The file name `fix` gives the description of the bare-server source `name` of the
@@ -218,13 +320,18 @@ fn failure_target(action: &arazzo_model::OrReusable<arazzo_model::FailureAction>
 /// reported on its own).
 fn workflow_in_source(pointer: String, id: &str, sources: &Sources) -> Option<TargetProblem> {
     let (source, workflow_id) = id.strip_prefix("$sourceDescriptions.")?.split_once('.')?;
-    if sources.openapi(source).is_some() {
+    let api = match (sources.openapi(source), sources.asyncapi(source)) {
+        (Some(_), _) => Some("an OpenAPI"),
+        (_, Some(_)) => Some("an AsyncAPI"),
+        _ => None,
+    };
+    if let Some(api) = api {
         return Some(TargetProblem {
             pointer,
             rule: Rule::UnknownWorkflow,
             severity: Severity::Error,
             message: format!(
-                "workflow `{id}`: `{source}` is an OpenAPI description, not an Arazzo document with workflows"
+                "workflow `{id}`: `{source}` is {api} description, not an Arazzo document with workflows"
             ),
             help: Some(format!(
                 "name a source of `type: arazzo`, or call an operation of `{source}` with `operationId`"

@@ -116,9 +116,23 @@ pub enum SourceErrorKind {
         /// What it is, e.g. `Swagger 2.0`.
         found: String,
     },
-    /// A document with neither an `openapi` nor an `arazzo` root field.
+    /// An AsyncAPI document of a version other than 3.x (decision D2): in AsyncAPI 2
+    /// `publish` and `subscribe` describe what other applications do to the described one,
+    /// the inverse of what a workflow's `send` and `receive` mean.
+    ///
+    /// Resolution: convert it to AsyncAPI 3 (`asyncapi convert`).
     #[error(
-        "{location} is neither an OpenAPI nor an Arazzo document (no `openapi` or `arazzo` field)"
+        "{location} is AsyncAPI {version}, which is not supported: only AsyncAPI 3.x is (2.x `publish`/`subscribe` describe the application's side, the inverse of a step's `send`/`receive`); convert it with `asyncapi convert {location} --target-version 3.0.0`"
+    )]
+    UnsupportedAsyncApi {
+        /// The document.
+        location: String,
+        /// Its `asyncapi` field, e.g. `2.6.0`.
+        version: String,
+    },
+    /// A document with none of the root fields `openapi`, `asyncapi` and `arazzo`.
+    #[error(
+        "{location} is neither an OpenAPI, an AsyncAPI nor an Arazzo document (no `openapi`, `asyncapi` or `arazzo` field)"
     )]
     UnknownKind {
         /// The document.
@@ -134,8 +148,9 @@ pub enum SourceErrorKind {
         /// What the content says.
         found: String,
     },
-    /// An OpenAPI document that cannot give its operations: a `$ref` that does not resolve, a
-    /// parameter without `name`/`in`, a server URL that cannot be built.
+    /// An OpenAPI or AsyncAPI document that cannot give its operations: a `$ref` that does
+    /// not resolve, a parameter without `name`/`in`, a server URL that cannot be built, an
+    /// AsyncAPI operation without a channel.
     #[error("{location}: {reason} (at {pointer})")]
     Invalid {
         /// The document.
@@ -183,15 +198,16 @@ impl ResolveError {
 #[non_exhaustive]
 pub enum ResolveErrorKind {
     /// An `operationId` that no Operation Object of the searched sources has (case-sensitive),
-    /// e.g. `$sourceDescriptions.auth-api.PAR` when the operation is `Par`.
+    /// e.g. `$sourceDescriptions.auth-api.PAR` when the operation is `Par`; for an AsyncAPI
+    /// source, no key of its `operations`.
     #[error("unknown operation `{operation_id}` in {}", sources_phrase(sources))]
     UnknownOperation {
         /// The operationId, without any `$sourceDescriptions.<name>.` prefix.
         operation_id: String,
-        /// The OpenAPI sources searched.
+        /// The OpenAPI and AsyncAPI sources searched.
         sources: Vec<String>,
     },
-    /// A bare `operationId` that several OpenAPI sources define.
+    /// A bare `operationId` that several OpenAPI or AsyncAPI sources define.
     ///
     /// Resolution: qualify it, `$sourceDescriptions.<name>.<operationId>`.
     #[error("operationId `{operation_id}` is defined by several sources ({})", sources.join(", "))]
@@ -246,6 +262,36 @@ pub enum ResolveErrorKind {
         /// The source's name.
         name: String,
     },
+    /// `$sourceDescriptions.<name>` naming a source of the wrong kind for the target, e.g. a
+    /// `channelPath` into an OpenAPI description or an `operationPath` into an AsyncAPI one.
+    #[error("source `{name}` is {found}, not {expected}")]
+    WrongSourceKind {
+        /// The source's name.
+        name: String,
+        /// What it is, e.g. `an OpenAPI description`.
+        found: &'static str,
+        /// What the target needs, e.g. `an AsyncAPI description`.
+        expected: &'static str,
+    },
+    /// A `channelPath` whose key names no channel of the AsyncAPI source (keys are
+    /// case-sensitive; the channel's key, not its address).
+    #[error("source `{name}` has no channel `{channel}`")]
+    UnknownChannel {
+        /// The channel key, JSON-pointer-decoded.
+        channel: String,
+        /// The source's name.
+        name: String,
+    },
+    /// An OpenAPI operation asked for where the target is an AsyncAPI operation or channel.
+    #[error("`{target}` is an AsyncAPI {what} of source `{name}`, not an OpenAPI operation")]
+    AsyncApiTarget {
+        /// The target as written.
+        target: String,
+        /// `operation` or `channel`.
+        what: &'static str,
+        /// The source's name.
+        name: String,
+    },
     /// A step that calls a workflow, asked for its operation.
     #[error("step `{step_id}` does not call an operation")]
     NotAnOperationStep {
@@ -256,7 +302,7 @@ pub enum ResolveErrorKind {
 
 fn sources_phrase(sources: &[String]) -> String {
     match sources {
-        [] => "no OpenAPI source description".to_string(),
+        [] => "no OpenAPI or AsyncAPI source description".to_string(),
         [one] => format!("source `{one}`"),
         several => format!("sources `{}`", several.join("`, `")),
     }

@@ -1,11 +1,13 @@
-//! The source descriptions of Arazzo 1.0.x workflows: the OpenAPI documents (and Arazzo
-//! documents) a workflow uses, loaded, and what each step calls resolved. The engine
-//! (`arazzo-exec`) and the mock server (`arazzo-mock`) read OpenAPI through this crate.
+//! The source descriptions of Arazzo workflows: the OpenAPI documents, AsyncAPI 3 documents
+//! (Arazzo 1.1) and Arazzo documents a workflow uses, loaded, and what each step calls
+//! resolved ([`Sources::call`]). The engine (`arazzo-exec`) and the mock server
+//! (`arazzo-mock`) read OpenAPI through this crate.
 //!
 //! [`Sources::load`] reads every source description once: its `url` resolved against the
 //! Arazzo document's URL, `file:` URLs from disk, `http(s)` only with
 //! [`SourceOptions::allow_remote`] (a document is untrusted input), YAML or JSON. A source
-//! without `type` is told by its root field (`openapi` or `arazzo`); Swagger 2.0 is refused.
+//! without `type` is told by its root field (`openapi`, `asyncapi` or `arazzo`); Swagger 2.0
+//! and AsyncAPI 2.x are refused.
 //! Arazzo sources are loaded with their own sources, each URL once (cycles end there).
 //!
 //! A remote document (fetched over http(s)) reaches only documents of its own origin (scheme,
@@ -22,6 +24,28 @@
 //! `refs`), across files; what oas3 gets wrong (3.0 boolean `exclusiveMinimum`, `nullable`,
 //! refs into other files) is handled in module `fixups`; oas3 provides the typed view of a
 //! whole document, [`OpenApi::spec`], parsed lazily from a fixed-up copy.
+//!
+//! # AsyncAPI
+//! Only AsyncAPI 3.x is read (decision D2): in 2.x `publish`/`subscribe` describe the
+//! application's side, the inverse of a step's `send`/`receive`; a 2.x document is refused
+//! with [`SourceErrorKind::UnsupportedAsyncApi`], which says to convert it. The document is
+//! kept as a `serde_json::Value` and indexed once at load ([`AsyncApi`]; no maintained crate
+//! models AsyncAPI 3), `$ref`s followed by the same resolver as OpenAPI's, across files:
+//! operations by key (AsyncAPI 3 operations have no `operationId` field: a step's
+//! `operationId` names the key), with their `action`, channel, messages (all the channel's
+//! when an operation lists none) and `reply`; channels by key with `address` (`None` when
+//! `null` or absent), `parameters`, `messages` and `servers`; messages with their content
+//! type (else `defaultContentType`), `headers` and `payload` schemas and `correlationId`;
+//! servers with `host`, `pathname`, `protocol` and `protocolVersion`, variables' defaults
+//! substituted.
+//!
+//! A step's AsyncAPI target is a [`MessageTarget`]: its operation (for `operationId`) or
+//! none (for `channelPath`, `{$sourceDescriptions.<name>.url}#/channels/<key>`, the key
+//! JSON-pointer-decoded), the channel, the candidate messages (the operation's, or all the
+//! channel's) and the servers (the channel's `servers` restrict the document's). Where a
+//! `receive` listens is [`MessageTarget::listen`] (decision D5): on the operation's reply
+//! after a send on that operation, else on its channel. A bare `operationId` is searched in
+//! the OpenAPI and the AsyncAPI sources alike, and must be found in exactly one.
 //!
 //! # What an operation declares
 //! Besides its [`Operation`] (parameters, request body, server): its security requirements
@@ -68,6 +92,7 @@
 //!   its `ring` provider, `install_tls_provider`). Without it, a remote source is refused
 //!   with [`SourceErrorKind::FetchUnavailable`]; local files load the same.
 
+mod asyncapi;
 mod bare_server;
 mod check;
 mod error;
@@ -93,6 +118,9 @@ use indexmap::IndexMap;
 use serde_json::Value;
 use url::Url;
 
+pub use asyncapi::{
+    AsyncApi, AsyncOperation, AsyncServer, Channel, CorrelationId, Message, MessageTarget, Reply,
+};
 pub use check::{TargetProblem, check_targets};
 pub use error::{
     ResolveError, ResolveErrorKind, ServerError, ServerOverrideError, SourceError, SourceErrorKind,
@@ -101,6 +129,7 @@ pub use error::{
 pub use fetch::{client_builder, install_tls_provider};
 pub use openapi::OpenApi;
 pub use read::io_reason;
+pub use resolve::StepCall;
 pub use responses::{MediaType, declared_status, media_range_matches};
 pub use secret::{REDACTED, is_secret_name};
 pub use security::{ApiKeyLocation, RequiredScheme, SecurityScheme};
@@ -255,7 +284,8 @@ struct DocumentSources {
     document: Document,
     url: Url,
     entries: IndexMap<String, Entry>,
-    /// operationId → indices into `entries` of the OpenAPI sources defining it.
+    /// operationId → indices into `entries` of the OpenAPI sources defining it and of the
+    /// AsyncAPI sources with an operation of that key.
     operation_ids: HashMap<String, Vec<usize>>,
     /// Sources whose relative URL was not beside the document, and where they were found.
     relocated: HashMap<String, Url>,
@@ -273,15 +303,8 @@ impl DocumentSources {
     ) -> DocumentSources {
         let mut operation_ids: HashMap<String, Vec<usize>> = HashMap::new();
         for (at, entry) in entries.values().enumerate() {
-            let Entry::OpenApi(openapi) = entry else {
-                continue;
-            };
-            let ids = openapi
-                .operations()
-                .iter()
-                .filter_map(|operation| operation.operation_id.as_ref());
-            for id in ids {
-                let defined_in = operation_ids.entry(id.clone()).or_default();
+            for id in entry.operation_ids() {
+                let defined_in = operation_ids.entry(id.to_string()).or_default();
                 if defined_in.last() != Some(&at) {
                     defined_in.push(at);
                 }
@@ -309,6 +332,7 @@ impl DocumentSources {
 #[derive(Debug, Clone)]
 enum Entry {
     OpenApi(Arc<OpenApi>),
+    AsyncApi(Arc<AsyncApi>),
     /// An Arazzo document: the index of its scope.
     Arazzo(usize),
     Failed(SourceError),
@@ -319,6 +343,33 @@ impl Entry {
         match self {
             Entry::Failed(err) => Some(err),
             _ => None,
+        }
+    }
+
+    /// The ids a step's `operationId` may name in this source: OpenAPI `operationId`s,
+    /// AsyncAPI operation keys.
+    fn operation_ids(&self) -> Vec<&str> {
+        match self {
+            Entry::OpenApi(openapi) => openapi
+                .operations()
+                .iter()
+                .filter_map(|operation| operation.operation_id.as_deref())
+                .collect(),
+            Entry::AsyncApi(asyncapi) => asyncapi
+                .operations()
+                .map(|operation| operation.key.as_str())
+                .collect(),
+            Entry::Arazzo(_) | Entry::Failed(_) => Vec::new(),
+        }
+    }
+
+    /// What the source is, for messages: `an OpenAPI description`.
+    fn kind(&self) -> &'static str {
+        match self {
+            Entry::OpenApi(_) => "an OpenAPI description",
+            Entry::AsyncApi(_) => "an AsyncAPI description",
+            Entry::Arazzo(_) => "an Arazzo document",
+            Entry::Failed(_) => "a source that could not be loaded",
         }
     }
 }
@@ -414,6 +465,14 @@ impl Sources {
     pub fn openapi(&self, name: &str) -> Option<&OpenApi> {
         match self.scope().entries.get(name)? {
             Entry::OpenApi(openapi) => Some(openapi),
+            _ => None,
+        }
+    }
+
+    /// The AsyncAPI source with this name.
+    pub fn asyncapi(&self, name: &str) -> Option<&AsyncApi> {
+        match self.scope().entries.get(name)? {
+            Entry::AsyncApi(asyncapi) => Some(asyncapi),
             _ => None,
         }
     }

@@ -9,6 +9,7 @@ use indexmap::IndexMap;
 use serde_json::Value;
 use url::Url;
 
+use crate::asyncapi::AsyncApi;
 use crate::bare_server;
 use crate::error::{SourceError, SourceErrorKind};
 #[cfg(feature = "fetch")]
@@ -42,6 +43,7 @@ impl Documents {
 /// A source description once fetched, before its operations are built.
 enum Draft {
     OpenApi(Url),
+    AsyncApi(Url),
     Arazzo(usize),
     Failed(SourceError),
 }
@@ -155,8 +157,10 @@ impl Loader<'_> {
         if let Some(&scope) = self.arazzo_urls.get(&url) {
             return Ok(Draft::Arazzo(scope));
         }
-        let bare = (source.source_type != Some(SourceType::Arazzo)
-            && bare_server::is_bare_server(&url))
+        let bare = (!matches!(
+            source.source_type,
+            Some(SourceType::Arazzo | SourceType::Asyncapi)
+        ) && bare_server::is_bare_server(&url))
         .then(|| bare_server::description(&self.scopes[scope].0, &source.name, &url))
         .flatten();
         if let Some(description) = bare {
@@ -174,13 +178,15 @@ impl Loader<'_> {
             return Ok(Draft::OpenApi(key));
         }
         if let Some(loaded) = self.documents.0.get(&url) {
-            return loaded
-                .as_ref()
-                .map(|_| Draft::OpenApi(url))
-                .map_err(Clone::clone);
+            let file = loaded.as_ref().map_err(Clone::clone)?;
+            return Ok(match detect(file.value(), written, source.source_type)? {
+                SourceType::Asyncapi => Draft::AsyncApi(url),
+                _ => Draft::OpenApi(url),
+            });
         }
         let file = self.read(&url, written).await?;
-        if detect(file.value(), written, source.source_type)? == SourceType::Arazzo {
+        let kind = detect(file.value(), written, source.source_type)?;
+        if kind == SourceType::Arazzo {
             let document = file
                 .document()
                 .map_err(|err| SourceErrorKind::Parse(err.to_string()))?;
@@ -191,7 +197,10 @@ impl Loader<'_> {
         }
         self.documents.0.insert(url.clone(), Ok(file));
         self.load_referenced(&url).await;
-        Ok(Draft::OpenApi(url))
+        Ok(match kind {
+            SourceType::Asyncapi => Draft::AsyncApi(url),
+            _ => Draft::OpenApi(url),
+        })
     }
 
     /// Loads the files that `$ref`s of the document at `url` point into, transitively.
@@ -253,7 +262,7 @@ impl Loader<'_> {
         self.remote.get(url, self.options.allow_private).await
     }
 
-    /// Builds every OpenAPI source's operations, now that every document is loaded.
+    /// Builds every OpenAPI and AsyncAPI source's index, now that every document is loaded.
     fn finish(self) -> Vec<DocumentSources> {
         let documents = Arc::new(self.documents);
         let options = self.options;
@@ -279,6 +288,13 @@ impl Loader<'_> {
                                     }),
                                 }
                             }
+                            Draft::AsyncApi(url) => match AsyncApi::build(&name, url, &documents) {
+                                Ok(asyncapi) => Entry::AsyncApi(Arc::new(asyncapi)),
+                                Err(kind) => Entry::Failed(SourceError {
+                                    name: name.clone(),
+                                    kind,
+                                }),
+                            },
                             Draft::Arazzo(scope) => Entry::Arazzo(scope),
                             Draft::Failed(err) => Entry::Failed(err),
                         };
@@ -376,6 +392,14 @@ fn detect(
         SourceType::Openapi
     } else if let Some(version) = field("swagger") {
         return Err(unsupported(format!("Swagger {version}")));
+    } else if let Some(version) = field("asyncapi") {
+        if !version.starts_with("3.") {
+            return Err(SourceErrorKind::UnsupportedAsyncApi {
+                location: shown.to_string(),
+                version,
+            });
+        }
+        SourceType::Asyncapi
     } else if field("arazzo").is_some() {
         SourceType::Arazzo
     } else {
@@ -481,6 +505,31 @@ mod tests {
             detect(json!({"info": {}}), None),
             Err(SourceErrorKind::UnknownKind { .. })
         ));
+        assert_eq!(
+            detect(json!({"asyncapi": "3.0.0"}), None),
+            Ok(SourceType::Asyncapi)
+        );
+        assert_eq!(
+            detect(json!({"asyncapi": "3.0.0"}), Some(SourceType::Openapi))
+                .unwrap_err()
+                .to_string(),
+            "x.yaml is declared `type: openapi` but is an asyncapi document"
+        );
+    }
+
+    #[test]
+    fn asyncapi_2_is_refused_saying_why_and_what_to_do() {
+        let err = detect(
+            &json!({"asyncapi": "2.6.0"}),
+            "x.yaml",
+            Some(SourceType::Asyncapi),
+        );
+        assert_eq!(
+            err.unwrap_err().to_string(),
+            "x.yaml is AsyncAPI 2.6.0, which is not supported: only AsyncAPI 3.x is (2.x \
+             `publish`/`subscribe` describe the application's side, the inverse of a step's \
+             `send`/`receive`); convert it with `asyncapi convert x.yaml --target-version 3.0.0`"
+        );
     }
 
     #[cfg(not(feature = "fetch"))]

@@ -36,7 +36,7 @@ pub(crate) fn choose(document_url: &Url, lists: [Option<&Value>; 3]) -> Result<U
 }
 
 /// `https://{region}.example.com` with `region`'s default substituted.
-fn substitute(template: &str, variables: Option<&Value>) -> Result<String, String> {
+pub(crate) fn substitute(template: &str, variables: Option<&Value>) -> Result<String, String> {
     let mut url = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(open) = rest.find('{') {

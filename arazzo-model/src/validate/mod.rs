@@ -85,6 +85,32 @@ pub fn validate_with(file: &SourceFile, options: &ValidateOptions) -> Validation
     }
 }
 
+/// The rules that depend on what step `step` of workflow `workflow` calls (`step-kind`,
+/// `parameter-in`), with `kind` found by resolving it against the loaded sources, for a step
+/// whose document alone cannot tell (its source has no `type`): [`validate`] leaves them out
+/// then. Empty when the document tells the kind ([`validate`] checked them) and for Arazzo
+/// 1.0 documents. The diagnostics have no location (`document` has none); their pointers are
+/// the document's.
+pub fn step_kind_rules(
+    document: &Document,
+    workflow: usize,
+    step: usize,
+    kind: crate::StepKind,
+) -> Vec<Diagnostic> {
+    rules::step_kind(document, workflow, step, kind)
+        .into_iter()
+        .map(|finding| Diagnostic {
+            rule: finding.rule,
+            severity: finding.severity,
+            pointer: finding.pointer,
+            location: None,
+            message: finding.message,
+            help: finding.help,
+            fix: finding.fix,
+        })
+        .collect()
+}
+
 /// The typed model of the parts of `value` that fit it: each node that fails to deserialize
 /// is removed (an object missing a required field goes whole), and a bad root field is
 /// replaced by an empty placeholder. The schema has already reported all of them.
@@ -305,5 +331,42 @@ mod tests {
         );
         assert_eq!(object_kind("/components/parameters/page"), "parameter");
         assert_eq!(object_kind("/info"), "info");
+    }
+
+    #[test]
+    fn step_kind_rules_finish_what_an_untyped_source_left_open() {
+        let document = crate::from_yaml(
+            "arazzo: 1.1.0\ninfo: {title: t, version: v}\nsourceDescriptions:\n  - {name: api, url: ./api.yaml}\nworkflows:\n  - workflowId: w\n    steps:\n      - stepId: a\n        operationId: ping\n        action: send\n        parameters: [{name: id, in: path, value: 1}]\n      - stepId: b\n        operationId: ping\n",
+        )
+        .unwrap();
+        let found = |step, kind| -> Vec<String> {
+            step_kind_rules(&document, 0, step, kind)
+                .iter()
+                .map(|d| format!("{} {} {}", d.rule, d.pointer, d.message))
+                .collect()
+        };
+        assert_eq!(
+            found(0, crate::StepKind::OpenApi),
+            [
+                "step-kind /workflows/0/steps/0/action step `a` calls an OpenAPI operation: `action` applies only to AsyncAPI steps"
+            ]
+        );
+        assert_eq!(
+            found(0, crate::StepKind::AsyncApi),
+            [
+                "parameter-in /workflows/0/steps/0/parameters/0/in parameter `id` is `in: path`, which an AsyncAPI step (it takes `header` and `channel`) cannot use"
+            ]
+        );
+        assert_eq!(
+            found(1, crate::StepKind::AsyncApi),
+            ["step-kind /workflows/0/steps/1 AsyncAPI step `b` has no `action`"]
+        );
+        // A typed source: `validate` decided, so nothing is left.
+        let typed = crate::from_yaml(
+            "arazzo: 1.1.0\ninfo: {title: t, version: v}\nsourceDescriptions:\n  - {name: api, url: ./api.yaml, type: openapi}\nworkflows:\n  - workflowId: w\n    steps:\n      - {stepId: a, operationId: ping, action: send}\n",
+        )
+        .unwrap();
+        assert!(step_kind_rules(&typed, 0, 0, crate::StepKind::OpenApi).is_empty());
+        assert!(step_kind_rules(&typed, 3, 0, crate::StepKind::OpenApi).is_empty());
     }
 }

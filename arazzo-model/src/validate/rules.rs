@@ -9,8 +9,8 @@ use crate::error::Rule;
 use crate::reusable::Component;
 use crate::{
     Document, FailureAction, FailureActionType, MessageAction, OrReusable, OutputValue, Parameter,
-    ParameterIn, SourceType, SpecVersion, Step, StepTarget, SuccessAction, SuccessActionType,
-    Workflow,
+    ParameterIn, SourceType, SpecVersion, Step, StepKind, StepTarget, SuccessAction,
+    SuccessActionType, Workflow,
 };
 
 /// Runs every rule on `document`, whose JSON value is `value`.
@@ -55,9 +55,70 @@ enum Calls {
     Unknown,
 }
 
+impl From<StepKind> for Calls {
+    fn from(kind: StepKind) -> Calls {
+        match kind {
+            StepKind::OpenApi => Calls::OpenApi,
+            StepKind::AsyncApi => Calls::AsyncApi,
+            StepKind::Workflow => Calls::Workflow,
+        }
+    }
+}
+
+/// The rules that depend on what a step calls, with `kind` found by resolving the step, when
+/// the document alone could not tell it (see [`crate::step_kind_rules`]).
+pub(super) fn step_kind(
+    document: &Document,
+    workflow: usize,
+    step: usize,
+    kind: StepKind,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let (Some(version), Some(found)) = (
+        document.spec_version(),
+        document
+            .workflows
+            .get(workflow)
+            .and_then(|w| w.steps.get(step)),
+    ) else {
+        return findings;
+    };
+    let options = ValidateOptions::default();
+    let mut rules = Rules {
+        document,
+        value: &Value::Null,
+        version,
+        options: &options,
+        findings: &mut findings,
+    };
+    if version >= SpecVersion::V1_1 && rules.calls(found) == Calls::Unknown {
+        let pointer = format!("/workflows/{workflow}/steps/{step}");
+        rules.kind_fields(&pointer, found, kind.into());
+        rules.refused_locations(
+            &format!("{pointer}/parameters"),
+            &found.parameters,
+            kind.into(),
+        );
+    }
+    findings
+}
+
 /// The source name of a `$sourceDescriptions.<name>.<rest>` reference, and the rest.
 fn source_reference(text: &str) -> Option<(&str, &str)> {
     text.strip_prefix("$sourceDescriptions.")?.split_once('.')
+}
+
+/// The parameters of `list` that have an `in`, with their index (references resolved).
+fn located<'a>(
+    document: &'a Document,
+    list: &'a [OrReusable<Parameter>],
+) -> impl Iterator<Item = (usize, Parameter, ParameterIn)> {
+    let components = document.components.as_ref();
+    list.iter().enumerate().filter_map(move |(index, item)| {
+        let parameter = item.resolve(components)?;
+        let location = parameter.location?;
+        Some((index, parameter, location))
+    })
 }
 
 fn id_is_conventional(id: &str) -> bool {
@@ -785,11 +846,6 @@ impl Rules<'_> {
     /// `action`, `correlationId` and `timeout` fit what the step calls (decisions D3, D4, D8).
     fn step_fields(&mut self, pointer: &str, step: &Step, calls: Calls) {
         let id = &step.step_id;
-        let what = match calls {
-            Calls::Workflow => Some("calls a workflow"),
-            Calls::OpenApi => Some("calls an OpenAPI operation"),
-            _ => None,
-        };
         if calls == Calls::Workflow && step.request_body.is_some() {
             self.push(
                 Finding::warning(
@@ -800,34 +856,9 @@ impl Rules<'_> {
                 .help("pass the values as `parameters` (the workflow's inputs)"),
             );
         }
-        if let Some(what) = what {
-            for (field, present) in [
-                ("action", step.action.is_some()),
-                ("correlationId", step.correlation_id.is_some()),
-            ] {
-                if present {
-                    self.push(
-                        Finding::error(
-                            Rule::StepKind,
-                            format!("{pointer}/{field}"),
-                            format!("step `{id}` {what}: `{field}` applies only to AsyncAPI steps"),
-                        )
-                        .help(format!("remove `{field}`")),
-                    );
-                }
-            }
+        self.kind_fields(pointer, step, calls);
+        if matches!(calls, Calls::OpenApi | Calls::Workflow) {
             return;
-        }
-        let action_written = self.value.pointer(&format!("{pointer}/action")).is_some();
-        if calls == Calls::AsyncApi && !action_written {
-            self.push(
-                Finding::error(
-                    Rule::StepKind,
-                    pointer,
-                    format!("AsyncAPI step `{id}` has no `action`"),
-                )
-                .help("add `action: send` or `action: receive`"),
-            );
         }
         if step.correlation_id.is_some() && step.action != Some(MessageAction::Receive) {
             self.push(
@@ -848,6 +879,48 @@ impl Rules<'_> {
                 )
                 .help("add e.g. `timeout: 5000` (milliseconds)"),
             );
+        }
+    }
+
+    /// The `action` and `correlationId` rules that need to know what the step calls: none on
+    /// OpenAPI and workflow steps, `action` on AsyncAPI steps (decisions D3, D4).
+    fn kind_fields(&mut self, pointer: &str, step: &Step, calls: Calls) {
+        let id = &step.step_id;
+        let what = match calls {
+            Calls::Workflow => "calls a workflow",
+            Calls::OpenApi => "calls an OpenAPI operation",
+            Calls::AsyncApi => {
+                // `action: invalid` is not in the model, and the schema reported it.
+                let written = step.action.is_some()
+                    || self.value.pointer(&format!("{pointer}/action")).is_some();
+                if !written {
+                    self.push(
+                        Finding::error(
+                            Rule::StepKind,
+                            pointer,
+                            format!("AsyncAPI step `{id}` has no `action`"),
+                        )
+                        .help("add `action: send` or `action: receive`"),
+                    );
+                }
+                return;
+            }
+            Calls::Unknown => return,
+        };
+        for (field, present) in [
+            ("action", step.action.is_some()),
+            ("correlationId", step.correlation_id.is_some()),
+        ] {
+            if present {
+                self.push(
+                    Finding::error(
+                        Rule::StepKind,
+                        format!("{pointer}/{field}"),
+                        format!("step `{id}` {what}: `{field}` applies only to AsyncAPI steps"),
+                    )
+                    .help(format!("remove `{field}`")),
+                );
+            }
         }
     }
 
@@ -942,37 +1015,11 @@ impl Rules<'_> {
     /// Parameter locations the step can use (decision D11): AsyncAPI steps take `header` and
     /// `channel`, OpenAPI steps everything but `channel`; `querystring` replaces the query.
     fn parameter_locations(&mut self, pointer: &str, list: &[OrReusable<Parameter>], calls: Calls) {
+        self.refused_locations(pointer, list, calls);
         let mut query = None;
         let mut querystring = None;
-        for (index, item) in list.iter().enumerate() {
-            let Some(parameter) = item.resolve(self.document.components.as_ref()) else {
-                continue;
-            };
-            let Some(location) = parameter.location else {
-                continue;
-            };
+        for (index, _, location) in located(self.document, list) {
             let at = format!("{pointer}/{index}");
-            let refused = match (calls, location) {
-                (Calls::AsyncApi, ParameterIn::Header | ParameterIn::Channel) => false,
-                (Calls::AsyncApi, _) => true,
-                (Calls::OpenApi, ParameterIn::Channel) => true,
-                _ => false,
-            };
-            if refused {
-                let kind = match calls {
-                    Calls::AsyncApi => "an AsyncAPI step (it takes `header` and `channel`)",
-                    _ => "an OpenAPI step",
-                };
-                self.push(Finding::error(
-                    Rule::ParameterLocation,
-                    format!("{at}/in"),
-                    format!(
-                        "parameter `{}` is `in: {}`, which {kind} cannot use",
-                        parameter.name,
-                        location.as_str()
-                    ),
-                ));
-            }
             match location {
                 ParameterIn::Query => query = query.or(Some(index)),
                 ParameterIn::Querystring if querystring.is_some() => {
@@ -995,6 +1042,34 @@ impl Rules<'_> {
                 )
                 .help("put the query parameter into the querystring value"),
             );
+        }
+    }
+
+    /// The parameter locations the step cannot use, by what it calls.
+    fn refused_locations(&mut self, pointer: &str, list: &[OrReusable<Parameter>], calls: Calls) {
+        for (index, parameter, location) in located(self.document, list) {
+            let at = format!("{pointer}/{index}");
+            let refused = match (calls, location) {
+                (Calls::AsyncApi, ParameterIn::Header | ParameterIn::Channel) => false,
+                (Calls::AsyncApi, _) => true,
+                (Calls::OpenApi, ParameterIn::Channel) => true,
+                _ => false,
+            };
+            if refused {
+                let kind = match calls {
+                    Calls::AsyncApi => "an AsyncAPI step (it takes `header` and `channel`)",
+                    _ => "an OpenAPI step",
+                };
+                self.push(Finding::error(
+                    Rule::ParameterLocation,
+                    format!("{at}/in"),
+                    format!(
+                        "parameter `{}` is `in: {}`, which {kind} cannot use",
+                        parameter.name,
+                        location.as_str()
+                    ),
+                ));
+            }
         }
     }
 
