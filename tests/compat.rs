@@ -2,7 +2,6 @@
 //! with a `compat-…` warning, refused by `--strict`, rewritten by `arazzo fix` into a document
 //! that `--strict` accepts.
 
-
 use crate::util::{arazzo, arg, spec};
 
 const JENTIC: &str = "compat/jentic/workflows/bclaws.ca~bclaws/workflows.arazzo.json";

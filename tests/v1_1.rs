@@ -130,3 +130,54 @@ workflows:
     let rules: Vec<&str> = validation.errors().map(|d| d.rule.id()).collect();
     assert_eq!(rules, ["step-kind", "parameter-in"], "{rules:?}");
 }
+
+#[test]
+fn expression_forms_of_the_other_version_are_refused_saying_which_has_them() {
+    let document = |version: &str, value: &str| {
+        format!(
+            r#"
+arazzo: {version}
+info: {{title: forms, version: 1.0.0}}
+sourceDescriptions:
+  - {{name: api, url: ./api.openapi.yaml}}
+workflows:
+  - workflowId: forms
+    steps:
+      - stepId: first
+        operationId: getThing
+        parameters:
+          - {{name: q, in: query, value: {value}}}
+"#
+        )
+    };
+    let errors = |text: String| {
+        let file = arazzo_model::SourceFile::parse("forms.arazzo.yaml", text).unwrap();
+        arazzo_model::validate(&file)
+            .errors()
+            .filter(|d| d.rule.id() == "expression-syntax")
+            .map(|d| (d.message.clone(), d.help.clone().unwrap_or_default()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        errors(document("1.0.1", "$message.payload#/id")),
+        [(
+            "`$message` expressions were removed in Arazzo 1.0.1".to_string(),
+            "`$message` is Arazzo 1.1: declare `arazzo: 1.1.0` to use it".to_string()
+        )]
+    );
+    assert_eq!(
+        errors(document("1.0.1", "$self")),
+        [(
+            "`$self` expressions are new in Arazzo 1.1".to_string(),
+            "`$self` is Arazzo 1.1: declare `arazzo: 1.1.0` to use it".to_string()
+        )]
+    );
+    assert!(errors(document("1.1.0", "$self")).is_empty());
+    assert!(errors(document("1.1.0", "$message.payload#/id")).is_empty());
+    let refused = errors(document("1.1.0", "$components.inputs.thing"));
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(
+        refused[0].0.contains("removed in Arazzo 1.1"),
+        "{refused:?}"
+    );
+}

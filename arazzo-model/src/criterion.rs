@@ -43,9 +43,8 @@ impl Criterion {
                 Some(expression_type.version.as_str()),
             ),
         };
-        let kind = arazzo_expr::CriterionKind::from_type(type_name, version).ok_or_else(|| {
-            CriterionError::Type(format!("{type_name} {}", version.unwrap_or_default()))
-        })?;
+        let kind = arazzo_expr::CriterionKind::parse_type(type_name, version)
+            .map_err(CriterionError::Type)?;
         let mut warnings = Vec::new();
         let context = match &self.context {
             Some(context) => {
@@ -89,9 +88,9 @@ pub enum CriterionError {
     /// The `condition` does not parse in its language.
     #[error("{0}")]
     Condition(arazzo_expr::ParseError),
-    /// The `type` and `version` name no language this engine knows.
-    #[error("unsupported criterion type `{0}`")]
-    Type(String),
+    /// The `type` and `version` name no condition language this engine knows.
+    #[error("{0}")]
+    Type(arazzo_expr::TypeError),
 }
 
 /// A criterion's `type`: a language name, or an object naming a language and its version.

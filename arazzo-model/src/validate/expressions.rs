@@ -393,6 +393,8 @@ impl<'a> Check<'a> {
                 self.warnings(pointer, text, parsed.warnings);
                 if check_references {
                     self.references(pointer, &parsed.value, scope);
+                } else {
+                    self.version_form(pointer, &parsed.value);
                 }
             }
             Err(err) => self.syntax(pointer, &err),
@@ -490,8 +492,37 @@ impl<'a> Check<'a> {
             )));
     }
 
-    /// The names `expression` refers to exist.
+    /// A form of the expression language the document's Arazzo version does not have
+    /// (`$message` in 1.0, `$components.inputs` in 1.1): refused, saying which version has it.
+    fn version_form(&mut self, pointer: &str, expression: &Expression) {
+        let Some(form) = expression.version_form() else {
+            return;
+        };
+        let (has_it, help) = match self.version {
+            SpecVersion::V1_0 => (
+                form.value.in_arazzo_1_0(),
+                format!(
+                    "`{}` is Arazzo 1.1: declare `arazzo: 1.1.0` to use it",
+                    form.value.name()
+                ),
+            ),
+            SpecVersion::V1_1 => (
+                form.value.in_arazzo_1_1(),
+                "reference the input's schema with `$ref: '#/components/inputs/<key>'`".to_string(),
+            ),
+        };
+        if !has_it {
+            self.findings.push(
+                Finding::error(Rule::ExpressionSyntax, pointer, form.value.refusal())
+                    .within(form.span.start)
+                    .help(help),
+            );
+        }
+    }
+
+    /// The names `expression` refers to exist, in a form of the document's version.
     fn references(&mut self, pointer: &str, expression: &Expression, scope: &Scope<'a>) {
+        self.version_form(pointer, expression);
         let document = self.document;
         match expression {
             Expression::Steps {
