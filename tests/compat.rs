@@ -480,3 +480,72 @@ fn respect_x_security_sets_each_steps_credentials_and_hides_them() {
     let strict = arazzo(&["validate", "--strict", &doc]);
     assert_eq!(strict.code, 3, "{}", strict.transcript());
 }
+
+#[test]
+fn the_1_1_drafts_forms_run_as_they_read_and_fix_writes_the_spec_form() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, ResponseTemplate};
+    let api = crate::util::LocalApi::start(vec![
+        // The first create is refused as busy: the action's own `condition` decides the retry.
+        Mock::given(method("POST"))
+            .and(path("/orders"))
+            .respond_with(ResponseTemplate::new(503))
+            .up_to_n_times(1)
+            .with_priority(1),
+        Mock::given(method("POST"))
+            .and(path("/orders"))
+            .respond_with(
+                ResponseTemplate::new(201).set_body_json(serde_json::json!({"id": "o-7"})),
+            ),
+        Mock::given(method("GET"))
+            .and(path("/orders/o-7"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(serde_json::json!({"status": "open"})),
+            ),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["drafts.arazzo.yaml", "drafts.openapi.yaml"] {
+        std::fs::copy(spec(&format!("compat/{file}")), dir.path().join(file)).unwrap();
+    }
+    let doc = dir.path().join("drafts.arazzo.yaml").display().to_string();
+    let server = format!("orders={}", api.server.uri());
+    let out = arazzo(&["run", &doc, "--server", &server, "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.transcript());
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(report["outputs"]["id"], "o-7");
+    assert_eq!(report["outputs"]["status"], "open");
+    assert_eq!(api.received().len(), 3, "a retry, then the order read");
+    let mut found = rules(&out.stderr);
+    found.sort_unstable();
+    found.dedup();
+    assert_eq!(
+        found,
+        [
+            "compat-action-condition",
+            "compat-criterion-string",
+            "compat-depends-on-expression",
+            "compat-outputs-list"
+        ],
+        "{}",
+        out.stderr
+    );
+    // The letter refuses them before anything is sent.
+    let strict = arazzo(&["run", &doc, "--server", &server, "--strict"]);
+    assert_eq!(strict.code, 3, "{}", strict.transcript());
+    assert_eq!(api.received().len(), 3);
+    // `fix` writes the spec form, which the letter accepts and which runs the same.
+    let fixed = arazzo(&["fix", "--write", &doc]);
+    assert_eq!(fixed.code, 0, "{}", fixed.transcript());
+    let text = std::fs::read_to_string(&doc).unwrap();
+    for written in [
+        "          - {condition: $statusCode == 201}",
+        "            criteria: [{condition: $statusCode == 503}]",
+        "          id: $response.body#/id",
+        "          - create",
+        "      id: $steps.create.outputs.id\n      status: $steps.check.outputs.status",
+    ] {
+        assert!(text.contains(written), "{written}: {text}");
+    }
+    let valid = arazzo(&["validate", "--strict", &doc]);
+    assert_eq!(valid.code, 0, "{}", valid.transcript());
+}

@@ -113,7 +113,7 @@ fn shown(value: &Value) -> String {
     match value {
         Value::String(text) if text.trim().is_empty() => "''".to_string(),
         Value::String(text) => text.trim().to_string(),
-        other => other.to_string(),
+        other => crate::fix::flow(other, crate::Format::Yaml),
     }
 }
 
@@ -158,10 +158,19 @@ pub(crate) fn read(value: &mut Value) -> Vec<Reading> {
     for (w, workflow) in workflows.iter_mut().enumerate() {
         for field in ["successActions", "failureActions"] {
             if let Some(Value::Array(actions)) = workflow.get_mut(field) {
-                name_actions(actions, &format!("/workflows/{w}/{field}"), &mut readings);
+                read_actions(actions, &format!("/workflows/{w}/{field}"), &mut readings);
             }
         }
         read_braced_outputs(workflow, &format!("/workflows/{w}"), &mut readings);
+        if let Some(workflow) = workflow.as_object_mut() {
+            read_outputs_list(workflow, &format!("/workflows/{w}"), &mut readings);
+            read_depends_on(
+                workflow,
+                &format!("/workflows/{w}"),
+                "$workflows.",
+                &mut readings,
+            );
+        }
         let Some(Value::Array(steps)) = workflow.get_mut("steps") else {
             continue;
         };
@@ -254,10 +263,112 @@ fn read_step(
     }
     for field in ["onSuccess", "onFailure"] {
         if let Some(Value::Array(actions)) = step.get_mut(field) {
-            name_actions(actions, &format!("{at}/{field}"), readings);
+            read_actions(actions, &format!("{at}/{field}"), readings);
         }
     }
+    read_depends_on(step, at, "$steps.", readings);
+    read_outputs_list(step, at, readings);
     read_braceless(step, at, readings);
+}
+
+/// `outputs` written as a list of one-member maps, `- status: $statusCode` (the Arazzo 1.1
+/// drafts' examples), read as the map of those members; a list with a repeated name, or an
+/// item of another shape, stays as written.
+fn read_outputs_list(object: &mut Map<String, Value>, at: &str, readings: &mut Vec<Reading>) {
+    let Some(Value::Array(items)) = object.get("outputs") else {
+        return;
+    };
+    let mut outputs = Map::new();
+    for item in items {
+        let Some(member) = item.as_object().filter(|member| member.len() == 1) else {
+            return;
+        };
+        let Some((name, value)) = member.iter().next() else {
+            return;
+        };
+        if outputs.insert(name.clone(), value.clone()).is_some() {
+            return;
+        }
+    }
+    let read_as = Value::Object(outputs);
+    readings.push(Reading {
+        rule: Rule::CompatOutputsList,
+        pointer: format!("{at}/outputs"),
+        written: object
+            .insert("outputs".to_string(), read_as.clone())
+            .unwrap_or_default(),
+        edit: Edit::Replace(read_as),
+        dialect: "the Arazzo 1.1 drafts' examples: `outputs` as a list",
+    });
+}
+
+/// The success or failure actions `actions` (at `at`) of a workflow or step: their own
+/// `condition`s read as criteria, then their names.
+fn read_actions(actions: &mut [Value], at: &str, readings: &mut Vec<Reading>) {
+    for (index, action) in actions.iter_mut().enumerate() {
+        if let Some(action) = action.as_object_mut() {
+            read_action_condition(action, &format!("{at}/{index}"), readings);
+        }
+    }
+    name_actions(actions, at, readings);
+}
+
+/// `{type: goto, condition: $statusCode == 404}` (the Arazzo 1.1 drafts' examples) →
+/// `criteria: [{condition: $statusCode == 404}]`. An action with both stays as written: which
+/// one holds is not obvious.
+fn read_action_condition(action: &mut Map<String, Value>, at: &str, readings: &mut Vec<Reading>) {
+    if action.contains_key("criteria") || !action.get("condition").is_some_and(Value::is_string) {
+        return;
+    }
+    let written = action.shift_remove("condition").unwrap_or_default();
+    let criteria = Value::Array(vec![serde_json::json!({ "condition": written.clone() })]);
+    action.insert("criteria".to_string(), criteria.clone());
+    readings.push(Reading {
+        rule: Rule::CompatActionCondition,
+        pointer: format!("{at}/condition"),
+        written,
+        edit: Edit::Rename {
+            key: "criteria".to_string(),
+            value: criteria,
+        },
+        dialect: "the Arazzo 1.1 drafts' examples: a `condition` on an action",
+    });
+}
+
+/// A `dependsOn` entry written as an expression, `$steps.<id>` (step) or `$workflows.<id>`
+/// (workflow), where the field takes the id.
+fn read_depends_on(
+    object: &mut Map<String, Value>,
+    at: &str,
+    root: &str,
+    readings: &mut Vec<Reading>,
+) {
+    let Some(Value::Array(items)) = object.get_mut("dependsOn") else {
+        return;
+    };
+    for (index, item) in items.iter_mut().enumerate() {
+        let Value::String(text) = item else {
+            continue;
+        };
+        let Some(id) = text.trim().strip_prefix(root) else {
+            continue;
+        };
+        if id.is_empty()
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-".contains(c))
+        {
+            continue;
+        }
+        let read_as = Value::String(id.to_string());
+        readings.push(Reading {
+            rule: Rule::CompatDependsOnExpression,
+            pointer: format!("{at}/dependsOn/{index}"),
+            written: std::mem::replace(item, read_as.clone()),
+            edit: Edit::Replace(read_as),
+            dialect: "the Arazzo 1.1 drafts' examples: an expression in `dependsOn`",
+        });
+    }
 }
 
 /// Names each action of `actions` (at `at`) that has none after its type: `retry`, then
@@ -396,9 +507,18 @@ const NAMING_FIELDS: [&str; 6] = [
     "operationPath",
 ];
 
-/// Removes every [`NAMING_FIELDS`] member holding `""` from the objects of the document's
-/// workflows and components, not looking into what users write freely (payloads, values,
-/// inputs schemas, outputs).
+/// The list fields a generator writes as `null` when it has nothing for them.
+const LIST_FIELDS: [&str; 5] = [
+    "onSuccess",
+    "onFailure",
+    "successCriteria",
+    "parameters",
+    "dependsOn",
+];
+
+/// Removes every [`NAMING_FIELDS`] member holding `""`, and every [`LIST_FIELDS`] one holding
+/// `null`, from the objects of the document's workflows and components, not looking into what
+/// users write freely (payloads, values, inputs schemas, outputs).
 fn read_empty_fields(value: &mut Value, pointer: &mut String, readings: &mut Vec<Reading>) {
     walk(value, pointer, &mut |pointer, value| {
         if matches!(
@@ -408,6 +528,18 @@ fn read_empty_fields(value: &mut Value, pointer: &mut String, readings: &mut Vec
             return false;
         }
         if let Value::Object(members) = value {
+            for field in LIST_FIELDS {
+                if members.get(field).is_some_and(Value::is_null) {
+                    members.shift_remove(field);
+                    readings.push(Reading {
+                        rule: Rule::CompatEmptyField,
+                        pointer: format!("{pointer}/{field}"),
+                        written: Value::Null,
+                        edit: Edit::Remove,
+                        dialect: "a generator's zero value for an absent field",
+                    });
+                }
+            }
             for field in NAMING_FIELDS {
                 if members.get(field).is_some_and(|value| value == "") {
                     members.shift_remove(field);
@@ -662,7 +794,18 @@ fn read_criteria(value: &mut Value, pointer: &mut String, readings: &mut Vec<Rea
             return true;
         }
         for (index, criterion) in criteria.iter_mut().enumerate() {
-            read_condition(criterion, &format!("{pointer}/{index}"), readings);
+            let at = format!("{pointer}/{index}");
+            if let Value::String(condition) = criterion {
+                let read_as = serde_json::json!({ "condition": condition.clone() });
+                readings.push(Reading {
+                    rule: Rule::CompatCriterionString,
+                    pointer: at.clone(),
+                    written: std::mem::replace(criterion, read_as.clone()),
+                    edit: Edit::Replace(read_as),
+                    dialect: "the Arazzo 1.1 drafts' examples: a condition string as a criterion",
+                });
+            }
+            read_condition(criterion, &at, readings);
         }
         false
     });
@@ -806,14 +949,23 @@ fn read_jsonpath_comparison(
         return;
     };
     let context = context.trim();
-    if !context.starts_with("$response.body") && !context.starts_with("$request.body") {
+    // The expressions that take a `#` pointer: the condition's path goes there.
+    const POINTABLE: [&str; 7] = [
+        "$response.body",
+        "$request.body",
+        "$message.payload",
+        "$inputs.",
+        "$outputs.",
+        "$steps.",
+        "$workflows.",
+    ];
+    if !POINTABLE.iter().any(|root| context.starts_with(root)) {
         return;
     }
     let Some(read_as) = comparison_on(context, condition.trim()) else {
         return;
     };
-    const DIALECT: &str =
-        "the official OAuth example, Jentic: a JavaScript-style comparison as JSONPath";
+    const DIALECT: &str = "the official OAuth example, the 1.1 schema tests, Jentic: a JavaScript-style comparison as JSONPath";
     let written = criterion
         .insert("condition".to_string(), Value::String(read_as.clone()))
         .unwrap_or_default();

@@ -316,6 +316,17 @@ rules! {
     /// `== "text"` in a condition (strefethen's arazzo-cli, JavaScript habits), read as the
     /// string literal `== 'text'`.
     CompatDoubleQuoted => "compat-double-quoted",
+    /// A success or failure action with a `condition` of its own (the Arazzo 1.1 drafts'
+    /// examples), read as `criteria: [{condition: …}]`.
+    CompatActionCondition => "compat-action-condition",
+    /// A criterion written as a bare condition string, `- $statusCode == 200`, read as the
+    /// Criterion Object `{condition: $statusCode == 200}`.
+    CompatCriterionString => "compat-criterion-string",
+    /// A step's `dependsOn: [$steps.send]` (or a workflow's `$workflows.setup`), read as the
+    /// step id `send` (workflow id `setup`) the field takes.
+    CompatDependsOnExpression => "compat-depends-on-expression",
+    /// `outputs` written as a list of one-member maps, read as the map of those members.
+    CompatOutputsList => "compat-outputs-list",
 }
 
 impl Rule {

@@ -41,18 +41,29 @@ struct Spans {
     /// Where each mapping's first key starts, and whether the mapping is in flow style
     /// (`{…}`, JSON).
     first_keys: HashMap<String, (usize, bool)>,
+    /// Byte ranges of mappings and sequences (without the comments and blank lines after a
+    /// block one), and whether they are in flow style.
+    containers: HashMap<String, (Range<usize>, bool)>,
 }
 
 /// A container being read.
 enum Frame {
-    /// A mapping, whether it is in flow style, and its pending key with its span and style.
+    /// A mapping, where it starts, whether it is in flow style, and its pending key with its
+    /// span and style.
     Map {
         pointer: String,
+        start: usize,
         flow: bool,
         key: Option<(String, Range<usize>, ScalarStyle)>,
     },
-    /// A sequence, and the index of its next item.
-    Seq { pointer: String, next: usize },
+    /// A sequence, where it starts, whether it is in flow style, and the index of its next
+    /// item.
+    Seq {
+        pointer: String,
+        start: usize,
+        flow: bool,
+        next: usize,
+    },
 }
 
 impl Spans {
@@ -69,6 +80,7 @@ impl Spans {
             members: HashMap::new(),
             keys: HashMap::new(),
             first_keys: HashMap::new(),
+            containers: HashMap::new(),
         };
         let mut stack: Vec<Frame> = Vec::new();
         for event in Parser::new_from_str(text) {
@@ -78,13 +90,31 @@ impl Spans {
                 Event::Scalar(value, style, ..) => Some((value.to_string(), *style)),
                 Event::MappingStart(..) | Event::SequenceStart(..) | Event::Alias(_) => None,
                 Event::MappingEnd | Event::SequenceEnd => {
-                    if let Some(Frame::Map { pointer, .. } | Frame::Seq { pointer, .. }) =
-                        stack.pop()
+                    if let Some(
+                        Frame::Map {
+                            pointer,
+                            start: opened,
+                            flow,
+                            ..
+                        }
+                        | Frame::Seq {
+                            pointer,
+                            start: opened,
+                            flow,
+                            ..
+                        },
+                    ) = stack.pop()
                     {
                         // A member whose value is a container ends with it.
                         if let Some(range) = spans.members.get_mut(&pointer) {
                             range.end = end;
                         }
+                        let end = if flow {
+                            end
+                        } else {
+                            block_end(text, opened, end)
+                        };
+                        spans.containers.insert(pointer, (opened..end, flow));
                     }
                     continue;
                 }
@@ -96,6 +126,7 @@ impl Spans {
                     pointer,
                     flow,
                     key: key @ None,
+                    ..
                 }) => {
                     // Only scalar keys have a pointer.
                     let (name, style) = scalar?;
@@ -113,7 +144,7 @@ impl Spans {
                     spans.keys.insert(child.clone(), (key_span, style));
                     child
                 }
-                Some(Frame::Seq { pointer, next }) => {
+                Some(Frame::Seq { pointer, next, .. }) => {
                     *next += 1;
                     format!("{pointer}/{}", *next - 1)
                 }
@@ -121,10 +152,16 @@ impl Spans {
             match event {
                 Event::MappingStart(..) => stack.push(Frame::Map {
                     pointer,
+                    start,
                     flow: text[start..].starts_with('{'),
                     key: None,
                 }),
-                Event::SequenceStart(..) => stack.push(Frame::Seq { pointer, next: 0 }),
+                Event::SequenceStart(..) => stack.push(Frame::Seq {
+                    pointer,
+                    start,
+                    flow: text[start..].starts_with('['),
+                    next: 0,
+                }),
                 _ => {
                     if let Some((_, style)) = scalar {
                         let range = match style {
@@ -139,6 +176,21 @@ impl Spans {
             }
         }
         Some(spans)
+    }
+}
+
+/// Where a block container that starts at `start` ends: the parser's end is the next node's
+/// start, so the blank lines and comments before it are left out.
+fn block_end(text: &str, start: usize, end: usize) -> usize {
+    let mut end = end;
+    loop {
+        let body = text[start..end].trim_end();
+        end = start + body.len();
+        let line_start = body.rfind('\n').map_or(0, |at| at + 1);
+        if line_start == 0 || !body[line_start..].trim_start().starts_with('#') {
+            return end;
+        }
+        end = start + line_start;
     }
 }
 
@@ -179,32 +231,18 @@ pub fn apply(file: &SourceFile, edits: &[(String, Edit)]) -> Result<String, FixE
         };
         match edit {
             Edit::Replace(value) | Edit::ReplaceWithFile { value, .. } => {
-                let Value::String(new) = value else {
-                    return Err(not_editable("only strings are rewritten"));
-                };
-                let (range, style) = spans
-                    .scalars
-                    .get(pointer)
-                    .ok_or_else(|| not_editable("it is not a scalar of the text"))?;
-                changes.push((range.clone(), scalar(new, *style, file.format())));
+                changes.push(spans.rewrite(text, pointer, value, file.format())?);
                 if let Some(slot) = expected.pointer_mut(pointer) {
                     *slot = value.clone();
                 }
             }
             Edit::Rename { key, value } => {
-                let Value::String(new) = value else {
-                    return Err(not_editable("only strings are rewritten"));
-                };
                 let (key_range, key_style) = spans
                     .keys
                     .get(pointer)
                     .ok_or_else(|| not_editable("it is not a member of the text"))?;
-                let (range, style) = spans
-                    .scalars
-                    .get(pointer)
-                    .ok_or_else(|| not_editable("it is not a scalar of the text"))?;
                 changes.push((key_range.clone(), scalar(key, *key_style, file.format())));
-                changes.push((range.clone(), scalar(new, *style, file.format())));
+                changes.push(spans.rewrite(text, pointer, value, file.format())?);
             }
             Edit::Insert { key, value } => {
                 let Value::String(new) = value else {
@@ -268,6 +306,84 @@ pub fn apply(file: &SourceFile, edits: &[(String, Edit)]) -> Result<String, FixE
         )));
     }
     Ok(fixed)
+}
+
+impl Spans {
+    /// The change writing `value` in place of the node at `pointer`: a string in the node's
+    /// style; a mapping or sequence in flow style (`{condition: …}`), or, in place of a block
+    /// container, as a block at its indentation.
+    fn rewrite(
+        &self,
+        text: &str,
+        pointer: &str,
+        value: &Value,
+        format: Format,
+    ) -> Result<(Range<usize>, String), FixError> {
+        let not_editable = |reason: &str| FixError::NotEditable {
+            pointer: pointer.to_string(),
+            reason: reason.to_string(),
+        };
+        if let Some((range, style)) = self.scalars.get(pointer) {
+            let written = match value {
+                Value::String(new) => scalar(new, *style, format),
+                other => flow(other, format),
+            };
+            return Ok((range.clone(), written));
+        }
+        let (range, flow_style) = self
+            .containers
+            .get(pointer)
+            .ok_or_else(|| not_editable("it is not a node of the text"))?;
+        let line_start = text[..range.start].rfind('\n').map_or(0, |at| at + 1);
+        let indent = &text[line_start..range.start];
+        let written = match value {
+            Value::Object(members)
+                if !flow_style
+                    && format == Format::Yaml
+                    && !members.is_empty()
+                    && indent.trim().is_empty() =>
+            {
+                let lines: Vec<String> = members
+                    .iter()
+                    .map(|(key, member)| format!("{}: {}", flow_scalar(key), flow(member, format)))
+                    .collect();
+                lines.join(&format!("\n{indent}"))
+            }
+            other => flow(other, format),
+        };
+        Ok((range.clone(), written))
+    }
+}
+
+/// `value` in flow style: JSON in JSON, `{key: value, …}` / `[a, b]` in YAML.
+pub(crate) fn flow(value: &Value, format: Format) -> String {
+    if format == Format::Json {
+        return serde_json::to_string(value).expect("a value serialises");
+    }
+    match value {
+        Value::Object(members) => {
+            let members: Vec<String> = members
+                .iter()
+                .map(|(key, member)| format!("{}: {}", flow_scalar(key), flow(member, format)))
+                .collect();
+            format!("{{{}}}", members.join(", "))
+        }
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(|item| flow(item, format)).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Value::String(text) => flow_scalar(text),
+        other => other.to_string(),
+    }
+}
+
+/// A string in a YAML flow collection: plain where that reads back, else double-quoted.
+fn flow_scalar(value: &str) -> String {
+    if plain_safe(value) && !value.contains([',', '[', ']', '{', '}']) {
+        value.to_string()
+    } else {
+        serde_json::to_string(value).expect("a string serialises")
+    }
 }
 
 /// `value` as a scalar of the text: JSON strings in JSON; in YAML, the style written where the
@@ -431,6 +547,56 @@ workflows:
         assert_eq!(
             fix("a.json", json).unwrap(),
             "{\"arazzo\": \"1.0.0\", \"workflows\": [{\"workflowId\": \"w\", \"steps\": [\n  {\"stepId\": \"a\", \"onSuccess\": [\n    {\"name\": \"end\", \"type\": \"end\"}]}]}]}"
+        );
+    }
+
+    #[test]
+    fn structured_values_are_written_in_flow_or_as_the_block_they_replace() {
+        let yaml = "\
+arazzo: 1.0.1
+info: {title: t, version: '1'}
+sourceDescriptions:
+  - {name: api, url: api.yaml}
+workflows:
+  - workflowId: w
+    steps:
+      - stepId: a
+        operationId: get
+        successCriteria:
+          - $statusCode == 200   # plain
+        outputs:
+          - id: $response.body#/id
+          - name: $response.body#/name
+          # the last output
+        onFailure:
+          - {name: again, type: retry, condition: $statusCode == 503}
+";
+        assert_eq!(
+            fix("a.yaml", yaml).unwrap(),
+            "\
+arazzo: 1.0.1
+info: {title: t, version: '1'}
+sourceDescriptions:
+  - {name: api, url: api.yaml}
+workflows:
+  - workflowId: w
+    steps:
+      - stepId: a
+        operationId: get
+        successCriteria:
+          - {condition: $statusCode == 200}   # plain
+        outputs:
+          id: $response.body#/id
+          name: $response.body#/name
+          # the last output
+        onFailure:
+          - {name: again, type: retry, criteria: [{condition: $statusCode == 503}]}
+"
+        );
+        let json = "{\"arazzo\": \"1.0.1\", \"workflows\": [{\"workflowId\": \"w\", \"steps\": [{\"stepId\": \"a\",\n  \"outputs\": [{\"id\": \"$statusCode\"}]}]}]}";
+        assert_eq!(
+            fix("a.json", json).unwrap(),
+            "{\"arazzo\": \"1.0.1\", \"workflows\": [{\"workflowId\": \"w\", \"steps\": [{\"stepId\": \"a\",\n  \"outputs\": {\"id\":\"$statusCode\"}}]}]}"
         );
     }
 
