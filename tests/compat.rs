@@ -549,3 +549,73 @@ fn the_1_1_drafts_forms_run_as_they_read_and_fix_writes_the_spec_form() {
     let valid = arazzo(&["validate", "--strict", &doc]);
     assert_eq!(valid.code, 0, "{}", valid.transcript());
 }
+
+#[test]
+fn a_called_workflows_outputs_read_through_its_step_are_passed_on() {
+    use wiremock::matchers::{method, path, query_param};
+    let created = "https://items.example/widget";
+    let api = crate::util::LocalApi::start(vec![
+        wiremock::Mock::given(method("POST"))
+            .and(path("/post"))
+            .respond_with(
+                wiremock::ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!({"url": created})),
+            ),
+        wiremock::Mock::given(method("GET"))
+            .and(path("/get"))
+            .and(query_param("child_url", created))
+            .respond_with(
+                wiremock::ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!({"args": {"child_url": created}})),
+            ),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("sub-workflow.arazzo.yaml");
+    std::fs::copy(
+        spec(&format!("{STREFETHEN}/sub-workflow.arazzo.yaml")),
+        &doc,
+    )
+    .unwrap();
+    let doc = doc.display().to_string();
+    let server = format!("httpbin={}", api.server.uri());
+    let run = |doc: &str| {
+        arazzo(&[
+            "run",
+            doc,
+            "-w",
+            "parent-flow",
+            "-i",
+            "item_name=widget",
+            "--server",
+            &server,
+            "--format",
+            "json",
+        ])
+    };
+    let out = run(&doc);
+    assert_eq!(out.code, 0, "{}", out.transcript());
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        report["outputs"],
+        serde_json::json!({"created_url": created, "verified_child_url": created})
+    );
+    assert!(
+        out.stderr
+            .contains("read with `outputs: {created_url: $outputs.created_url}` added"),
+        "{}",
+        out.stderr
+    );
+    let fixed = arazzo(&["fix", "--write", &doc]);
+    assert_eq!(fixed.code, 0, "{}", fixed.transcript());
+    let text = std::fs::read_to_string(&doc).unwrap();
+    assert!(
+        text.contains(
+            "      - outputs: {created_url: $outputs.created_url}\n        stepId: call-child\n"
+        ),
+        "{text}"
+    );
+    let strict = arazzo(&["validate", "--strict", &doc]);
+    assert_eq!(strict.code, 0, "{}", strict.transcript());
+    let again = run(&doc);
+    assert_eq!(again.code, 0, "{}", again.transcript());
+}

@@ -683,7 +683,7 @@ fn check_targets_reports_asyncapi_steps_that_do_not_fit_their_sources() {
          `action: send` or `action: receive`",
         "/workflows/0/steps/3/action step-kind step `openApiReceive` calls an OpenAPI \
          operation: `action` applies only to AsyncAPI steps | remove `action`",
-        "/workflows/0/steps/4/parameters/0/in parameter-in parameter `orderId` is `in: path`, \
+        "/workflows/0/steps/4/parameters/0/in parameter-in parameter `orderId` is `in: query`, \
          which an AsyncAPI step (it takes `header` and `channel`) cannot use",
         "/workflows/0/steps/5/correlationId step-kind step `uncorrelated` has a \
          `correlationId`, but no message it receives on channel `orders` of source `events` \

@@ -155,6 +155,19 @@ pub(crate) fn read(value: &mut Value) -> Vec<Reading> {
     let Some(Value::Array(workflows)) = value.get_mut("workflows") else {
         return readings;
     };
+    let workflow_outputs: Vec<(String, Vec<String>)> = workflows
+        .iter()
+        .filter_map(|workflow| {
+            let id = workflow.get("workflowId")?.as_str()?.to_string();
+            let names = workflow
+                .get("outputs")?
+                .as_object()?
+                .keys()
+                .cloned()
+                .collect();
+            Some((id, names))
+        })
+        .collect();
     for (w, workflow) in workflows.iter_mut().enumerate() {
         for field in ["successActions", "failureActions"] {
             if let Some(Value::Array(actions)) = workflow.get_mut(field) {
@@ -162,6 +175,12 @@ pub(crate) fn read(value: &mut Value) -> Vec<Reading> {
             }
         }
         read_braced_outputs(workflow, &format!("/workflows/{w}"), &mut readings);
+        read_callee_outputs(
+            workflow,
+            &format!("/workflows/{w}"),
+            &workflow_outputs,
+            &mut readings,
+        );
         if let Some(workflow) = workflow.as_object_mut() {
             read_outputs_list(workflow, &format!("/workflows/{w}"), &mut readings);
             read_depends_on(
@@ -267,8 +286,36 @@ fn read_step(
         }
     }
     read_depends_on(step, at, "$steps.", readings);
+    read_channel_parameters(step, at, readings);
     read_outputs_list(step, at, readings);
     read_braceless(step, at, readings);
+}
+
+/// `in: path` on a parameter of an AsyncAPI step (one with `action` or `channelPath`): the
+/// AsyncAPI counterpart of a path parameter is a channel-address parameter, `in: channel`.
+fn read_channel_parameters(step: &mut Map<String, Value>, at: &str, readings: &mut Vec<Reading>) {
+    if !step.contains_key("action") && !step.contains_key("channelPath") {
+        return;
+    }
+    let Some(Value::Array(parameters)) = step.get_mut("parameters") else {
+        return;
+    };
+    for (index, parameter) in parameters.iter_mut().enumerate() {
+        let Some(location) = parameter.get_mut("in") else {
+            continue;
+        };
+        if location != "path" {
+            continue;
+        }
+        let read_as = Value::String("channel".to_string());
+        readings.push(Reading {
+            rule: Rule::CompatChannelParameter,
+            pointer: format!("{at}/parameters/{index}/in"),
+            written: std::mem::replace(location, read_as.clone()),
+            edit: Edit::Replace(read_as),
+            dialect: "the Arazzo 1.1 drafts' examples: `in: path` on an AsyncAPI step",
+        });
+    }
 }
 
 /// `outputs` written as a list of one-member maps, `- status: $statusCode` (the Arazzo 1.1
@@ -781,6 +828,112 @@ fn with_outputs(text: &str, outputs: &[(String, Vec<String>)]) -> Option<String>
     }
     out.push_str(rest);
     changed.then_some(out)
+}
+
+/// `$steps.<call>.outputs.<name>` where step `<call>` calls a workflow of the document that
+/// has output `<name>` and the step does not declare it (strefethen's arazzo-cli and WSO2's
+/// tools read the callee's outputs through the step): the step gets the output
+/// `<name>: $outputs.<name>`, the spec's way to pass it on; in the step's own outputs the
+/// expression is read as `$outputs.<name>`.
+fn read_callee_outputs(
+    workflow: &mut Value,
+    at: &str,
+    workflow_outputs: &[(String, Vec<String>)],
+    readings: &mut Vec<Reading>,
+) {
+    const DIALECT: &str =
+        "strefethen's arazzo-cli, WSO2's tools: a called workflow's outputs read through its step";
+    let Some(Value::Array(steps)) = workflow.get("steps") else {
+        return;
+    };
+    // (step index, step id, the callee's output names, the step's own output names)
+    let calls: Vec<(usize, String, Vec<String>, Vec<String>)> = steps
+        .iter()
+        .enumerate()
+        .filter_map(|(index, step)| {
+            let id = step.get("stepId")?.as_str()?.to_string();
+            let callee = step.get("workflowId")?.as_str()?;
+            let (_, names) = workflow_outputs.iter().find(|(id, _)| id == callee)?;
+            let own = step
+                .get("outputs")
+                .and_then(Value::as_object)
+                .map(|outputs| outputs.keys().cloned().collect())
+                .unwrap_or_default();
+            Some((index, id, names.clone(), own))
+        })
+        .collect();
+    if calls.is_empty() {
+        return;
+    }
+    // The callee outputs each call step is read through, in the order first met.
+    let mut wanted: Vec<(usize, String)> = Vec::new();
+    let mut pointer = at.to_string();
+    for_each_string(workflow, &mut pointer, &mut |pointer, text| {
+        for (index, id, names, own) in &calls {
+            let prefix = format!("$steps.{id}.outputs.");
+            let own_outputs = format!("{at}/steps/{index}/outputs/");
+            for name in names {
+                let reference = format!("{prefix}{name}");
+                let found = text.match_indices(&reference).any(|(start, _)| {
+                    !text[start + reference.len()..]
+                        .starts_with(|c: char| c.is_ascii_alphanumeric() || "_-".contains(c))
+                });
+                if !found || own.contains(name) {
+                    continue;
+                }
+                if pointer.starts_with(&own_outputs) && text.trim() == reference {
+                    let read_as = format!("$outputs.{name}");
+                    readings.push(Reading {
+                        rule: Rule::CompatCalleeOutput,
+                        pointer: pointer.to_string(),
+                        written: Value::String(std::mem::replace(text, read_as.clone())),
+                        edit: Edit::Replace(Value::String(read_as)),
+                        dialect: DIALECT,
+                    });
+                } else if !wanted.contains(&(*index, name.clone())) {
+                    wanted.push((*index, name.clone()));
+                }
+            }
+        }
+    });
+    let Some(Value::Array(steps)) = workflow.get_mut("steps") else {
+        return;
+    };
+    for (index, ..) in &calls {
+        let Some(step) = steps.get_mut(*index).and_then(Value::as_object_mut) else {
+            continue;
+        };
+        let names = wanted.iter().filter(|(step, _)| step == index);
+        let added: Map<String, Value> = names
+            .map(|(_, name)| (name.clone(), Value::String(format!("$outputs.{name}"))))
+            .collect();
+        if added.is_empty() {
+            continue;
+        }
+        let step_at = format!("{at}/steps/{index}");
+        let mut read = |pointer: String, key: String, value: Value| {
+            readings.push(Reading {
+                rule: Rule::CompatCalleeOutput,
+                pointer,
+                written: Value::Null,
+                edit: Edit::Insert { key, value },
+                dialect: DIALECT,
+            });
+        };
+        match step.get_mut("outputs") {
+            Some(Value::Object(outputs)) if !outputs.is_empty() => {
+                for (name, output) in added {
+                    outputs.insert(name.clone(), output.clone());
+                    read(format!("{step_at}/outputs"), name, output);
+                }
+            }
+            _ => {
+                let outputs = Value::Object(added);
+                step.insert("outputs".to_string(), outputs.clone());
+                read(step_at, "outputs".to_string(), outputs);
+            }
+        }
+    }
 }
 
 /// Every criterion of the document (steps, actions, components), wherever it is: a simple

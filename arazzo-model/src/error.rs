@@ -327,6 +327,12 @@ rules! {
     CompatDependsOnExpression => "compat-depends-on-expression",
     /// `outputs` written as a list of one-member maps, read as the map of those members.
     CompatOutputsList => "compat-outputs-list",
+    /// `$steps.<call>.outputs.<name>` of a workflow step that does not declare `<name>`,
+    /// which the workflow it calls outputs: read as the step output `<name>: $outputs.<name>`.
+    CompatCalleeOutput => "compat-callee-output",
+    /// `in: path` on a parameter of an AsyncAPI step, read as `in: channel` (a parameter of
+    /// the channel's address).
+    CompatChannelParameter => "compat-channel-parameter",
 }
 
 impl Rule {

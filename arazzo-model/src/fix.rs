@@ -216,13 +216,17 @@ pub fn apply(file: &SourceFile, edits: &[(String, Edit)]) -> Result<String, FixE
     let mut changes: Vec<(Range<usize>, String)> = Vec::new();
     let mut expected = file.value().clone();
     // Two readings of one value (a step output, then a quoted word): the last gives its
-    // spec form.
-    let last =
-        |at: usize, pointer: &String| !edits[at + 1..].iter().any(|(later, _)| later == pointer);
+    // spec form. Members inserted into one mapping are each written.
+    let last = |at: usize, pointer: &String, edit: &Edit| {
+        matches!(edit, Edit::Insert { .. })
+            || !edits[at + 1..]
+                .iter()
+                .any(|(later, edit)| later == pointer && !matches!(edit, Edit::Insert { .. }))
+    };
     for (pointer, edit) in edits
         .iter()
         .enumerate()
-        .filter(|(at, (pointer, _))| last(*at, pointer))
+        .filter(|(at, (pointer, edit))| last(*at, pointer, edit))
         .map(|(_, edit)| edit)
     {
         let not_editable = |reason: &str| FixError::NotEditable {
@@ -245,10 +249,7 @@ pub fn apply(file: &SourceFile, edits: &[(String, Edit)]) -> Result<String, FixE
                 changes.push(spans.rewrite(text, pointer, value, file.format())?);
             }
             Edit::Insert { key, value } => {
-                let Value::String(new) = value else {
-                    return Err(not_editable("only strings are inserted"));
-                };
-                let &(at, flow) = spans
+                let &(at, in_flow) = spans
                     .first_keys
                     .get(pointer)
                     .ok_or_else(|| not_editable("it is not a mapping with members"))?;
@@ -261,12 +262,12 @@ pub fn apply(file: &SourceFile, edits: &[(String, Edit)]) -> Result<String, FixE
                     Format::Json => ScalarStyle::DoubleQuoted,
                     _ => ScalarStyle::Plain,
                 };
-                let member = format!(
-                    "{}: {}",
-                    scalar(key, style, file.format()),
-                    scalar(new, style, file.format())
-                );
-                let inserted = match flow {
+                let written = match value {
+                    Value::String(new) => scalar(new, style, file.format()),
+                    other => flow(other, file.format()),
+                };
+                let member = format!("{}: {written}", scalar(key, style, file.format()));
+                let inserted = match in_flow {
                     true => format!("{member}, "),
                     false => format!("{member}\n{indent}"),
                 };
@@ -283,6 +284,9 @@ pub fn apply(file: &SourceFile, edits: &[(String, Edit)]) -> Result<String, FixE
             }
         }
     }
+    // From the end, so earlier ranges stay where they are; members inserted at one place are
+    // applied last first, so that they read in the order of the edits.
+    changes.reverse();
     changes.sort_by_key(|(range, _)| std::cmp::Reverse(range.start));
     let mut fixed = text.to_string();
     for (range, replacement) in changes {

@@ -336,7 +336,7 @@ mod tests {
     #[test]
     fn step_kind_rules_finish_what_an_untyped_source_left_open() {
         let document = crate::from_yaml(
-            "arazzo: 1.1.0\ninfo: {title: t, version: v}\nsourceDescriptions:\n  - {name: api, url: ./api.yaml}\nworkflows:\n  - workflowId: w\n    steps:\n      - stepId: a\n        operationId: ping\n        action: send\n        parameters: [{name: id, in: path, value: 1}]\n      - stepId: b\n        operationId: ping\n",
+            "arazzo: 1.1.0\ninfo: {title: t, version: v}\nsourceDescriptions:\n  - {name: api, url: ./api.yaml}\nworkflows:\n  - workflowId: w\n    steps:\n      - stepId: a\n        operationId: ping\n        action: send\n        parameters: [{name: id, in: query, value: 1}]\n      - stepId: b\n        operationId: ping\n",
         )
         .unwrap();
         let found = |step, kind| -> Vec<String> {
@@ -354,7 +354,7 @@ mod tests {
         assert_eq!(
             found(0, crate::StepKind::AsyncApi),
             [
-                "parameter-in /workflows/0/steps/0/parameters/0/in parameter `id` is `in: path`, which an AsyncAPI step (it takes `header` and `channel`) cannot use"
+                "parameter-in /workflows/0/steps/0/parameters/0/in parameter `id` is `in: query`, which an AsyncAPI step (it takes `header` and `channel`) cannot use"
             ]
         );
         assert_eq!(
