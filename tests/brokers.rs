@@ -39,54 +39,78 @@ impl Broker {
     }
 
     /// Starts `program` (from Debian `package`) with the configuration `config(port)`, written
-    /// to a file passed as `-c FILE`, and waits until it accepts connections.
-    fn start(program: &str, package: &str, config: impl Fn(u16) -> String) -> Broker {
+    /// to a file passed as `-c FILE`, and waits until its log says `listening(port)`. A free
+    /// port can be taken by another test between choosing and binding it: the broker then
+    /// exits, and is started again on another port (at most 5 times).
+    fn start(
+        program: &str,
+        package: &str,
+        config: impl Fn(u16) -> String,
+        listening: impl Fn(u16) -> String,
+    ) -> Broker {
         let program = installed(program, package);
-        let dir = tempfile::tempdir().unwrap();
-        let port = free_port();
-        let config_path = dir.path().join("broker.conf");
-        fs::write(&config_path, config(port)).unwrap();
-        let log = fs::File::create(dir.path().join("broker.log")).unwrap();
-        let child = Command::new(&program)
-            .arg("-c")
-            .arg(&config_path)
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap_or_else(|err| panic!("cannot start {}: {err}", program.display()));
-        let mut broker = Broker { child, port, dir };
-        broker.wait_ready();
-        broker
+        for _ in 0..5 {
+            let dir = tempfile::tempdir().unwrap();
+            let port = free_port();
+            let config_path = dir.path().join("broker.conf");
+            fs::write(&config_path, config(port)).unwrap();
+            let log = fs::File::create(dir.path().join("broker.log")).unwrap();
+            let child = Command::new(&program)
+                .arg("-c")
+                .arg(&config_path)
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().unwrap())
+                .stderr(log)
+                .spawn()
+                .unwrap_or_else(|err| panic!("cannot start {}: {err}", program.display()));
+            let mut broker = Broker { child, port, dir };
+            if broker.wait_ready(&listening(port)) {
+                return broker;
+            }
+        }
+        panic!("{} exited at each of 5 starts", program.display());
     }
 
     fn mosquitto() -> Broker {
-        Broker::start("mosquitto", "mosquitto", |port| {
-            format!(
-                "listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n"
-            )
-        })
+        Broker::start(
+            "mosquitto",
+            "mosquitto",
+            |port| {
+                format!(
+                    "listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n"
+                )
+            },
+            |port| format!("listen socket on port {port}."),
+        )
     }
 
     fn nats(headers: bool) -> Broker {
-        Broker::start("nats-server", "nats-server", |port| {
-            let mut config = format!("host: 127.0.0.1\nport: {port}\n");
-            if !headers {
-                config.push_str("no_header_support: true\n");
-            }
-            config
-        })
+        Broker::start(
+            "nats-server",
+            "nats-server",
+            |port| {
+                let mut config = format!("host: 127.0.0.1\nport: {port}\n");
+                if !headers {
+                    config.push_str("no_header_support: true\n");
+                }
+                config
+            },
+            |port| format!("Listening for client connections on 127.0.0.1:{port}"),
+        )
     }
 
-    /// A bounded readiness poll: the port accepts a connection, or the broker has exited.
-    fn wait_ready(&mut self) {
+    /// A bounded readiness poll: the log says `listening` and the port accepts a connection
+    /// (true), or the broker has exited (false).
+    fn wait_ready(&mut self, listening: &str) -> bool {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                panic!("the broker exited ({status}):\n{}", self.log());
+            if self.child.try_wait().unwrap().is_some() {
+                return false;
             }
-            if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-                return;
+            if self.log().contains(listening)
+                && TcpStream::connect(("127.0.0.1", self.port)).is_ok()
+            {
+                return true;
             }
             assert!(
                 Instant::now() < deadline,
