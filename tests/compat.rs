@@ -619,3 +619,32 @@ fn a_called_workflows_outputs_read_through_its_step_are_passed_on() {
     let again = run(&doc);
     assert_eq!(again.code, 0, "{}", again.transcript());
 }
+
+#[test]
+fn a_problem_inside_a_value_a_reading_rewrote_is_located_at_what_was_written() {
+    let text = "\
+arazzo: 1.0.1
+info: {title: t, version: '1'}
+sourceDescriptions:
+  - {name: api, url: ./api.yaml}
+workflows:
+  - workflowId: w
+    steps:
+      - {stepId: a, operationId: get}
+    outputs:
+      - id: $steps.a.outputs.id
+      - status: $nothing
+";
+    let file = arazzo_model::SourceFile::parse("list.arazzo.yaml", text).unwrap();
+    let validation = arazzo_model::validate(&file);
+    // `/workflows/0/outputs/status` is not in the text (it has `/outputs/1/status`): the
+    // list it was read from is where the problem is.
+    let located: Vec<(String, Option<(usize, usize)>)> = validation
+        .errors()
+        .map(|d| (d.pointer.clone(), d.location.map(|at| (at.line, at.column))))
+        .collect();
+    assert!(
+        located.contains(&("/workflows/0/outputs/status".to_string(), Some((10, 7)))),
+        "{located:?}"
+    );
+}

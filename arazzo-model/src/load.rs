@@ -176,9 +176,17 @@ impl SourceFile {
         })
     }
 
-    /// Where the value at a JSON pointer starts in the text.
+    /// Where the value at a JSON pointer starts in the text; for a value the text does not
+    /// have as such (a `compat-…` reading made it, e.g. outputs written as a list), where its
+    /// nearest ancestor the text has starts.
     pub fn locate(&self, pointer: &str) -> Option<Location> {
-        self.position(pointer, locate::Part::Value)
+        let mut at = pointer;
+        loop {
+            if let Some(found) = self.position(at, locate::Part::Value) {
+                return Some(found);
+            }
+            at = &at[..at.rfind('/')?];
+        }
     }
 
     /// From the index of every node's position, else by a walk to the node.
@@ -193,7 +201,9 @@ impl SourceFile {
     /// Where the character at byte `offset` of the string at a JSON pointer is, when the
     /// string is written on one line (plain or quoted); otherwise where the value starts.
     pub fn locate_within(&self, pointer: &str, offset: usize) -> Option<Location> {
-        let start = self.locate(pointer)?;
+        let Some(start) = self.position(pointer, locate::Part::Value) else {
+            return self.locate(pointer);
+        };
         let Some(Value::String(text)) = self.value.pointer(pointer) else {
             return Some(start);
         };
