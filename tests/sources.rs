@@ -667,13 +667,50 @@ async fn asyncapi_sources_without_type_resolve_operations_and_channels() {
     assert!(sources.asyncapi("petStore").is_none());
 }
 
+#[tokio::test]
+async fn asyncapi_2_sources_are_read_as_their_3_0_form() {
+    let (document, sources) = load("asyncapi/legacy.arazzo.yaml").await;
+    assert!(check_targets(&document, &sources).is_empty());
+    // Decision D2: `publish` is what the application receives (a workflow sends it).
+    let place = message_target(&sources, step(&document, "place"));
+    assert_eq!(
+        place.operation.map(|o| o.key.as_str()),
+        Some("placeLegacyOrder")
+    );
+    assert_eq!(
+        place.operation.map(|o| o.action),
+        Some(arazzo_model::MessageAction::Receive)
+    );
+    assert_eq!(place.address(), Some("shop/orders/{region}"));
+    assert!(place.channel.parameters.contains_key("region"));
+    let messages: Vec<&str> = place.messages.iter().map(|m| m.key.as_str()).collect();
+    assert_eq!(messages, ["Order", "cancel"]);
+    let servers: Vec<(&str, &str)> = place
+        .servers()
+        .iter()
+        .map(|s| (s.host.as_str(), s.protocol.as_str()))
+        .collect();
+    assert_eq!(servers, [("127.0.0.1:1883", "mqtt")]);
+    let on_order = sources
+        .asyncapi("legacy")
+        .unwrap()
+        .operation("onOrder")
+        .unwrap();
+    assert_eq!(on_order.action, arazzo_model::MessageAction::Send);
+    // The channel, by its 2.x name; its messages' correlation id, through the components.
+    let watch = message_target(&sources, step(&document, "watch"));
+    assert_eq!(
+        watch.messages[0]
+            .correlation_id
+            .as_ref()
+            .map(|c| c.location.as_str()),
+        Some("$message.header#/orderId")
+    );
+}
+
 #[test]
 fn check_targets_reports_asyncapi_steps_that_do_not_fit_their_sources() {
     let expected = [
-        "/sourceDescriptions/2/url source-unavailable source `legacy`: ./legacy.asyncapi.yaml is \
-         AsyncAPI 2.6.0, which is not supported: only AsyncAPI 3.x is (2.x `publish`/`subscribe` \
-         describe the application's side, the inverse of a step's `send`/`receive`); convert it \
-         with `asyncapi convert ./legacy.asyncapi.yaml --target-version 3.0.0`",
         "/workflows/0/steps/0/operationId unknown-operation unknown operation `placeOrdr` in \
          source `events` | did you mean `placeOrder`?",
         "/workflows/0/steps/1/channelPath channel-path source `events` has no channel \

@@ -116,13 +116,12 @@ pub enum SourceErrorKind {
         /// What it is, e.g. `Swagger 2.0`.
         found: String,
     },
-    /// An AsyncAPI document of a version other than 3.x (decision D2): in AsyncAPI 2
-    /// `publish` and `subscribe` describe what other applications do to the described one,
-    /// the inverse of what a workflow's `send` and `receive` mean.
+    /// An AsyncAPI document of a version other than 2.x and 3.x (decision D2: 2.x is read
+    /// as the 3.0 document it converts to).
     ///
     /// Resolution: convert it to AsyncAPI 3 (`asyncapi convert`).
     #[error(
-        "{location} is AsyncAPI {version}, which is not supported: only AsyncAPI 3.x is (2.x `publish`/`subscribe` describe the application's side, the inverse of a step's `send`/`receive`); convert it with `asyncapi convert {location} --target-version 3.0.0`"
+        "{location} is AsyncAPI {version}, which is not supported: only AsyncAPI 2.x and 3.x are; convert it with `asyncapi convert {location} --target-version 3.0.0`"
     )]
     UnsupportedAsyncApi {
         /// The document.

@@ -7,7 +7,7 @@
 //! Arazzo document's URL, `file:` URLs from disk, `http(s)` only with
 //! [`SourceOptions::allow_remote`] (a document is untrusted input), YAML or JSON. A source
 //! without `type` is told by its root field (`openapi`, `asyncapi` or `arazzo`); Swagger 2.0
-//! and AsyncAPI 2.x are refused.
+//! and AsyncAPI 1.x are refused.
 //! Arazzo sources are loaded with their own sources, each URL once (cycles end there).
 //!
 //! A remote document (fetched over http(s)) reaches only documents of its own origin (scheme,
@@ -26,9 +26,10 @@
 //! whole document, [`OpenApi::spec`], parsed lazily from a fixed-up copy.
 //!
 //! # AsyncAPI
-//! Only AsyncAPI 3.x is read (decision D2): in 2.x `publish`/`subscribe` describe the
-//! application's side, the inverse of a step's `send`/`receive`; a 2.x document is refused
-//! with [`SourceErrorKind::UnsupportedAsyncApi`], which says to convert it. The document is
+//! AsyncAPI 3.x is read as it is, 2.x as the 3.0 document it converts to (decision D2: a
+//! channel's `publish` is an operation the application `receive`s, its `subscribe` one it
+//! `send`s, keyed by `operationId`; module `asyncapi2`); 1.x is refused with
+//! [`SourceErrorKind::UnsupportedAsyncApi`], which says to convert it. The document is
 //! kept as a `serde_json::Value` and indexed once at load ([`AsyncApi`]; no maintained crate
 //! models AsyncAPI 3), `$ref`s followed by the same resolver as OpenAPI's, across files:
 //! operations by key (AsyncAPI 3 operations have no `operationId` field: a step's
@@ -93,6 +94,7 @@
 //!   with [`SourceErrorKind::FetchUnavailable`]; local files load the same.
 
 mod asyncapi;
+mod asyncapi2;
 mod bare_server;
 mod check;
 mod error;

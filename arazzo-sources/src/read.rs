@@ -184,8 +184,18 @@ impl Loader<'_> {
                 _ => Draft::OpenApi(url),
             });
         }
-        let file = self.read(&url, written).await?;
+        let mut file = self.read(&url, written).await?;
         let kind = detect(file.value(), written, source.source_type)?;
+        if kind == SourceType::Asyncapi
+            && file.value()["asyncapi"]
+                .as_str()
+                .is_some_and(|version| version.starts_with("2."))
+        {
+            // Decision D2: indexed as the AsyncAPI 3 document it converts to.
+            let converted = crate::asyncapi2::to_v3(file.value());
+            file = SourceFile::parse(format!("{written} (as AsyncAPI 3)"), converted.to_string())
+                .map_err(|err| SourceErrorKind::Parse(err.to_string()))?;
+        }
         if kind == SourceType::Arazzo {
             let document = file
                 .document()
@@ -393,7 +403,7 @@ fn detect(
     } else if let Some(version) = field("swagger") {
         return Err(unsupported(format!("Swagger {version}")));
     } else if let Some(version) = field("asyncapi") {
-        if !version.starts_with("3.") {
+        if !version.starts_with("3.") && !version.starts_with("2.") {
             return Err(SourceErrorKind::UnsupportedAsyncApi {
                 location: shown.to_string(),
                 version,
@@ -518,17 +528,20 @@ mod tests {
     }
 
     #[test]
-    fn asyncapi_2_is_refused_saying_why_and_what_to_do() {
+    fn asyncapi_1_is_refused_saying_what_to_do_and_2_is_read() {
         let err = detect(
-            &json!({"asyncapi": "2.6.0"}),
+            &json!({"asyncapi": "1.2.0"}),
             "x.yaml",
             Some(SourceType::Asyncapi),
         );
         assert_eq!(
             err.unwrap_err().to_string(),
-            "x.yaml is AsyncAPI 2.6.0, which is not supported: only AsyncAPI 3.x is (2.x \
-             `publish`/`subscribe` describe the application's side, the inverse of a step's \
-             `send`/`receive`); convert it with `asyncapi convert x.yaml --target-version 3.0.0`"
+            "x.yaml is AsyncAPI 1.2.0, which is not supported: only AsyncAPI 2.x and 3.x are; \
+             convert it with `asyncapi convert x.yaml --target-version 3.0.0`"
+        );
+        assert_eq!(
+            detect(&json!({"asyncapi": "2.6.0"}), "x.yaml", None).unwrap(),
+            SourceType::Asyncapi
         );
     }
 
