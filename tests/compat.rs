@@ -648,3 +648,89 @@ workflows:
         "{located:?}"
     );
 }
+
+#[test]
+fn respect_x_operation_steps_call_their_url_and_fix_writes_a_source_for_it() {
+    use wiremock::matchers::{body_json, method, path};
+    use wiremock::{Mock, ResponseTemplate};
+    let api = crate::util::LocalApi::start(vec![
+        Mock::given(method("GET"))
+            .and(path("/posts/1"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": 1}))),
+        Mock::given(method("POST"))
+            .and(path("/posts"))
+            .and(body_json(serde_json::json!({"title": "x"})))
+            .respond_with(ResponseTemplate::new(201)),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("free.arazzo.yaml");
+    // In the form of Redocly's own `tests/e2e/respect/free-apis/free.arazzo.yaml`.
+    let text = format!(
+        "\
+arazzo: 1.0.1
+info:
+  title: Free APIs
+  version: '1.0'
+sourceDescriptions:
+  - name: cafe
+    type: openapi
+    url: ./cafe.openapi.yaml
+workflows:
+  - workflowId: json
+    steps:
+      - stepId: get-first-post
+        x-operation:
+          url: {server}/posts/1
+          method: get
+        successCriteria:
+          - condition: $response.body#/id == 1
+      - stepId: create
+        x-operation:
+          url: {server}/posts
+          method: POST
+        requestBody:
+          payload: {{title: x}}
+        successCriteria:
+          - condition: $statusCode == 201
+",
+        server = api.server.uri()
+    );
+    std::fs::write(&doc, &text).unwrap();
+    std::fs::copy(
+        spec("compat/respect-x-security.openapi.yaml"),
+        dir.path().join("cafe.openapi.yaml"),
+    )
+    .unwrap();
+    let doc = doc.display().to_string();
+    let out = arazzo(&["run", &doc]);
+    assert_eq!(out.code, 0, "{}", out.transcript());
+    assert_eq!(api.received().len(), 2);
+    let found = rules(&out.stderr);
+    assert!(found.contains(&"compat-x-operation"), "{}", out.stderr);
+    // `--strict` refuses it, nothing sent.
+    let strict = arazzo(&["run", &doc, "--strict"]);
+    assert_eq!(strict.code, 3, "{}", strict.transcript());
+    assert_eq!(api.received().len(), 2);
+    let fixed = arazzo(&["fix", "--write", &doc]);
+    assert_eq!(fixed.code, 0, "{}", fixed.transcript());
+    let written = std::fs::read_to_string(&doc).unwrap();
+    let host = api.server.address();
+    let name = format!("127-0-0-1-{}", host.port());
+    assert!(
+        written.contains(&format!(
+            "  - name: {name}\n    url: ./free.{name}.openapi.json\n    type: openapi\n"
+        )),
+        "{written}"
+    );
+    assert!(
+        written.contains(&format!(
+            "        operationPath:\n          \"{{$sourceDescriptions.{name}.url}}#/paths/~1posts/post\"\n"
+        )),
+        "{written}"
+    );
+    let valid = arazzo(&["validate", "--strict", &doc]);
+    assert_eq!(valid.code, 0, "{}", valid.transcript());
+    let again = arazzo(&["run", &doc, "--strict"]);
+    assert_eq!(again.code, 0, "{}", again.transcript());
+    assert_eq!(api.received().len(), 4);
+}

@@ -51,6 +51,9 @@ pub enum Edit {
         /// The file's contents.
         contents: String,
     },
+    /// An item is added at the end of the sequence at the pointer (a source description the
+    /// dialect leaves implicit).
+    Append(Value),
     /// A member `key: value` is added to the mapping at the pointer (a required field the
     /// dialect leaves out, whose value is only a name).
     Insert {
@@ -83,6 +86,9 @@ impl Reading {
                     self.dialect
                 )
             }
+            Edit::Append(value) => {
+                format!("read with `{}` added ({})", shown(value), self.dialect)
+            }
         }
     }
 
@@ -99,6 +105,7 @@ impl Reading {
             Edit::Rename { key, value } | Edit::Insert { key, value } => {
                 format!("write `{key}: {}` (`arazzo fix` does)", shown(value))
             }
+            Edit::Append(value) => format!("add `{}` (`arazzo fix` does)", shown(value)),
             Edit::ReplaceWithFile { value, .. } => {
                 format!(
                     "write `{}` (`arazzo fix` does, and writes that file)",
@@ -142,6 +149,7 @@ pub(crate) fn read(value: &mut Value) -> Vec<Reading> {
             read_empty_fields(value, &mut format!("/{section}"), &mut readings);
         }
     }
+    read_x_operations(root, &mut readings);
     let sources = source_names(root);
     name_component_actions(root, &mut readings);
     if let Some(Value::Array(workflows)) = value.get_mut("workflows") {
@@ -202,6 +210,132 @@ pub(crate) fn read(value: &mut Value) -> Vec<Reading> {
         }
     }
     readings
+}
+
+/// Redocly Respect's `x-operation: {url, method}` on a step that names nothing else to call:
+/// the step calls `operationPath: {$sourceDescriptions.<server>.url}#/paths/<path>/<method>`
+/// on a source whose `url` is the URL's server (`https://api.example.com`), one the document
+/// has or one added, which is then described by the steps that call it
+/// (`compat-base-url-source`). A URL with a query or a fragment stays as written.
+fn read_x_operations(root: &mut Map<String, Value>, readings: &mut Vec<Reading>) {
+    const DIALECT: &str = "Redocly Respect's `x-operation`";
+    let mut servers: Vec<(String, String)> = match root.get("sourceDescriptions") {
+        Some(Value::Array(sources)) => sources
+            .iter()
+            .filter_map(|source| {
+                let url = source
+                    .get("url")?
+                    .as_str()?
+                    .trim_end_matches('/')
+                    .to_string();
+                Some((url, source.get("name")?.as_str()?.to_string()))
+            })
+            .collect(),
+        _ => return,
+    };
+    let mut added = Vec::new();
+    let Some(Value::Array(workflows)) = root.get_mut("workflows") else {
+        return;
+    };
+    for (w, workflow) in workflows.iter_mut().enumerate() {
+        let Some(Value::Array(steps)) = workflow.get_mut("steps") else {
+            continue;
+        };
+        for (s, step) in steps.iter_mut().enumerate() {
+            let Some(step) = step.as_object_mut() else {
+                continue;
+            };
+            if ["operationId", "operationPath", "workflowId", "channelPath"]
+                .iter()
+                .any(|field| step.contains_key(*field))
+            {
+                continue;
+            }
+            let Some((server, path, method)) = step.get("x-operation").and_then(x_operation) else {
+                continue;
+            };
+            let name = match servers.iter().find(|(url, _)| *url == server) {
+                Some((_, name)) => name.clone(),
+                None => {
+                    let name = server_source_name(&server, &servers);
+                    let source =
+                        serde_json::json!({"name": name, "url": server, "type": "openapi"});
+                    servers.push((server.clone(), name.clone()));
+                    added.push(source);
+                    name
+                }
+            };
+            let operation_path = Value::String(format!(
+                "{{$sourceDescriptions.{name}.url}}#/paths/{}/{method}",
+                arazzo_expr::pointer::escape(&path)
+            ));
+            let written = step.shift_remove("x-operation").unwrap_or_default();
+            step.insert("operationPath".to_string(), operation_path.clone());
+            readings.push(Reading {
+                rule: Rule::CompatXOperation,
+                pointer: format!("/workflows/{w}/steps/{s}/x-operation"),
+                written,
+                edit: Edit::Rename {
+                    key: "operationPath".to_string(),
+                    value: operation_path,
+                },
+                dialect: DIALECT,
+            });
+        }
+    }
+    let Some(Value::Array(sources)) = root.get_mut("sourceDescriptions") else {
+        return;
+    };
+    for source in added {
+        sources.push(source.clone());
+        readings.push(Reading {
+            rule: Rule::CompatXOperation,
+            pointer: "/sourceDescriptions".to_string(),
+            written: Value::Null,
+            edit: Edit::Append(source),
+            dialect: DIALECT,
+        });
+    }
+}
+
+/// The server (`https://host:port`), path and lowercase method of an `x-operation`; `None`
+/// unless it is exactly an http(s) `url` without query or fragment and a known `method`.
+fn x_operation(operation: &Value) -> Option<(String, String, String)> {
+    let members = operation.as_object()?;
+    if members.keys().any(|key| key != "url" && key != "method") {
+        return None;
+    }
+    let url = url::Url::parse(members.get("url")?.as_str()?).ok()?;
+    let method = members.get("method")?.as_str()?.to_ascii_lowercase();
+    const METHODS: [&str; 8] = [
+        "get", "put", "post", "delete", "options", "head", "patch", "trace",
+    ];
+    if !matches!(url.scheme(), "http" | "https")
+        || url.query().is_some()
+        || url.fragment().is_some()
+        || !METHODS.contains(&method.as_str())
+    {
+        return None;
+    }
+    let server = url.origin().ascii_serialization();
+    Some((server, url.path().to_string(), method))
+}
+
+/// A source name for `server` (`https://api.example.com` → `api-example-com`) that no source
+/// of `taken` has.
+fn server_source_name(server: &str, taken: &[(String, String)]) -> String {
+    let host = server.split_once("://").map_or(server, |(_, rest)| rest);
+    let base: String = host
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    (1..)
+        .map(|n| match n {
+            1 => base.clone(),
+            n => format!("{base}-{n}"),
+        })
+        .find(|name| !taken.iter().any(|(_, taken)| taken == name))
+        .unwrap_or(base)
 }
 
 fn source_names(root: &Map<String, Value>) -> Vec<String> {

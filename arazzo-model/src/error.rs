@@ -333,6 +333,9 @@ rules! {
     /// `in: path` on a parameter of an AsyncAPI step, read as `in: channel` (a parameter of
     /// the channel's address).
     CompatChannelParameter => "compat-channel-parameter",
+    /// Redocly Respect's `x-operation: {url, method}` step, read as an `operationPath` on a
+    /// source whose URL is the URL's server (added when the document has none).
+    CompatXOperation => "compat-x-operation",
 }
 
 impl Rule {

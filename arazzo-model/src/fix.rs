@@ -179,6 +179,64 @@ impl Spans {
     }
 }
 
+/// `edits` with each one inside an item that an [`Edit::Append`] adds (a bare-server source's
+/// `url`, which a description file replaces) made in that item instead, and in `expected`:
+/// the text has no such node to edit.
+fn fold_into_appended(
+    value: &Value,
+    edits: &[(String, Edit)],
+    expected: &mut Value,
+) -> Vec<(String, Edit)> {
+    let mut edits = edits.to_vec();
+    let appends: Vec<(usize, String)> = edits
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, edit))| matches!(edit, Edit::Append(_)))
+        .map(|(at, (pointer, _))| (at, pointer.clone()))
+        .collect();
+    let mut items = Vec::new();
+    for (nth, (at, pointer)) in appends.iter().enumerate() {
+        let length = value
+            .pointer(pointer)
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        let appended_here = appends.iter().filter(|(_, other)| other == pointer).count();
+        let earlier = appends[..nth]
+            .iter()
+            .filter(|(_, other)| other == pointer)
+            .count();
+        let item = format!("{pointer}/{}", length - appended_here + earlier);
+        let inside: Vec<(String, Value)> = edits
+            .iter()
+            .filter_map(|(pointer, edit)| {
+                let rest = pointer.strip_prefix(&item)?.strip_prefix('/')?;
+                match edit {
+                    Edit::Replace(new) | Edit::ReplaceWithFile { value: new, .. } => {
+                        Some((format!("/{rest}"), new.clone()))
+                    }
+                    _ => None,
+                }
+            })
+            .collect();
+        if let (_, Edit::Append(appended)) = &mut edits[*at] {
+            for (rest, new) in inside {
+                if let Some(slot) = appended.pointer_mut(&rest) {
+                    *slot = new.clone();
+                }
+                if let Some(slot) = expected.pointer_mut(&format!("{item}{rest}")) {
+                    *slot = new;
+                }
+            }
+        }
+        items.push(format!("{item}/"));
+    }
+    edits.retain(|(pointer, edit)| {
+        !(items.iter().any(|item| pointer.starts_with(item))
+            && matches!(edit, Edit::Replace(_) | Edit::ReplaceWithFile { .. }))
+    });
+    edits
+}
+
 /// Where a block container that starts at `start` ends: the parser's end is the next node's
 /// start, so the blank lines and comments before it are left out.
 fn block_end(text: &str, start: usize, end: usize) -> usize {
@@ -215,13 +273,16 @@ pub fn apply(file: &SourceFile, edits: &[(String, Edit)]) -> Result<String, FixE
     })?;
     let mut changes: Vec<(Range<usize>, String)> = Vec::new();
     let mut expected = file.value().clone();
+    let edits = &fold_into_appended(file.value(), edits, &mut expected);
     // Two readings of one value (a step output, then a quoted word): the last gives its
-    // spec form. Members inserted into one mapping are each written.
+    // spec form. Members inserted into one mapping, items appended to one sequence, are each
+    // written.
+    let adds = |edit: &Edit| matches!(edit, Edit::Insert { .. } | Edit::Append(_));
     let last = |at: usize, pointer: &String, edit: &Edit| {
-        matches!(edit, Edit::Insert { .. })
+        adds(edit)
             || !edits[at + 1..]
                 .iter()
-                .any(|(later, edit)| later == pointer && !matches!(edit, Edit::Insert { .. }))
+                .any(|(later, edit)| later == pointer && !adds(edit))
     };
     for (pointer, edit) in edits
         .iter()
@@ -272,6 +333,35 @@ pub fn apply(file: &SourceFile, edits: &[(String, Edit)]) -> Result<String, FixE
                     false => format!("{member}\n{indent}"),
                 };
                 changes.push((at..at, inserted));
+            }
+            Edit::Append(value) => {
+                let (range, in_flow) = spans
+                    .containers
+                    .get(pointer)
+                    .ok_or_else(|| not_editable("it is not a sequence of the text"))?;
+                if *in_flow {
+                    let inside = text[range.start + 1..range.end - 1].trim();
+                    let separator = if inside.is_empty() { "" } else { ", " };
+                    let at = range.end - 1;
+                    changes.push((at..at, format!("{separator}{}", flow(value, file.format()))));
+                } else {
+                    let line_start = text[..range.start].rfind('\n').map_or(0, |at| at + 1);
+                    let indent = &text[line_start..range.start];
+                    if !indent.trim().is_empty() {
+                        return Err(not_editable("the sequence shares its first line"));
+                    }
+                    let item = match value {
+                        Value::Object(members) if !members.is_empty() => members
+                            .iter()
+                            .map(|(key, member)| {
+                                format!("{}: {}", flow_scalar(key), flow(member, file.format()))
+                            })
+                            .collect::<Vec<_>>()
+                            .join(&format!("\n{indent}  ")),
+                        other => flow(other, file.format()),
+                    };
+                    changes.push((range.end..range.end, format!("\n{indent}- {item}")));
+                }
             }
             Edit::Remove => {
                 let range = spans
@@ -601,6 +691,40 @@ workflows:
         assert_eq!(
             fix("a.json", json).unwrap(),
             "{\"arazzo\": \"1.0.1\", \"workflows\": [{\"workflowId\": \"w\", \"steps\": [{\"stepId\": \"a\",\n  \"outputs\": {\"id\":\"$statusCode\"}}]}]}"
+        );
+    }
+
+    #[test]
+    fn items_are_appended_in_order_in_block_and_flow_sequences() {
+        let yaml = "\
+arazzo: 1.0.1
+info: {title: t, version: '1'}
+sourceDescriptions:
+  - name: other   # kept
+    url: ./other.yaml
+workflows:
+  - workflowId: w
+    steps:
+      - stepId: a
+        x-operation: {url: 'https://one.example/a', method: get}
+      - stepId: b
+        x-operation: {url: 'https://two.example/b', method: get}
+";
+        let fixed = fix("a.yaml", yaml).unwrap();
+        assert!(
+            fixed.contains(
+                "  - name: other   # kept\n    url: ./other.yaml\n  - name: one-example\n    url: https://one.example\n    type: openapi\n  - name: two-example\n    url: https://two.example\n    type: openapi\nworkflows:"
+            ),
+            "{fixed}"
+        );
+        let flow = yaml.replace(
+            "sourceDescriptions:\n  - name: other   # kept\n    url: ./other.yaml\n",
+            "sourceDescriptions: [{name: other, url: ./other.yaml}]\n",
+        );
+        let fixed = fix("a.yaml", &flow).unwrap();
+        assert!(
+            fixed.contains("sourceDescriptions: [{name: other, url: ./other.yaml}, {name: one-example, url: https://one.example, type: openapi}, {name: two-example, url: https://two.example, type: openapi}]"),
+            "{fixed}"
         );
     }
 
